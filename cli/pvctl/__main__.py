@@ -1,0 +1,3 @@
+from pvctl.app import main
+
+main()
