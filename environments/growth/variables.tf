@@ -1,0 +1,155 @@
+variable "project_id" {
+  description = "Google Cloud project that hosts the platform."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a Google Cloud project id: 6 to 30 lowercase letters, digits or hyphens."
+  }
+}
+
+variable "region" {
+  description = "Region of every regional resource."
+  type        = string
+  default     = "southamerica-east1"
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]$", var.region))
+    error_message = "region must be a Google Cloud region such as southamerica-east1."
+  }
+}
+
+variable "domain" {
+  description = "Public domain of the site; its A record must point at the load_balancer_ip output."
+  type        = string
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name (services <prefix>-api, instance <prefix>-pg, …)."
+  type        = string
+  default     = "pv"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.name_prefix)) && !endswith(var.name_prefix, "-")
+    error_message = "name_prefix must start with a letter, use at most 16 lowercase letters, digits or hyphens and not end with a hyphen."
+  }
+}
+
+variable "labels" {
+  description = "Labels added to every labelled resource."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.labels : can(regex("^[a-z][a-z0-9_-]{0,62}$", k)) && can(regex("^[a-z0-9_-]{0,63}$", v))])
+    error_message = "Label keys must start with a lowercase letter; keys and values use lowercase letters, digits, _ and - (at most 63)."
+  }
+}
+
+variable "api_image" {
+  description = "FastAPI container image."
+  type        = string
+}
+
+variable "deletion_protection" {
+  description = "Deletion guards on Cloud Run services, Cloud SQL, Redis and secrets. Turn off only to tear a project down."
+  type        = bool
+  default     = true
+}
+
+variable "images_managed_by_ci" {
+  description = "Let CI deploy container images after the first apply (Terraform then ignores image drift)."
+  type        = bool
+  default     = false
+}
+
+variable "db_admin_password" {
+  description = "Password of the Cloud SQL admin user; passed as TF_VAR_db_admin_password, write-only, never stored."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+  nullable    = false
+}
+
+variable "db_admin_password_version" {
+  description = "Bump to send a new db_admin_password to Cloud SQL."
+  type        = number
+  default     = 1
+}
+
+variable "alert_email" {
+  description = "Address that receives alerts (and budget notifications)."
+  type        = string
+}
+
+variable "api" {
+  description = "Size, scaling and exposure of the FastAPI service (phases.toml [growth.api])."
+  type = object({
+    cpu             = string
+    memory          = string
+    min_instances   = number
+    max_instances   = number
+    concurrency     = number
+    timeout_seconds = number
+    public          = bool
+  })
+}
+
+variable "connector" {
+  description = "Serverless VPC Access connector sizing (phases.toml [growth.connector])."
+  type = object({
+    machine_type  = string
+    min_instances = number
+    max_instances = number
+  })
+}
+
+variable "database" {
+  description = "Cloud SQL tier, edition, availability, disk and backups (phases.toml [growth.database])."
+  type = object({
+    tier                           = string
+    edition                        = string
+    availability_type              = string
+    disk_type                      = string
+    disk_size_gb                   = number
+    backup_retained_count          = number
+    point_in_time_recovery         = bool
+    transaction_log_retention_days = number
+    read_replica                   = bool
+  })
+}
+
+variable "redis" {
+  description = "Memorystore tier, size and version (phases.toml [growth.redis])."
+  type = object({
+    tier           = string
+    memory_size_gb = number
+    version        = string
+  })
+}
+
+variable "edge" {
+  description = "Load balancer features: Cloud CDN, Cloud Armor and the per-IP rate limit (phases.toml [growth.edge])."
+  type = object({
+    cdn                   = bool
+    armor                 = bool
+    rate_limit_per_minute = number
+  })
+}
+
+variable "monitoring" {
+  description = "Alert thresholds and the uptime check path (phases.toml [growth.monitoring])."
+  type = object({
+    cpu_utilization_threshold = number
+    latency_p95_threshold_ms  = number
+    error_5xx_ratio_threshold = number
+    uptime_check_path         = string
+  })
+}
+
+variable "secrets" {
+  description = "Secret Manager containers to create, as <name_prefix>-<name> (phases.toml [growth.secrets])."
+  type = object({
+    names = list(string)
+  })
+}

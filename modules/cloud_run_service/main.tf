@@ -1,0 +1,250 @@
+locals {
+  # Cloud Run wants a duration string; the phase tables carry seconds.
+  timeout = "${var.timeout_seconds}s"
+
+  vpc_connector = var.vpc_egress_mode == "connector" ? var.connector_id : null
+  direct_vpc    = var.vpc_egress_mode == "direct" ? [{ network = var.network_id, subnetwork = var.subnet_id }] : []
+
+  # The one service object, whichever of the two variants below exists.
+  service = one(concat(google_cloud_run_v2_service.managed, google_cloud_run_v2_service.ci_deployed))
+}
+
+resource "google_service_account" "this" {
+  project      = var.project_id
+  account_id   = var.service_account_id
+  display_name = "Cloud Run runtime: ${var.name}"
+}
+
+resource "google_project_iam_member" "this" {
+  for_each = toset(var.project_roles)
+
+  project = var.project_id
+  role    = each.value
+  member  = google_service_account.this.member
+}
+
+# Access to each secret the service reads, and to nothing else.
+resource "google_secret_manager_secret_iam_member" "access" {
+  for_each = var.secret_env
+
+  project   = var.project_id
+  secret_id = each.value
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.this.member
+}
+
+# Two variants of the same service because lifecycle.ignore_changes must be a
+# static list: "managed" rolls out var.image on every apply, "ci_deployed" lets
+# a CI pipeline own the image and ignores that drift. Switching between them is
+# a state move (see README), never a replacement.
+resource "google_cloud_run_v2_service" "managed" {
+  count = var.images_managed_by_ci ? 0 : 1
+
+  project              = var.project_id
+  name                 = var.name
+  location             = var.region
+  description          = var.description
+  labels               = var.labels
+  ingress              = var.ingress
+  invoker_iam_disabled = var.invoker_iam_disabled
+  default_uri_disabled = var.default_uri_disabled
+  deletion_protection  = var.deletion_protection
+
+  template {
+    service_account                  = google_service_account.this.email
+    timeout                          = local.timeout
+    max_instance_request_concurrency = var.concurrency
+    execution_environment            = "EXECUTION_ENVIRONMENT_GEN2"
+    labels                           = var.labels
+
+    scaling {
+      min_instance_count = var.min_instances
+      max_instance_count = var.max_instances
+    }
+
+    vpc_access {
+      connector = local.vpc_connector
+      egress    = var.vpc_egress
+
+      dynamic "network_interfaces" {
+        for_each = local.direct_vpc
+        content {
+          network    = network_interfaces.value.network
+          subnetwork = network_interfaces.value.subnetwork
+        }
+      }
+    }
+
+    containers {
+      image = var.image
+
+      ports {
+        container_port = var.container_port
+      }
+
+      resources {
+        limits            = { cpu = var.cpu, memory = var.memory }
+        cpu_idle          = !var.cpu_always_allocated
+        startup_cpu_boost = true
+      }
+
+      dynamic "env" {
+        for_each = var.env
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+
+      dynamic "env" {
+        for_each = var.secret_env
+        content {
+          name = env.key
+          value_source {
+            secret_key_ref {
+              secret  = env.value
+              version = "latest"
+            }
+          }
+        }
+      }
+
+      startup_probe {
+        initial_delay_seconds = 0
+        period_seconds        = 5
+        timeout_seconds       = 3
+        failure_threshold     = var.startup_failure_threshold
+        http_get {
+          path = var.health_path
+          port = var.container_port
+        }
+      }
+
+      liveness_probe {
+        period_seconds    = 30
+        timeout_seconds   = 5
+        failure_threshold = 3
+        http_get {
+          path = var.health_path
+          port = var.container_port
+        }
+      }
+    }
+  }
+
+  depends_on = [google_secret_manager_secret_iam_member.access]
+}
+
+resource "google_cloud_run_v2_service" "ci_deployed" {
+  count = var.images_managed_by_ci ? 1 : 0
+
+  project              = var.project_id
+  name                 = var.name
+  location             = var.region
+  description          = var.description
+  labels               = var.labels
+  ingress              = var.ingress
+  invoker_iam_disabled = var.invoker_iam_disabled
+  default_uri_disabled = var.default_uri_disabled
+  deletion_protection  = var.deletion_protection
+
+  template {
+    service_account                  = google_service_account.this.email
+    timeout                          = local.timeout
+    max_instance_request_concurrency = var.concurrency
+    execution_environment            = "EXECUTION_ENVIRONMENT_GEN2"
+    labels                           = var.labels
+
+    scaling {
+      min_instance_count = var.min_instances
+      max_instance_count = var.max_instances
+    }
+
+    vpc_access {
+      connector = local.vpc_connector
+      egress    = var.vpc_egress
+
+      dynamic "network_interfaces" {
+        for_each = local.direct_vpc
+        content {
+          network    = network_interfaces.value.network
+          subnetwork = network_interfaces.value.subnetwork
+        }
+      }
+    }
+
+    containers {
+      # Only the first deployment uses var.image; CI owns it afterwards.
+      image = var.image
+
+      ports {
+        container_port = var.container_port
+      }
+
+      resources {
+        limits            = { cpu = var.cpu, memory = var.memory }
+        cpu_idle          = !var.cpu_always_allocated
+        startup_cpu_boost = true
+      }
+
+      dynamic "env" {
+        for_each = var.env
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+
+      dynamic "env" {
+        for_each = var.secret_env
+        content {
+          name = env.key
+          value_source {
+            secret_key_ref {
+              secret  = env.value
+              version = "latest"
+            }
+          }
+        }
+      }
+
+      startup_probe {
+        initial_delay_seconds = 0
+        period_seconds        = 5
+        timeout_seconds       = 3
+        failure_threshold     = var.startup_failure_threshold
+        http_get {
+          path = var.health_path
+          port = var.container_port
+        }
+      }
+
+      liveness_probe {
+        period_seconds    = 30
+        timeout_seconds   = 5
+        failure_threshold = 3
+        http_get {
+          path = var.health_path
+          port = var.container_port
+        }
+      }
+    }
+  }
+
+  lifecycle {
+    # gcloud/CI deploys also stamp client and client_version.
+    ignore_changes = [template[0].containers[0].image, client, client_version]
+  }
+
+  depends_on = [google_secret_manager_secret_iam_member.access]
+}
+
+resource "google_cloud_run_v2_service_iam_member" "invoker" {
+  for_each = var.invokers
+
+  project  = var.project_id
+  location = var.region
+  name     = local.service.name
+  role     = "roles/run.invoker"
+  member   = each.value
+}

@@ -1,0 +1,24 @@
+output "notification_channel_id" {
+  description = "The e-mail notification channel."
+  value       = google_monitoring_notification_channel.email.id
+}
+
+output "alert_policy_ids" {
+  description = "Alert policy ids by purpose."
+  value = {
+    cpu        = google_monitoring_alert_policy.cpu.id
+    latency    = google_monitoring_alert_policy.latency.id
+    errors_5xx = google_monitoring_alert_policy.errors_5xx.id
+    uptime     = google_monitoring_alert_policy.uptime.id
+  }
+}
+
+output "uptime_check_id" {
+  description = "Uptime check id."
+  value       = google_monitoring_uptime_check_config.site.uptime_check_id
+}
+
+output "budget_id" {
+  description = "Budget id, or null when no billing account is given."
+  value       = local.budget_enabled ? google_billing_budget.this[0].id : null
+}
