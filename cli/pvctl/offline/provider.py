@@ -1,0 +1,294 @@
+"""pvctl's offline stand-in for registry.terraform.io/hashicorp/google (plugin protocol 6).
+
+Started by Terraform (never by hand) through the wiring in `pvctl.offline.wiring`:
+`python -m pvctl.offline.provider`. It serves the real 8.7.0 schema, plans from it
+(`planning`), and "applies" into the local sandbox state with plausible values
+(`sandbox`). No call leaves the machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import grpc
+
+from pvctl.offline import cty, goplugin
+from pvctl.offline.planning import ProviderDefaults, plan_change
+from pvctl.offline.proto import DESCRIPTOR_FILE, message
+from pvctl.offline.sandbox import SANDBOX_PLACEHOLDER, fill_unknowns, read_data_source
+from pvctl.offline.schema import SCHEMA_FILE, load_schema, raw_schema
+from pvctl.offline.wiring import ENV_CACHE_DIR
+
+SERVICE = "tfplugin6.Provider"
+APP_PROTOCOL = 6
+_NESTING = {"single": 1, "list": 2, "set": 3, "map": 4, "group": 5}
+
+
+# ---- schema response -------------------------------------------------------------------
+
+def _fill_block(msg, raw: dict) -> None:
+    for name in sorted(raw.get("attributes", {})):
+        a = raw["attributes"][name]
+        msg.attributes.add(
+            name=name, type=json.dumps(a["type"], separators=(",", ":")).encode(),
+            required=a.get("required", False), optional=a.get("optional", False), computed=a.get("computed", False),
+            sensitive=a.get("sensitive", False), write_only=a.get("write_only", False),
+        )
+    for name in sorted(raw.get("block_types", {})):
+        b = raw["block_types"][name]
+        nested = msg.block_types.add(
+            type_name=name, nesting=_NESTING[b["nesting_mode"]], min_items=b.get("min_items", 0), max_items=b.get("max_items", 0)
+        )
+        nested.block.SetInParent()  # Terraform dereferences it even for an empty block
+        _fill_block(nested.block, b["block"])
+
+
+def build_schema_response() -> bytes:
+    from pvctl.offline.schema import PROVIDER_ADDRESS
+
+    raw = raw_schema()["provider_schemas"][PROVIDER_ADDRESS]
+    resp = message("GetProviderSchema.Response")()
+    resp.server_capabilities.get_provider_schema_optional = True
+    resp.provider.block.SetInParent()
+    _fill_block(resp.provider.block, raw["provider"]["block"])
+    for field, section in (("resource_schemas", "resource_schemas"), ("data_source_schemas", "data_source_schemas"),
+                           ("ephemeral_resource_schemas", "ephemeral_resource_schemas")):
+        target = getattr(resp, field)
+        for name, schema in raw[section].items():
+            entry = target[name]
+            entry.version = schema.get("version", 0)
+            entry.block.SetInParent()
+            _fill_block(entry.block, schema["block"])
+    return resp.SerializeToString(deterministic=True)
+
+
+def schema_response_bytes(env=os.environ) -> bytes:
+    """The serialized GetProviderSchema answer, cached on disk: building it takes ~1 s per start."""
+    cache_dir = env.get(ENV_CACHE_DIR)
+    if not cache_dir:
+        return build_schema_response()
+    key = hashlib.sha256(SCHEMA_FILE.read_bytes() + DESCRIPTOR_FILE.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:20]
+    path = Path(cache_dir) / f"schema-response-{key}.bin"
+    if path.exists():
+        return path.read_bytes()
+    data = build_schema_response()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # atomic: parallel provider starts may race to write it
+    return data
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+def _diag(severity: str, summary: str, detail: str = ""):
+    return message("Diagnostic")(severity=message("Diagnostic").Severity.Value(severity), summary=summary, detail=detail)
+
+
+def _unmodelled_warning(what: str, paths: list[str]):
+    return _diag(
+        "WARNING", f"Offline sandbox: {what} has values pvctl cannot model",
+        f"No GCP was contacted. These computed attributes are left null in the sandbox state: {', '.join(sorted(set(paths)))}.",
+    )
+
+
+def _decode(dv, ty) -> Any:
+    if dv is None:
+        return None
+    if dv.msgpack:
+        return cty.decode_msgpack(dv.msgpack, ty)
+    if dv.json:
+        return cty.conform(json.loads(dv.json), ty)
+    return None
+
+
+def _dyn(value: Any, ty) -> Any:
+    return message("DynamicValue")(msgpack=cty.encode_msgpack(value, ty))
+
+
+class Provider:
+    def __init__(self) -> None:
+        self.defaults = ProviderDefaults()
+
+    def _block(self, kind: str, type_name: str):
+        found = load_schema().get(kind, type_name)  # type: ignore[arg-type]
+        if found is None:
+            raise LookupError(f"hashicorp/google 8.7.0 has no {kind} type {type_name}")
+        return found.block
+
+    # -- metadata and validation: Terraform core already checked types, required and
+    #    unknown arguments against the schema; the schema holds nothing more to check.
+
+    def GetMetadata(self, req):
+        resp = message("GetMetadata.Response")()
+        resp.server_capabilities.get_provider_schema_optional = True
+        schema = load_schema()
+        for name in schema.names("resource"):
+            resp.resources.add(type_name=name)
+        for name in schema.names("data"):
+            resp.data_sources.add(type_name=name)
+        for name in schema.names("ephemeral"):
+            resp.ephemeral_resources.add(type_name=name)
+        return resp
+
+    def GetResourceIdentitySchemas(self, req):
+        return message("GetResourceIdentitySchemas.Response")()
+
+    def ValidateProviderConfig(self, req):
+        return message("ValidateProviderConfig.Response")()
+
+    def ValidateResourceConfig(self, req):
+        return message("ValidateResourceConfig.Response")()
+
+    def ValidateDataResourceConfig(self, req):
+        return message("ValidateDataResourceConfig.Response")()
+
+    def ValidateEphemeralResourceConfig(self, req):
+        return message("ValidateEphemeralResourceConfig.Response")()
+
+    def GetFunctions(self, req):
+        return message("GetFunctions.Response")()
+
+    def StopProvider(self, req):
+        return message("StopProvider.Response")()
+
+    def ConfigureProvider(self, req):
+        block = load_schema().provider.block
+        self.defaults = ProviderDefaults.from_config(_decode(req.config, block.implied_type))
+        return message("ConfigureProvider.Response")()
+
+    # -- managed resources
+
+    def UpgradeResourceState(self, req):
+        ty = self._block("resource", req.type_name).implied_type
+        if req.raw_state.json:
+            value = cty.conform(json.loads(req.raw_state.json), ty)
+        else:
+            raise ValueError(f"{req.type_name}: state in the pre-0.12 flatmap format cannot be read offline")
+        return message("UpgradeResourceState.Response")(upgraded_state=_dyn(value, ty))
+
+    def ReadResource(self, req):
+        # The sandbox has nothing to refresh from: the prior state is the truth.
+        return message("ReadResource.Response")(new_state=req.current_state, private=req.private)
+
+    def PlanResourceChange(self, req):
+        block = self._block("resource", req.type_name)
+        ty = block.implied_type
+        prior, proposed, config = (_decode(v, ty) for v in (req.prior_state, req.proposed_new_state, req.config))
+        plan = plan_change(req.type_name, block, prior, proposed, config, self.defaults)
+        resp = message("PlanResourceChange.Response")(planned_state=_dyn(plan.planned, ty), planned_private=req.prior_private)
+        for steps in plan.requires_replace:
+            path = resp.requires_replace.add()
+            for step in steps:
+                path.steps.add(attribute_name=step)
+        return resp
+
+    def ApplyResourceChange(self, req):
+        block = self._block("resource", req.type_name)
+        ty = block.implied_type
+        planned = _decode(req.planned_state, ty)
+        resp = message("ApplyResourceChange.Response")(private=req.planned_private)
+        if planned is None:  # destroy: nothing to delete but the sandbox record
+            resp.new_state.CopyFrom(_dyn(None, ty))
+            return resp
+        value, unmodelled = fill_unknowns(req.type_name, block, planned, self.defaults.project)
+        resp.new_state.CopyFrom(_dyn(value, ty))
+        if unmodelled:
+            resp.diagnostics.append(_unmodelled_warning(req.type_name, unmodelled))
+        return resp
+
+    def ImportResourceState(self, req):
+        resp = message("ImportResourceState.Response")()
+        resp.diagnostics.append(_diag(
+            "ERROR", f"Cannot import {req.type_name} offline",
+            "Importing reads the real resource from Google Cloud, which offline mode never contacts. "
+            "Run the import against the live provider (without --offline).",
+        ))
+        return resp
+
+    # -- data sources and ephemeral resources
+
+    def ReadDataSource(self, req):
+        block = self._block("data", req.type_name)
+        ty = block.implied_type
+        value, unmodelled = read_data_source(req.type_name, block, _decode(req.config, ty) or {}, self.defaults)
+        resp = message("ReadDataSource.Response")(state=_dyn(value, ty))
+        if unmodelled:
+            resp.diagnostics.append(_unmodelled_warning(f"data.{req.type_name}", unmodelled))
+        return resp
+
+    def OpenEphemeralResource(self, req):
+        block = self._block("ephemeral", req.type_name)
+        ty = block.implied_type
+        value, unmodelled = read_data_source(req.type_name, block, _decode(req.config, ty) or {}, self.defaults)
+        resp = message("OpenEphemeralResource.Response")(result=_dyn(value, ty))
+        resp.diagnostics.append(_diag(
+            "WARNING", f"Offline sandbox: ephemeral.{req.type_name} is a placeholder",
+            f"No GCP was contacted; secret-like attributes hold {SANDBOX_PLACEHOLDER!r}."
+            + (f" Left null: {', '.join(sorted(set(unmodelled)))}." if unmodelled else ""),
+        ))
+        return resp
+
+    def RenewEphemeralResource(self, req):
+        return message("RenewEphemeralResource.Response")()
+
+    def CloseEphemeralResource(self, req):
+        return message("CloseEphemeralResource.Response")()
+
+
+_METHODS = (
+    "GetMetadata", "GetResourceIdentitySchemas", "ValidateProviderConfig", "ValidateResourceConfig",
+    "ValidateDataResourceConfig", "ValidateEphemeralResourceConfig", "GetFunctions", "StopProvider",
+    "ConfigureProvider", "UpgradeResourceState", "ReadResource", "PlanResourceChange", "ApplyResourceChange",
+    "ImportResourceState", "ReadDataSource", "OpenEphemeralResource", "RenewEphemeralResource", "CloseEphemeralResource",
+)
+
+
+def _guarded(name: str, fn: Callable) -> Callable:
+    """Turn a crash into an error diagnostic Terraform prints, instead of a gRPC failure."""
+    resp_cls = message(f"{name}.Response")
+
+    def call(req, _ctx):
+        try:
+            return fn(req)
+        except Exception as exc:  # noqa: BLE001 - reported to the user through Terraform
+            traceback.print_exc(file=sys.stderr)
+            resp = resp_cls()
+            resp.diagnostics.append(_diag("ERROR", f"pvctl offline provider: {name} failed", f"{type(exc).__name__}: {exc}"))
+            return resp
+
+    return call
+
+
+def service_handler(provider: Provider) -> grpc.GenericRpcHandler:
+    handlers = {
+        name: grpc.unary_unary_rpc_method_handler(
+            _guarded(name, getattr(provider, name)),
+            request_deserializer=message(f"{name}.Request").FromString,
+            response_serializer=message(f"{name}.Response").SerializeToString,
+        )
+        for name in _METHODS
+    }
+    handlers["GetProviderSchema"] = grpc.unary_unary_rpc_method_handler(
+        lambda _req, _ctx: schema_response_bytes(), request_deserializer=None, response_serializer=None
+    )
+    return grpc.method_handlers_generic_handler(SERVICE, handlers)
+
+
+def main() -> int:
+    try:
+        goplugin.serve(APP_PROTOCOL, [service_handler(Provider())])
+    except goplugin.NotAPluginLaunch as exc:
+        print(f"pvctl offline provider: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The hashicorp/google 8.7.0 schema (from `schema_build`), loaded lazily, once per process.
+
+Terraform starts the provider several times per command, so loading stays cheap: one
+gzip+json read on first use, and typed views built only for the types a run touches.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/google"
+PROVIDER_VERSION = "8.7.0"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "data" / f"google-{PROVIDER_VERSION}.schema.json.gz"
+
+Kind = Literal["resource", "data", "ephemeral"]
+_SECTION = {"resource": "resource_schemas", "data": "data_source_schemas", "ephemeral": "ephemeral_resource_schemas"}
+CtyType = Any  # cty JSON type: "string" | ["list", T] | ["object", {name: T}] | ...
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    type: CtyType
+    required: bool = False
+    optional: bool = False
+    computed: bool = False
+    sensitive: bool = False
+    write_only: bool = False
+
+
+@dataclass(frozen=True)
+class NestedBlock:
+    name: str
+    nesting: Literal["single", "list", "set", "map", "group"]
+    block: "Block"
+    min_items: int = 0
+    max_items: int = 0
+
+
+class Block:
+    def __init__(self, raw: dict) -> None:
+        self.raw = raw
+
+    @cached_property
+    def attributes(self) -> dict[str, Attribute]:
+        return {
+            name: Attribute(
+                name, a["type"], a.get("required", False), a.get("optional", False), a.get("computed", False),
+                a.get("sensitive", False), a.get("write_only", False),
+            )
+            for name, a in self.raw.get("attributes", {}).items()
+        }
+
+    @cached_property
+    def block_types(self) -> dict[str, NestedBlock]:
+        return {
+            name: NestedBlock(name, b["nesting_mode"], Block(b["block"]), b.get("min_items", 0), b.get("max_items", 0))
+            for name, b in self.raw.get("block_types", {}).items()
+        }
+
+    @cached_property
+    def implied_type(self) -> CtyType:
+        """The object type Terraform gives a value of this block (as in state and plans)."""
+        fields: dict[str, CtyType] = {name: a.type for name, a in self.attributes.items()}
+        for name, nb in self.block_types.items():
+            inner = nb.block.implied_type
+            fields[name] = inner if nb.nesting in ("single", "group") else [nb.nesting, inner]
+        return ["object", fields]
+
+
+@dataclass(frozen=True)
+class TypeSchema:
+    name: str
+    kind: Kind | Literal["provider"]
+    version: int
+    block: Block
+
+
+class ProviderSchema:
+    def __init__(self, raw: dict) -> None:
+        self.raw = raw
+        self._cache: dict[tuple[str, str], TypeSchema] = {}
+
+    @property
+    def provider(self) -> TypeSchema:
+        return self._typed("provider", "google", self.raw["provider"])
+
+    def get(self, kind: Kind, name: str) -> TypeSchema | None:
+        raw = self.raw[_SECTION[kind]].get(name)
+        return None if raw is None else self._typed(kind, name, raw)
+
+    def names(self, kind: Kind) -> list[str]:
+        return sorted(self.raw[_SECTION[kind]])
+
+    def _typed(self, kind: str, name: str, raw: dict) -> TypeSchema:
+        key = (kind, name)
+        if key not in self._cache:
+            self._cache[key] = TypeSchema(name, kind, raw.get("version", 0), Block(raw["block"]))  # type: ignore[arg-type]
+        return self._cache[key]
+
+
+@lru_cache(maxsize=1)
+def raw_schema() -> dict:
+    """The whole `terraform providers schema -json` document."""
+    with gzip.open(SCHEMA_FILE, "rb") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> ProviderSchema:
+    return ProviderSchema(raw_schema()["provider_schemas"][PROVIDER_ADDRESS])

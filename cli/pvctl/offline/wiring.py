@@ -1,0 +1,91 @@
+"""Point Terraform at the offline stand-in instead of the registry's hashicorp/google.
+
+Everything lives under `<repo>/.pvctl/offline/`: an executable `terraform-provider-google`
+(a shell script running this Python with `-m pvctl.offline.provider`) and a Terraform CLI
+configuration with a `dev_overrides` entry for registry.terraform.io/hashicorp/google.
+pvctl sets TF_CLI_CONFIG_FILE to that file for offline runs; ~/.terraformrc is never read
+or written.
+
+Why dev_overrides rather than a filesystem mirror: a mirror makes `terraform init` record
+the stand-in's checksum in the module's `.terraform.lock.hcl`, the file committed for the
+real provider, and refuse to install it where a lock file already pins the real
+provider's checksums. With dev_overrides Terraform runs the stand-in for google without
+installing anything and leaves the lock file alone; init and plan print a warning that
+overrides are in effect, which is true.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from pvctl.offline.schema import PROVIDER_ADDRESS, PROVIDER_VERSION
+
+OFFLINE_DIR = Path(".pvctl") / "offline"
+PLUGIN_NAME = "terraform-provider-google"
+ENV_CACHE_DIR = "PVCTL_OFFLINE_CACHE"  # where the provider caches its serialized schema answer
+CLI_CONFIG_NAME = "terraformrc"
+
+
+def offline_dir(repo_root: Path) -> Path:
+    return Path(repo_root).resolve() / OFFLINE_DIR
+
+
+def _write_if_changed(path: Path, text: str, mode: int | None = None) -> None:
+    if not path.exists() or path.read_text() != text:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text)
+        if mode is not None:
+            tmp.chmod(mode)
+        os.replace(tmp, path)
+
+
+def _hcl_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+def install_plugin(repo_root: Path) -> Path:
+    """Write the plugin launcher; returns the folder that dev_overrides points at."""
+    folder = offline_dir(repo_root)
+    plugin_dir = folder / "plugin"
+    plugin_dir.mkdir(parents=True, exist_ok=True)
+    cache = folder / "cache"
+    package_root = Path(__file__).resolve().parents[2]  # the folder holding the `pvctl` package
+    script = (
+        "#!/bin/sh\n"
+        "# Written by pvctl: Terraform starts this as hashicorp/google in offline mode.\n"
+        f"{ENV_CACHE_DIR}={shlex.quote(str(cache))}\n"
+        f"export {ENV_CACHE_DIR}\n"
+        f"PYTHONPATH={shlex.quote(str(package_root))}${{PYTHONPATH:+:$PYTHONPATH}}\n"
+        "export PYTHONPATH\n"
+        f"exec {shlex.quote(sys.executable)} -m pvctl.offline.provider \"$@\"\n"
+    )
+    _write_if_changed(plugin_dir / PLUGIN_NAME, script, mode=0o755)
+    return plugin_dir
+
+
+def offline_cli_config(repo_root: Path) -> Path:
+    """The Terraform CLI configuration file to use as TF_CLI_CONFIG_FILE for offline runs."""
+    plugin_dir = install_plugin(repo_root)
+    config = offline_dir(repo_root) / CLI_CONFIG_NAME
+    text = (
+        "# Written by pvctl for offline runs: hashicorp/google is pvctl's local stand-in.\n"
+        "provider_installation {\n"
+        "  dev_overrides {\n"
+        f"    {_hcl_string(PROVIDER_ADDRESS)} = {_hcl_string(str(plugin_dir))}\n"
+        "  }\n"
+        "  direct {}\n"
+        "}\n"
+    )
+    _write_if_changed(config, text)
+    return config
+
+
+def offline_banner() -> str:
+    return (
+        f"Offline mode: hashicorp/google is pvctl's stand-in built from the provider {PROVIDER_VERSION} schema. "
+        "No GCP API was contacted; values Google computes (ids, IPs, URLs) are unknown in plans "
+        "and placeholders in the sandbox state."
+    )
