@@ -57,3 +57,9 @@ class ToolError(PvctlError):
     """Terraform, checkov or a Google API call failed."""
 
     exit_code = ExitCode.FAILED
+
+
+class Interrupted(PvctlError):
+    """Ctrl-C: Terraform was asked to stop and has exited."""
+
+    exit_code = ExitCode.INTERRUPTED

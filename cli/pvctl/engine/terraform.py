@@ -6,14 +6,17 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
-from pvctl.core.errors import PvctlError
+from pvctl.core.errors import Interrupted, PvctlError
 
 BUNDLED_NAME = "pvctl-terraform"
 ENV_TERRAFORM = "PVCTL_TERRAFORM"
@@ -131,3 +134,89 @@ class TerraformRunner:
             stdin=subprocess.DEVNULL,
         )
         return RunResult(done.returncode, done.stdout or "", done.stderr or "")
+
+    def stream(self, args: Sequence[str], cwd: Path, sink: Callable[[str], None], keep: int = 400) -> RunResult:
+        """Run with Terraform's output (stdout and stderr merged) passed line by line to sink.
+
+        Ctrl-C while Terraform runs: pvctl stays alive until Terraform has stopped
+        cleanly (state written, lock released), then raises Interrupted (exit 130).
+        The returned stdout holds the last `keep` lines, for error messages.
+        """
+        proc = subprocess.Popen(
+            [str(self.binary.path), *args], cwd=cwd, env=self.env(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
+        )
+        tail: deque[str] = deque(maxlen=keep)
+        with _ForwardInterrupts(proc) as interrupts:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                tail.append(line)
+                sink(line)
+            returncode = proc.wait()
+        if interrupts.count == 1:
+            raise Interrupted(
+                f"interrupted: terraform {args[0]} stopped after Ctrl-C (exit {returncode}), once its running operations had finished and the state was saved",
+                "read the output above, then run the command again",
+            )
+        if interrupts.count > 1:
+            raise Interrupted(
+                f"interrupted twice: terraform {args[0]} aborted without waiting for running operations (exit {returncode})",
+                "plan again to see what the state holds; if it reports a held lock, release it with `terraform force-unlock`",
+            )
+        return RunResult(returncode, "\n".join(tail), "")
+
+
+def _terminal_sends_to_us() -> bool:
+    """True when a Ctrl-C typed in our terminal reaches our whole process group.
+
+    Terraform runs in pvctl's process group, so a terminal Ctrl-C reaches it
+    directly; forwarding that one too would count as a second interrupt, which
+    makes Terraform abort without cleaning up.
+    """
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return False
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+class _ForwardInterrupts:
+    """While a child runs: SIGINT/SIGTERM no longer kill pvctl; they reach the child once each."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self.count = 0
+        self._previous: dict[int, object] = {}
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        self.count += 1
+        if signum != signal.SIGINT or not _terminal_sends_to_us():
+            try:
+                self.proc.send_signal(signal.SIGINT)
+            except ProcessLookupError:
+                pass
+
+    def __enter__(self) -> "_ForwardInterrupts":
+        # Signal handlers can only be installed from the main thread (e.g. not under some test runners).
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None and self.proc.poll() is None:
+            # pvctl itself failed (e.g. a broken pipe): stop Terraform the clean way, keep
+            # draining its output so it never blocks on a full pipe, and wait for it.
+            self.proc.send_signal(signal.SIGINT)
+            if self.proc.stdout is not None:
+                for _ in self.proc.stdout:
+                    pass
+            self.proc.wait()
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)

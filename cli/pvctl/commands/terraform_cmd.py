@@ -1,0 +1,239 @@
+"""render, plan, apply, destroy, output: thin over pvctl.engine.session and pvctl.planning."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from pvctl.commands import options as o
+
+
+def register(app: typer.Typer) -> None:
+    app.command("render")(render)
+    app.command("plan")(plan)
+    app.command("apply")(apply)
+    app.command("destroy")(destroy)
+    app.command("output")(output)
+
+
+def _open(cfg, phase: str, mode: str, reason: str | None, terraform: str | None, to_stderr: bool, need_password: bool = True):
+    from pvctl.core import console
+    from pvctl.core.phases import get_phase
+    from pvctl.engine.session import open_phase
+
+    get_phase(phase)
+    run = open_phase(cfg, phase, mode, terraform, to_stderr=to_stderr, need_password=need_password)
+    if reason:
+        console.note(reason)
+    if run.banner:
+        console.err().print(f"[bold yellow]{console.escape(run.banner)}[/]", soft_wrap=True)
+    return run
+
+
+def _review(run, saved, allow_destroy: bool, allow_downgrade: bool, command: str, json_out: bool, plan_file: str | None):
+    """Summarise a plan (stdout, or JSON), then enforce the guards."""
+    from pvctl.core import console
+    from pvctl.core.phases import get_phase
+    from pvctl.planning import display, guards
+    from pvctl.planning.summary import summarize
+
+    summary = summarize(saved.plan, run.phase)
+    findings = guards.evaluate(saved.plan, saved.state_outputs, get_phase(run.phase).order, run.config.extra_stateful_types, run.config.state_bucket)
+    if json_out:
+        typer.echo(json.dumps(summary.as_json(plan_file), indent=2))
+        display.print_warnings(console.err(), findings)
+    else:
+        display.print_summary(console.out(), summary, findings, plan_file)
+        _cost_line(run, saved.plan)
+    guards.enforce(findings, run.phase, allow_destroy, allow_downgrade, command)
+    return summary
+
+
+def _cost_line(run, plan: dict) -> None:
+    from pvctl.core import console
+    from pvctl.cost.delta import plan_cost_line
+
+    console.out().print(plan_cost_line(plan, run.config, run.phase), soft_wrap=True)
+
+
+def render(
+    phase: o.Phase, offline: o.Offline = False, json_out: o.Json = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
+) -> None:
+    """Render the phase's tfvars and backend files.
+
+    Writes .pvctl/<phase>/terraform.tfvars.json and the backend selection; runs no Terraform.
+    """
+    from pvctl.core.phases import get_phase
+    from pvctl.core.render import render_phase
+
+    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    get_phase(phase)
+    rendered = render_phase(cfg, phase, "offline" if offline else "live")
+    files = {k: str(v) if v else None for k, v in
+             {"tfvars": rendered.tfvars, "backend_config": rendered.backend_config, "override": rendered.override, "state": rendered.state_path}.items()}
+    if json_out:
+        typer.echo(json.dumps(files, indent=2))
+        return
+    for name, path in files.items():
+        if path:
+            typer.echo(f"{name:15} {path}")
+
+
+def plan(
+    phase: o.Phase,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the plan (default .pvctl/<phase>/plan.tfplan).", show_default=False)] = None,
+    json_out: o.Json = False,
+    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 when there are no changes, 2 when there are.")] = False,
+    offline: o.Offline = False,
+    allow_destroy: Annotated[bool, typer.Option("--allow-destroy", help="Accept deleting or replacing stateful resources (Cloud SQL, Redis, secrets, state bucket).")] = False,
+    allow_downgrade: Annotated[bool, typer.Option("--allow-downgrade", help="Accept planning a lower phase than the one applied.")] = False,
+    terraform: o.Terraform = None,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
+) -> None:
+    """Plan a phase and summarise the changes.
+
+    Saves the plan (default .pvctl/<phase>/plan.tfplan) with its JSON and a sidecar for
+    `pvctl apply --plan`. Offline when there are no Google credentials or no pvctl.toml.
+    """
+    from pvctl.core.repo import RepoPaths
+    from pvctl.engine.session import resolve_mode
+
+    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    mode, reason = resolve_mode(offline, auto=True, from_example=cfg.from_example)
+    run = _open(cfg, phase, mode, reason, terraform, to_stderr=json_out)
+    plan_file = (out or RepoPaths(cfg.repo_root).default_plan(phase)).resolve()
+    saved = run.plan(plan_file)
+    summary = _review(run, saved, allow_destroy, allow_downgrade, "plan", json_out, str(plan_file))
+    if not json_out and summary.has_changes:
+        flag = " --offline" if mode == "offline" else ""
+        typer.echo(f"Apply this plan with: pvctl apply --phase {phase}{flag} --plan {_shown(plan_file)}", err=True)
+    if detailed_exitcode and summary.has_changes:
+        raise typer.Exit(2)
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be for a command the user will paste."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _confirm_or_refuse(question: str, auto_approve: bool, refusal_fix: str) -> None:
+    from pvctl.core.errors import GuardRefusal
+
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise GuardRefusal("not asking for confirmation: stdin is not a terminal", refusal_fix)
+    if not typer.confirm(question, default=False, err=True):
+        raise GuardRefusal("not confirmed; nothing was changed", "run the command again and answer yes")
+
+
+def apply(
+    phase: o.Phase,
+    plan_path: Annotated[Optional[Path], typer.Option("--plan", help="Apply this saved plan (from `pvctl plan`) instead of planning now.", show_default=False)] = None,
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation (required when stdin is not a terminal).")] = False,
+    offline: o.Offline = False,
+    allow_destroy: Annotated[bool, typer.Option("--allow-destroy", help="Accept deleting or replacing stateful resources.")] = False,
+    allow_downgrade: Annotated[bool, typer.Option("--allow-downgrade", help="Accept applying a lower phase than the one applied.")] = False,
+    terraform: o.Terraform = None,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
+) -> None:
+    """Apply a phase (a saved plan, or plan and ask).
+
+    With --plan: applies that saved plan if it is still fresh. Without: plans now, shows
+    the summary and asks for confirmation (or needs --auto-approve without a terminal).
+    """
+    from pvctl.core import console
+    from pvctl.core.repo import RepoPaths
+    from pvctl.engine.session import resolve_mode
+
+    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    mode, _ = resolve_mode(offline, auto=False)
+    run = _open(cfg, phase, mode, None, terraform, to_stderr=False)
+    if plan_path is not None:
+        saved = run.load_saved(plan_path.resolve())
+        _review(run, saved, allow_destroy, allow_downgrade, "apply", False, str(saved.file))
+    else:
+        saved = run.plan(RepoPaths(cfg.repo_root).default_plan(phase).resolve())
+        summary = _review(run, saved, allow_destroy, allow_downgrade, "apply", False, None)
+        if not summary.has_changes:
+            return
+        where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
+        _confirm_or_refuse(f"Apply these changes to {where}?", auto_approve,
+                           f"pass --auto-approve, or save a plan with `pvctl plan --phase {phase}` and apply it with --plan")
+    run.apply(saved.file)
+    console.err().print(f"[green]Applied phase {phase}[/] ({'sandbox' if mode == 'offline' else cfg.project_id}).")
+
+
+def destroy(
+    phase: o.Phase,
+    confirm: Annotated[Optional[str], typer.Option("--confirm", help="The project ID, typed out: required to destroy live resources without a terminal.", show_default=False)] = None,
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Skip the question (offline sandbox only; live also needs --confirm PROJECT_ID).")] = False,
+    offline: o.Offline = False,
+    terraform: o.Terraform = None,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
+) -> None:
+    """Destroy the phase's resources (asks for the project ID)."""
+    from pvctl.core import console
+    from pvctl.core.errors import GuardRefusal
+    from pvctl.core.phases import get_phase
+    from pvctl.core.repo import RepoPaths
+    from pvctl.engine.session import resolve_mode
+    from pvctl.planning import display, guards
+    from pvctl.planning.summary import summarize
+
+    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    mode, _ = resolve_mode(offline, auto=False)
+    run = _open(cfg, phase, mode, None, terraform, to_stderr=False)
+    saved = run.plan(RepoPaths(cfg.repo_root).phase_dir(phase).resolve() / "destroy.tfplan", destroy=True)
+    summary = summarize(saved.plan, phase)
+    display.print_summary(console.out(), summary, guards.evaluate(saved.plan, saved.state_outputs, get_phase(phase).order, cfg.extra_stateful_types, cfg.state_bucket), None)
+    if not summary.has_changes:
+        return
+    if confirm is not None and confirm != cfg.project_id:
+        raise GuardRefusal(f"--confirm {confirm!r} does not match the project {cfg.project_id!r}", "type the project ID exactly")
+    if confirm is None and not (auto_approve and mode == "offline"):
+        fix = f"pass --confirm {cfg.project_id}" if mode == "live" else f"pass --confirm {cfg.project_id} or --auto-approve"
+        if not sys.stdin.isatty():
+            raise GuardRefusal("destroy needs the project ID typed out and stdin is not a terminal", fix)
+        typed = typer.prompt(f"Type the project ID ({cfg.project_id}) to destroy phase {phase}", err=True, default="", show_default=False)
+        if typed != cfg.project_id:
+            raise GuardRefusal("the project ID did not match; nothing was destroyed", "run the command again")
+    run.apply(saved.file)
+    console.err().print(f"[red]Destroyed phase {phase}[/] ({'sandbox' if mode == 'offline' else cfg.project_id}).")
+
+
+def output(
+    phase: o.Phase, json_out: o.Json = False, offline: o.Offline = False, terraform: o.Terraform = None,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None,
+    state_bucket: o.StateBucket = None,
+) -> None:
+    """Print the phase's outputs (sensitive ones masked)."""
+    from rich.table import Table
+
+    from pvctl.core import console
+    from pvctl.planning.masking import masked_outputs
+
+    cfg = o.load(config, repo, project, state_bucket=state_bucket)
+    run = _open(cfg, phase, "offline" if offline else "live", None, terraform, to_stderr=True, need_password=False)
+    values = masked_outputs(run.outputs())
+    if json_out:
+        typer.echo(json.dumps(values, indent=2))
+        return
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("output")
+    table.add_column("value", overflow="fold")
+    for name, value in values.items():
+        table.add_row(name, value if isinstance(value, str) else json.dumps(value))
+    console.out().print(table)

@@ -1,0 +1,361 @@
+"""pvctl.toml + environment + flags -> one validated, frozen Config.
+
+Precedence, highest first: flag, environment variable (PVCTL_*), pvctl.toml, default.
+Every problem is collected and reported together, one line each, naming the field.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from pvctl.core import validate
+from pvctl.core.errors import ConfigError
+from pvctl.core.phases import get_phase, load_phases
+from pvctl.core.repo import find_repo_root
+
+CONFIG_NAME = "pvctl.toml"
+EXAMPLE_NAME = "pvctl.example.toml"
+ENV_CONFIG = "PVCTL_CONFIG"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One scalar/table setting: where it lives in pvctl.toml, its env var and flag."""
+
+    name: str
+    section: str
+    key: str
+    kind: type
+    default: Any = None
+    env: str | None = None
+    flag: str | None = None
+    check: Callable[[Any], validate.Problem] | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("project_id", "project", "id", str, None, "PVCTL_PROJECT", "--project", validate.project_id),
+    Setting("region", "project", "region", str, "southamerica-east1", "PVCTL_REGION", "--region", validate.region),
+    Setting("domain", "project", "domain", str, None, "PVCTL_DOMAIN", None, validate.domain),
+    Setting("name_prefix", "project", "name_prefix", str, "pv", "PVCTL_NAME_PREFIX", None, validate.name_prefix),
+    Setting("labels", "project", "labels", dict, None),
+    Setting("alert_email", "project", "alert_email", str, None, "PVCTL_ALERT_EMAIL", None, validate.email),
+    Setting("deletion_protection", "project", "deletion_protection", bool, True, "PVCTL_DELETION_PROTECTION"),
+    Setting("api_image", "images", "api", str, None, "PVCTL_API_IMAGE", "--api-image", validate.image),
+    Setting("bff_image", "images", "bff", str, None, "PVCTL_BFF_IMAGE", "--bff-image", validate.image),
+    Setting("images_managed_by_ci", "images", "managed_by_ci", bool, False, "PVCTL_IMAGES_MANAGED_BY_CI"),
+    Setting("state_bucket", "state", "bucket", str, None, "PVCTL_STATE_BUCKET", "--state-bucket", validate.bucket),
+    Setting("state_prefix", "state", "prefix", str, "pvctl", "PVCTL_STATE_PREFIX"),
+    Setting("billing_account", "billing", "account", str, None, "PVCTL_BILLING_ACCOUNT", None, validate.billing_account),
+    Setting("budget_usd", "billing", "budget_usd", float, None, "PVCTL_BUDGET_USD"),
+    Setting("db_admin_password_version", "database", "admin_password_version", int, 1, "PVCTL_DB_ADMIN_PASSWORD_VERSION"),
+    Setting("extra_stateful_types", "guards", "extra_stateful_types", list, None),
+)
+_BY_TOML = {(s.section, s.key): s for s in SETTINGS}
+_SECTIONS = sorted({s.section for s in SETTINGS} | {"phases", "usage"})
+
+
+@dataclass(frozen=True)
+class Config:
+    project_id: str
+    region: str
+    domain: str | None
+    name_prefix: str
+    labels: dict[str, str]
+    alert_email: str | None
+    images: dict[str, str | None]          # {"api": ..., "bff": ...}
+    images_managed_by_ci: bool
+    deletion_protection: bool
+    state_bucket: str | None
+    state_prefix: str
+    billing_account: str | None
+    budget_usd: float | None
+    db_admin_password_version: int         # bump to push a new PVCTL_DB_ADMIN_PASSWORD to Cloud SQL
+    extra_stateful_types: tuple[str, ...]
+    phase_overrides: dict[str, dict[str, dict[str, Any]]]  # phase -> table -> key -> value
+    usage_overrides: dict[str, dict[str, Any]]             # phase -> key -> value
+    sources: dict[str, str]                                # field -> where its value came from
+    repo_root: Path
+    config_file: Path | None
+    from_example: bool = False
+    warnings: tuple[str, ...] = field(default=())
+
+    def require_for_phase(self, phase: str) -> None:
+        """Values optional in general but needed by this phase's Terraform inputs."""
+        tables = get_phase(phase).tables
+        problems = []
+        if not self.domain:
+            problems.append(("project.domain", "missing", "set the site's host name in pvctl.toml or PVCTL_DOMAIN"))
+        if not self.images.get("api"):
+            problems.append(("images.api", "missing", "set the API image reference in pvctl.toml, PVCTL_API_IMAGE or --api-image"))
+        if "bff" in tables and not self.images.get("bff"):
+            problems.append(("images.bff", f"missing (phase {phase} runs the Next.js BFF)", "set it in pvctl.toml, PVCTL_BFF_IMAGE or --bff-image"))
+        if "monitoring" in tables and not self.alert_email:
+            problems.append(("project.alert_email", f"missing (phase {phase} sends alerts)", "set it in pvctl.toml or PVCTL_ALERT_EMAIL"))
+        if problems:
+            raise ConfigError(problems)
+
+    def require_real_file(self) -> None:
+        """Live runs must not touch a project named in the committed example."""
+        if self.from_example:
+            raise ConfigError([(CONFIG_NAME, "missing (the values come from pvctl.example.toml)",
+                                f"copy {EXAMPLE_NAME} to {CONFIG_NAME} and set your project before a live run")])
+
+
+def load_config(
+    repo_root: Path | str | None = None,
+    config_path: Path | str | None = None,
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Config:
+    """The effective configuration.
+
+    flags maps Config field names (project_id, region, api_image, bff_image, state_bucket)
+    to values given on the command line; None values are ignored. env defaults to os.environ.
+    Without pvctl.toml the committed pvctl.example.toml is used and a warning says so.
+    """
+    env = os.environ if env is None else env
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    root = find_repo_root(repo_root, env=env)
+    path, from_example, warnings = _locate(root, config_path, env)
+    raw = _read(path) if path else {}
+    problems: list[tuple[str, str, str]] = []
+    _check_unknown(raw, problems)
+
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    file_label = path.name if path else CONFIG_NAME
+    for s in SETTINGS:
+        value, source = _resolve(s, raw, flags, env, file_label, problems)
+        values[s.name], sources[s.name] = value, source
+        if value is not None and s.check and isinstance(value, s.kind):
+            bad = s.check(value)
+            if bad:
+                problems.append((_where(s, source), *bad))
+
+    labels = values["labels"] or {}
+    for k, v in labels.items():
+        bad = validate.label(k, v)
+        if bad:
+            problems.append((f"project.labels.{k}", *bad))
+    if values["project_id"] is None:
+        problems.append(("project.id", "missing", "set [project] id in pvctl.toml, PVCTL_PROJECT or --project"))
+    if values["db_admin_password_version"] is not None and values["db_admin_password_version"] < 1:
+        problems.append(("database.admin_password_version", f"{values['db_admin_password_version']} is not a positive integer", "start at 1 and add 1 for each new password"))
+    if values["budget_usd"] is not None and values["budget_usd"] <= 0:
+        problems.append(("billing.budget_usd", f"{values['budget_usd']} is not a positive amount", "give the monthly budget in US dollars, e.g. 450"))
+    extra_types = values["extra_stateful_types"] or []
+    if not all(isinstance(t, str) for t in extra_types):
+        problems.append(("guards.extra_stateful_types", "must be a list of resource type names", 'e.g. ["google_storage_bucket"]'))
+
+    phase_overrides = _phase_overrides(raw.get("phases", {}), problems, sources, file_label)
+    usage_overrides = _usage_overrides(raw.get("usage", {}), problems, sources, file_label)
+    if problems:
+        raise ConfigError(problems)
+
+    for name in ("api_image", "bff_image"):
+        ref = values[name]
+        if ref and validate.image_is_moving(ref) and not values["images_managed_by_ci"]:
+            warnings.append(f"images.{name[:3]}: {ref!r} is a moving tag — Terraform will not notice new pushes; pin a version tag or @sha256 digest (or set images.managed_by_ci = true)")
+
+    return Config(
+        project_id=values["project_id"], region=values["region"], domain=values["domain"],
+        name_prefix=values["name_prefix"], labels={"managed-by": "pvctl", **labels},
+        alert_email=values["alert_email"], images={"api": values["api_image"], "bff": values["bff_image"]},
+        images_managed_by_ci=values["images_managed_by_ci"], deletion_protection=values["deletion_protection"],
+        state_bucket=values["state_bucket"], state_prefix=values["state_prefix"],
+        billing_account=values["billing_account"], budget_usd=values["budget_usd"],
+        db_admin_password_version=values["db_admin_password_version"],
+        extra_stateful_types=tuple(extra_types), phase_overrides=phase_overrides,
+        usage_overrides=usage_overrides, sources=sources, repo_root=root, config_file=path,
+        from_example=from_example, warnings=tuple(warnings),
+    )
+
+
+def _locate(root: Path, config_path: Path | str | None, env: Mapping[str, str]) -> tuple[Path | None, bool, list[str]]:
+    explicit = config_path or env.get(ENV_CONFIG)
+    if explicit:
+        path = Path(explicit)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        if not path.is_file():
+            raise ConfigError([("--config", f"{path} does not exist", f"give an existing file, or unset {ENV_CONFIG}")])
+        return path, False, []
+    if (root / CONFIG_NAME).is_file():
+        return root / CONFIG_NAME, False, []
+    if (root / EXAMPLE_NAME).is_file():
+        return root / EXAMPLE_NAME, True, [f"no {CONFIG_NAME}: using {EXAMPLE_NAME} (fine for offline plans); copy it to {CONFIG_NAME} and set your project"]
+    return None, False, []
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([(path.name, f"is not valid TOML ({exc})", "fix the syntax at that line")]) from None
+    except OSError as exc:
+        raise ConfigError([(str(path), f"cannot be read ({exc.strerror})", "check the path and its permissions")]) from None
+
+
+def _check_unknown(raw: Mapping[str, Any], problems: list) -> None:
+    for section, body in raw.items():
+        if section not in _SECTIONS:
+            problems.append((section, "unknown section", f"use one of: {', '.join(_SECTIONS)}"))
+        elif section not in ("phases", "usage"):
+            if not isinstance(body, dict):
+                problems.append((section, "must be a table", f"write it as [{section}]"))
+                continue
+            known = [s.key for s in SETTINGS if s.section == section]
+            for key in body:
+                if key not in known:
+                    problems.append((f"{section}.{key}", "unknown key", f"known keys in [{section}]: {', '.join(known)}"))
+
+
+def _where(s: Setting, source: str) -> str:
+    if source.startswith("env "):
+        return source.removeprefix("env ")
+    if source.startswith("flag "):
+        return source.removeprefix("flag ")
+    return f"{s.section}.{s.key}"
+
+
+def _resolve(s: Setting, raw, flags, env, file_label: str, problems: list) -> tuple[Any, str]:
+    if s.name in flags and s.flag:
+        return _coerce(s, flags[s.name], s.flag, problems), f"flag {s.flag}"
+    if s.env and env.get(s.env, "") != "":
+        return _coerce(s, env[s.env], s.env, problems), f"env {s.env}"
+    section = raw.get(s.section)
+    if isinstance(section, dict) and s.key in section:
+        value = section[s.key]
+        if not _type_ok(s.kind, value):
+            problems.append((f"{s.section}.{s.key}", f"expected {_TYPE_NAMES[s.kind]}, got {_describe(value)}", f"write it as {_example(s.kind)}"))
+            return None, file_label
+        return (float(value) if s.kind is float else value), file_label
+    return s.default, "default"
+
+
+def _coerce(s: Setting, value: Any, where: str, problems: list) -> Any:
+    """Env vars and flags arrive as strings."""
+    if not isinstance(value, str) or s.kind is str:
+        return value
+    if s.kind is bool:
+        lowered = value.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        problems.append((where, f"{value!r} is not a boolean", "use true or false"))
+        return None
+    if s.kind in (float, int):
+        try:
+            return s.kind(value)
+        except ValueError:
+            problems.append((where, f"{value!r} is not {'a whole number' if s.kind is int else 'a number'}", f"give a plain number, e.g. {_example(s.kind)}"))
+            return None
+    return value
+
+
+_TYPE_NAMES = {str: "a string", bool: "true or false", float: "a number", int: "an integer", dict: "a table", list: "a list"}
+
+
+def _example(kind: type) -> str:
+    return {str: '"text"', bool: "true", float: "450", int: "3", dict: "{ key = \"value\" }", list: '["a", "b"]'}[kind]
+
+
+def _describe(value: Any) -> str:
+    return f"{_TYPE_NAMES.get(type(value), type(value).__name__)} ({value!r})"
+
+
+def _type_ok(kind: type, value: Any) -> bool:
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is list:
+        return isinstance(value, list)
+    return isinstance(value, kind)
+
+
+def _check_override(where: str, default: Any, value: Any, problems: list) -> bool:
+    """An override must keep the default's TOML type (ints may stand for floats)."""
+    if isinstance(default, list):
+        element = type(default[0]) if default else str
+        ok = isinstance(value, list) and all(_type_ok(element, v) for v in value)
+        kind = f"a list like {default!r}"
+    else:
+        ok = _type_ok(type(default), value)
+        kind = _TYPE_NAMES.get(type(default), type(default).__name__)
+    if not ok:
+        problems.append((where, f"expected {kind}, got {_describe(value)}", f"use the type of the default {default!r}"))
+    return ok
+
+
+def _phase_overrides(raw: Any, problems: list, sources: dict, label: str) -> dict[str, dict[str, dict[str, Any]]]:
+    phases = load_phases()
+    result: dict[str, dict[str, dict[str, Any]]] = {}
+    if not isinstance(raw, dict):
+        problems.append(("phases", "must be tables", "write [phases.<phase>.<table>]"))
+        return result
+    for phase, tables in raw.items():
+        if phase not in phases:
+            problems.append((f"phases.{phase}", "unknown phase", f"use one of: {', '.join(phases)}"))
+            continue
+        known_tables = phases[phase].tables
+        for table, keys in (tables or {}).items():
+            where = f"phases.{phase}.{table}"
+            if table not in known_tables:
+                hint = " (traffic profiles go under [usage.<phase>])" if table == "usage" else ""
+                problems.append((where, f"phase {phase} has no table {table!r}{hint}", f"use one of: {', '.join(known_tables)}"))
+                continue
+            if not isinstance(keys, dict):
+                problems.append((where, "must be a table", f"write [{where}] with key = value lines"))
+                continue
+            for key, value in keys.items():
+                if key not in known_tables[table]:
+                    problems.append((f"{where}.{key}", "unknown key", f"keys of {where}: {', '.join(known_tables[table])}"))
+                elif _check_override(f"{where}.{key}", known_tables[table][key], value, problems):
+                    result.setdefault(phase, {}).setdefault(table, {})[key] = value
+                    sources[f"{where}.{key}"] = label
+    return result
+
+
+def _usage_overrides(raw: Any, problems: list, sources: dict, label: str) -> dict[str, dict[str, Any]]:
+    phases = load_phases()
+    result: dict[str, dict[str, Any]] = {}
+    if not isinstance(raw, dict):
+        problems.append(("usage", "must be tables", "write [usage.<phase>]"))
+        return result
+    for phase, keys in raw.items():
+        if phase not in phases:
+            problems.append((f"usage.{phase}", "unknown phase", f"use one of: {', '.join(phases)}"))
+            continue
+        known = phases[phase].usage
+        for key, value in (keys or {}).items():
+            if key not in known:
+                problems.append((f"usage.{phase}.{key}", "unknown key", f"keys of usage.{phase}: {', '.join(known)}"))
+            elif _check_override(f"usage.{phase}.{key}", known[key], value, problems):
+                result.setdefault(phase, {})[key] = value
+                sources[f"usage.{phase}.{key}"] = label
+    return result
+
+
+def effective_values(config: Config) -> list[tuple[str, Any, str]]:
+    """(setting, value, source) rows: the settings, then each phase/usage override."""
+    images = {"api_image": config.images["api"], "bff_image": config.images["bff"]}
+    rows = []
+    for s in SETTINGS:
+        value = images[s.name] if s.name in images else getattr(config, s.name)
+        if isinstance(value, tuple):
+            value = list(value)
+        rows.append((f"{s.section}.{s.key}", value, config.sources[s.name]))
+    for phase, tables in config.phase_overrides.items():
+        for table, keys in tables.items():
+            for key, value in keys.items():
+                rows.append((f"phases.{phase}.{table}.{key}", value, config.sources[f"phases.{phase}.{table}.{key}"]))
+    for phase, keys in config.usage_overrides.items():
+        for key, value in keys.items():
+            rows.append((f"usage.{phase}.{key}", value, config.sources[f"usage.{phase}.{key}"]))
+    return rows

@@ -1,0 +1,87 @@
+"""Human output: rich consoles, the `error:` line, and live progress around Terraform runs."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from rich.console import Console
+
+# rich already turns colour off when the stream is not a terminal or NO_COLOR is set.
+_out: Console | None = None
+_err: Console | None = None
+
+
+def out() -> Console:
+    global _out
+    if _out is None or _out.file is not sys.stdout:
+        _out = Console(file=sys.stdout, highlight=False, soft_wrap=False)
+    return _out
+
+
+def err() -> Console:
+    global _err
+    if _err is None or _err.file is not sys.stderr:
+        _err = Console(file=sys.stderr, highlight=False)
+    return _err
+
+
+def error(line: str) -> None:
+    err().print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
+
+
+def warning(line: str) -> None:
+    err().print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)
+
+
+def note(line: str) -> None:
+    err().print(f"[cyan]note:[/] {escape(line)}", soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as _escape
+
+    return _escape(text)
+
+
+@contextmanager
+def progress(title: str, to_stderr: bool, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """Yield a sink for Terraform's output lines while a step runs.
+
+    On a terminal: a spinner on stderr, lines printed above it. Elsewhere: one
+    plain `pvctl: <title>` line, then the lines as they come. With to_stderr (the
+    --json modes) nothing but the final document reaches stdout. quiet: only the
+    spinner or title; the caller shows the lines if the step fails.
+    """
+    console = err()
+    if quiet:
+        if console.is_terminal:
+            with console.status(escape(title)):
+                yield lambda line: None
+        else:
+            console.print(f"pvctl: {escape(title)}", soft_wrap=True)
+            yield lambda line: None
+        return
+    lines_to = console if to_stderr else out()
+    if console.is_terminal:
+        with console.status(escape(title)):
+            # Same terminal: go through the spinner's console so lines don't tear it.
+            target = console if (to_stderr or lines_to.is_terminal) else None
+
+            def sink(line: str) -> None:
+                if target is not None:
+                    target.print(line, markup=False, highlight=False, soft_wrap=True)
+                else:
+                    lines_to.file.write(line + "\n")
+                    lines_to.file.flush()
+
+            yield sink
+        return
+    console.print(f"pvctl: {escape(title)}", soft_wrap=True)
+
+    def plain(line: str) -> None:
+        lines_to.file.write(line + "\n")
+        lines_to.file.flush()
+
+    yield plain

@@ -1,0 +1,59 @@
+"""Phase defaults from `data/phases.toml`: the one source of truth for every number."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Mapping
+
+# Keys of a phase that are not Terraform input tables.
+META_KEYS = frozenset({"order", "summary", "usage"})
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    order: int
+    summary: str
+    tables: Mapping[str, Mapping[str, Any]]  # each becomes one Terraform object variable
+    usage: Mapping[str, Any]                 # traffic profile for the cost estimator
+
+
+@lru_cache(maxsize=1)
+def _raw() -> dict[str, Any]:
+    text = resources.files("pvctl").joinpath("data/phases.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def load_phases() -> dict[str, Phase]:
+    """All phases, in promotion order (mvp, growth, scale)."""
+    phases = []
+    for name, body in _raw().items():
+        tables = {k: dict(v) for k, v in body.items() if k not in META_KEYS and isinstance(v, dict)}
+        phases.append(Phase(name, int(body["order"]), str(body.get("summary", "")), tables, dict(body.get("usage", {}))))
+    return {p.name: p for p in sorted(phases, key=lambda p: p.order)}
+
+
+def phase_names() -> list[str]:
+    return list(load_phases())
+
+
+def get_phase(name: str) -> Phase:
+    from pvctl.core.errors import ConfigError
+
+    phases = load_phases()
+    if name not in phases:
+        raise ConfigError([("--phase", f"unknown phase {name!r}", f"use one of: {', '.join(phases)}")])
+    return phases[name]
+
+
+def effective_tables(phase: Phase, overrides: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The phase's tables with pvctl.toml's `[phases.<phase>.<table>]` values applied (already validated)."""
+    mine = overrides.get(phase.name, {})
+    return {table: {**values, **mine.get(table, {})} for table, values in phase.tables.items()}
+
+
+def effective_usage(phase: Phase, overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    return {**phase.usage, **overrides.get(phase.name, {})}

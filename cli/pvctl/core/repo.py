@@ -1,0 +1,77 @@
+"""Where things live: the repository root and pvctl's working folders under `.pvctl/`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Mapping
+
+from pvctl.core.errors import ConfigError
+
+ENV_REPO = "PVCTL_REPO"
+Mode = Literal["live", "offline"]
+
+
+def _is_root(path: Path) -> bool:
+    return (path / "environments").is_dir() and (path / "modules").is_dir()
+
+
+def find_repo_root(explicit: Path | str | None = None, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path:
+    """--repo, else PVCTL_REPO, else the nearest folder above cwd holding environments/ and modules/."""
+    env = os.environ if env is None else env
+    given = explicit or env.get(ENV_REPO)
+    if given:
+        root = Path(given).expanduser().resolve()
+        if not _is_root(root):
+            where = "--repo" if explicit else ENV_REPO
+            raise ConfigError([(where, f"{root} holds no environments/ and modules/ folders", "point it at the pvctl infrastructure repository")])
+        return root
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if _is_root(folder):
+            return folder
+    raise ConfigError([("repository", f"no folder above {start} holds environments/ and modules/",
+                        f"run pvctl inside the infrastructure repository, or pass --repo / set {ENV_REPO}")])
+
+
+@dataclass(frozen=True)
+class RepoPaths:
+    root: Path
+
+    @property
+    def work(self) -> Path:
+        return self.root / ".pvctl"
+
+    def environment(self, phase: str) -> Path:
+        return self.root / "environments" / phase
+
+    def phase_dir(self, phase: str) -> Path:
+        return self.work / phase
+
+    def tfvars(self, phase: str) -> Path:
+        return self.phase_dir(phase) / "terraform.tfvars.json"
+
+    def backend_config(self, phase: str) -> Path:
+        return self.phase_dir(phase) / "backend.gcs.tfbackend"
+
+    def override(self, phase: str) -> Path:
+        return self.environment(phase) / "pvctl_override.tf"
+
+    def default_plan(self, phase: str) -> Path:
+        return self.phase_dir(phase) / "plan.tfplan"
+
+    def data_dir(self, phase: str, mode: Mode) -> Path:
+        return self.work / "tf" / f"{phase}-{mode}"
+
+    @property
+    def plugin_cache(self) -> Path:
+        return self.work / "plugin-cache"
+
+    @property
+    def terraformrc(self) -> Path:
+        return self.work / "terraformrc"
+
+    def local_state(self, project_id: str, mode: Mode) -> Path:
+        folder = "sandbox" if mode == "offline" else "state"
+        return self.work / folder / project_id / "terraform.tfstate"

@@ -1,0 +1,207 @@
+"""One phase, one mode: render, init, plan, show, apply and read outputs through Terraform."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pvctl.core import console
+from pvctl.core.config import Config
+from pvctl.core.credentials import find_credentials
+from pvctl.core.errors import ConfigError, GuardRefusal, ToolError
+from pvctl.core.render import Rendered, render_phase
+from pvctl.core.repo import Mode, RepoPaths
+from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
+from pvctl.planning import saved_plan
+
+ENV_DB_PASSWORD = "PVCTL_DB_ADMIN_PASSWORD"
+# Offline plans never reach a database; the value only satisfies the ephemeral input.
+OFFLINE_DB_PASSWORD = "offline-placeholder-not-a-secret"
+STALE_MARKER = "Saved plan is stale"
+OFFLINE_INIT_WORKSPACE = "pvctl-offline-init"   # never holds state
+
+
+def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple[Mode, str | None]:
+    """offline when asked; for plans (auto) also without Google credentials or a real pvctl.toml.
+
+    Returns the mode and, for an automatic switch, the reason to print.
+    """
+    if offline:
+        return "offline", None
+    if auto and from_example:
+        return "offline", "planning offline: the configuration is the committed example, not your pvctl.toml"
+    if find_credentials() is not None:
+        return "live", None
+    if auto:
+        return "offline", "no Google credentials found, planning offline"
+    raise ConfigError([("credentials", "no Google credentials found (GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_OAUTH_ACCESS_TOKEN, gcloud ADC)",
+                        "run `gcloud auth application-default login`, or pass --offline to work on the local sandbox state")])
+
+
+def _offline_wiring(repo_root: Path) -> tuple[Path, str]:
+    from pvctl.offline.wiring import offline_banner, offline_cli_config
+
+    return offline_cli_config(repo_root), offline_banner()
+
+
+def _first_error(output: str) -> str | None:
+    for line in output.splitlines():
+        text = line.strip(" │╷╵")
+        if text.startswith("Error: "):
+            return text
+    return None
+
+
+@dataclass
+class SavedPlan:
+    file: Path
+    plan: dict[str, Any]
+    meta: saved_plan.PlanMeta
+    state_outputs: dict[str, Any]   # outputs recorded in the state before this plan runs
+
+
+@dataclass
+class PhaseRun:
+    config: Config
+    phase: str
+    mode: Mode
+    runner: TerraformRunner
+    to_stderr: bool                 # --json: keep stdout for the final document
+    banner: str | None = None
+
+    @property
+    def paths(self) -> RepoPaths:
+        return RepoPaths(self.config.repo_root)
+
+    @property
+    def cwd(self) -> Path:
+        return self.paths.environment(self.phase)
+
+    def render(self) -> Rendered:
+        return render_phase(self.config, self.phase, self.mode)
+
+    def _stream(self, title: str, args: list[str]) -> RunResult:
+        # init's chatter (backend lines, dev_overrides warnings) matters only when it fails.
+        quiet = args[0] == "init"
+        with console.progress(f"terraform {title} ({self.phase}, {self.mode})", self.to_stderr, quiet) as sink:
+            result = self.runner.stream(args, self.cwd, sink)
+        if quiet and result.returncode != 0:
+            console.err().print(result.stdout, markup=False, highlight=False, soft_wrap=True)
+        return result
+
+    def _fail(self, step: str, result: RunResult) -> ToolError:
+        detail = _first_error(result.stdout)
+        what = f"terraform {step} failed for phase {self.phase}" + (f": {detail}" if detail else f" (exit {result.returncode})")
+        return ToolError(what, "read Terraform's output above, fix the cause and run the command again")
+
+    def init(self) -> None:
+        rendered = self.render()
+        # -reconfigure: never migrate state between backends behind the user's back.
+        args = ["init", "-input=false", "-no-color", "-reconfigure"]
+        if rendered.backend_config:
+            args.append(f"-backend-config={rendered.backend_config}")
+        plain_env = self.runner.extra_env
+        if self.mode == "offline":
+            # Terraform 1.15 installs the providers recorded in the state in a second init
+            # step that ignores dev_overrides and asks the registry for hashicorp/google.
+            # Initialising with an empty workspace selected skips that step; the backend
+            # configuration is the same, so later commands use the real (default) workspace.
+            self.runner.extra_env = {**plain_env, "TF_WORKSPACE": OFFLINE_INIT_WORKSPACE}
+        try:
+            result = self._stream("init", args)
+        finally:
+            self.runner.extra_env = plain_env
+        if result.returncode != 0:
+            raise self._fail("init", result)
+
+    def show(self, plan_file: Path) -> dict[str, Any]:
+        result = self.runner.run(["show", "-json", "-no-color", str(plan_file)], self.cwd, capture=True)
+        if result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or [f"exit {result.returncode}"])[-1]
+            raise ToolError(f"terraform show -json {plan_file} failed: {last}", f"re-plan with `pvctl plan --phase {self.phase}`")
+        return json.loads(result.stdout)
+
+    def state_outputs(self) -> dict[str, Any]:
+        """Outputs as last applied. Not the plan's prior_state: its outputs are re-evaluated
+        with the configuration being planned, so they would name the phase being planned."""
+        result = self.runner.run(["state", "pull"], self.cwd, capture=True)
+        if result.returncode != 0:
+            raise ToolError(f"terraform state pull failed for phase {self.phase}: {result.stderr.strip()[-300:]}",
+                            "check the state backend (bucket, credentials) and run the command again")
+        return json.loads(result.stdout).get("outputs", {}) if result.stdout.strip() else {}
+
+    def plan(self, plan_file: Path, destroy: bool = False) -> SavedPlan:
+        """init + plan -out + show -json; saves <plan>.json (private) and the <plan>.meta.json sidecar."""
+        self.init()
+        outputs = self.state_outputs()
+        plan_file.parent.mkdir(parents=True, exist_ok=True)
+        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}", f"-var-file={self.paths.tfvars(self.phase)}"]
+        if destroy:
+            args.append("-destroy")
+        result = self._stream("destroy plan" if destroy else "plan", args)
+        if result.returncode not in (0, 2):
+            raise self._fail("plan", result)
+        plan = self.show(plan_file)
+        plan_json = saved_plan.json_of(plan_file)
+        # Plan JSON holds secret values in clear text: owner-only.
+        plan_json.touch(mode=0o600, exist_ok=True)
+        os.chmod(plan_json, 0o600)
+        plan_json.write_text(json.dumps(plan), encoding="utf-8")
+        meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
+                                   result.returncode == 2, self.runner.binary.version)
+        saved_plan.write_meta(plan_file, meta)
+        return SavedPlan(plan_file, plan, meta, outputs)
+
+    def load_saved(self, plan_file: Path) -> SavedPlan:
+        """A saved plan, checked fresh for this phase, mode, project and inputs."""
+        meta = saved_plan.read_meta(plan_file, self.phase)
+        self.render()  # the inputs as the configuration says *now*
+        saved_plan.check_applicable(meta, self.paths, self.phase, self.mode, self.config.project_id)
+        self.init()  # the plan may come from another machine; show and apply need the providers
+        return SavedPlan(plan_file, self.show(plan_file), meta, self.state_outputs())
+
+    def apply(self, plan_file: Path) -> None:
+        result = self._stream("apply", ["apply", "-input=false", "-no-color", str(plan_file)])
+        if result.returncode != 0:
+            if STALE_MARKER in result.stdout:
+                raise GuardRefusal("the saved plan is stale: the state changed since it was made",
+                                   f"re-plan with `pvctl plan --phase {self.phase}{' --offline' if self.mode == 'offline' else ''}`")
+            raise self._fail("apply", result)
+
+    def outputs(self) -> dict[str, Any]:
+        self.init()
+        result = self.runner.run(["output", "-json", "-no-color"], self.cwd, capture=True)
+        if result.returncode != 0:
+            raise ToolError(f"terraform output failed for phase {self.phase}: {result.stderr.strip()[-300:]}", "check the state backend configuration")
+        return json.loads(result.stdout or "{}")
+
+
+def open_phase(config: Config, phase: str, mode: Mode, terraform: str | None = None, to_stderr: bool = False,
+               need_password: bool = True) -> PhaseRun:
+    """Choose the Terraform executable and its environment for this phase and mode."""
+    if mode == "live":
+        config.require_real_file()
+    paths = RepoPaths(config.repo_root)
+    binary = find_terraform(terraform, config.repo_root)
+    extra_env: dict[str, str] = {}
+    banner = None
+    if mode == "offline":
+        cli_config, banner = _offline_wiring(config.repo_root)  # the stand-in google provider
+        extra_env["TF_VAR_db_admin_password"] = OFFLINE_DB_PASSWORD
+    else:
+        cli_config = paths.terraformrc
+        if not cli_config.exists():
+            cli_config.parent.mkdir(parents=True, exist_ok=True)
+            cli_config.write_text("# Terraform CLI configuration owned by pvctl (never ~/.terraformrc).\n", encoding="utf-8")
+        if need_password:
+            password = os.environ.get(ENV_DB_PASSWORD)
+            if not password:
+                raise ConfigError([(ENV_DB_PASSWORD, "not set (the Cloud SQL admin password is an ephemeral Terraform input)",
+                                    f"export {ENV_DB_PASSWORD}=... (it is never written to the state or the plan)")])
+            extra_env["TF_VAR_db_admin_password"] = password
+    runner = TerraformRunner(binary, cli_config_file=cli_config, data_dir=paths.data_dir(phase, mode),
+                             plugin_cache_dir=paths.plugin_cache, extra_env=extra_env)
+    return PhaseRun(config, phase, mode, runner, to_stderr, banner)

@@ -1,0 +1,101 @@
+"""A throw-away infrastructure repository whose phases are made of terraform_data resources."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MAIN_REPO = Path(__file__).resolve().parents[2]
+PVCTL_TOML = """\
+[project]
+id = "pv-test-project"
+region = "southamerica-east1"
+domain = "app.example.com.br"
+alert_email = "ops@example.com.br"
+
+[images]
+api = "southamerica-east1-docker.pkg.dev/pv-test-project/app/api:1.0.0"
+bff = "southamerica-east1-docker.pkg.dev/pv-test-project/app/bff:1.0.0"
+
+[guards]
+# terraform_data stands in for a database here: the guard sees it through the
+# same configuration path a user would take for their own stateful types.
+extra_stateful_types = ["terraform_data"]
+"""
+
+# Per phase: extra HCL on top of the variable declarations and the phase outputs.
+PHASE_BODY = {
+    "mvp": """
+resource "terraform_data" "database" {
+  input            = var.database.tier
+  triggers_replace = [var.database.edition]
+}
+""",
+    "growth": """
+resource "terraform_data" "database" {
+  input            = var.database.tier
+  triggers_replace = [var.database.edition]
+}
+resource "terraform_data" "redis" {
+  input = var.redis.tier
+}
+""",
+    "scale": """
+resource "terraform_data" "slow" {
+  input = var.api.max_instances
+  provisioner "local-exec" {
+    command = "sleep 6"
+  }
+}
+""",
+}
+ORDER = {"mvp": 1, "growth": 2, "scale": 3}
+
+
+def variables_tf(keys: list[str]) -> str:
+    blocks = [f'variable "{k}" {{\n  type = any\n}}\n' for k in keys]
+    blocks.append('variable "db_admin_password" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n')
+    return "\n".join(blocks)
+
+
+def make_repo(root: Path, toml: str = PVCTL_TOML) -> Path:
+    from pvctl.core.config import load_config
+    from pvctl.core.render import render_tfvars
+
+    (root / "modules").mkdir(parents=True)
+    shutil.copytree(MAIN_REPO / "templates", root / "templates")
+    (root / ".terraform-version").write_text((MAIN_REPO / ".terraform-version").read_text())
+    (root / "pvctl.toml").write_text(toml)
+    for phase, body in PHASE_BODY.items():
+        (root / "environments" / phase).mkdir(parents=True)
+    config = load_config(repo_root=root, env={})
+    for phase, body in PHASE_BODY.items():
+        env = root / "environments" / phase
+        (env / "versions.tf").write_text('terraform {\n  backend "gcs" {}\n}\n')
+        (env / "variables.tf").write_text(variables_tf(sorted(render_tfvars(config, phase))))
+        (env / "main.tf").write_text(body + f'\noutput "phase" {{\n  value = "{phase}"\n}}\n\noutput "phase_order" {{\n  value = {ORDER[phase]}\n}}\n'
+                                     'output "db_password_set" {\n  value     = "yes"\n  sensitive = true\n}\n')
+    return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "infra")
+
+
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A clean environment: no Google credentials, no PVCTL_* from the developer's shell."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PVCTL_", "GOOGLE_", "CLOUDSDK_"))}
+    env.update(HOME=str(tmp_path / "home"), CLOUDSDK_CONFIG=str(tmp_path / "gcloud"), NO_COLOR="1", COLUMNS="200")
+    env.update(extra)
+    return env
+
+
+def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pvctl", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=timeout)

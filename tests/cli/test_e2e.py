@@ -1,0 +1,250 @@
+"""pvctl end to end: the real CLI entry point driving the bundled Terraform on terraform_data phases."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.cli.conftest import PVCTL_TOML, cli_env, make_repo, pvctl
+
+LIVE = {"GOOGLE_OAUTH_ACCESS_TOKEN": "not-a-real-token", "PVCTL_DB_ADMIN_PASSWORD": "correct-horse"}
+
+
+def sandbox_state(repo: Path) -> Path:
+    return repo / ".pvctl" / "sandbox" / "pv-test-project" / "terraform.tfstate"
+
+
+def test_plan_json_apply_saved_plan_then_no_changes(repo: Path, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    first = pvctl(["plan", "--phase", "mvp", "--json", "--detailed-exitcode"], repo, env)
+    assert first.returncode == 2, first.stderr
+    doc = json.loads(first.stdout)  # nothing but the document on stdout
+    assert set(doc) == {"phase", "changes", "resources", "plan_file"}
+    assert doc["changes"] == {"add": 1, "change": 0, "destroy": 0, "replace": 0}
+    assert doc["resources"] == [{"address": "terraform_data.database", "type": "terraform_data", "actions": ["create"]}]
+    assert "planning offline" in first.stderr and "Plan: 1 to add" in first.stderr
+    meta = json.loads(Path(doc["plan_file"]).with_suffix(".meta.json").read_text())
+    assert meta["mode"] == "offline" and meta["phase"] == "mvp"
+
+    applied = pvctl(["apply", "--phase", "mvp", "--offline", "--plan", doc["plan_file"]], repo, env)
+    assert applied.returncode == 0, applied.stderr
+    state = json.loads(sandbox_state(repo).read_text())
+    assert state["outputs"]["phase_order"]["value"] == 1
+
+    again = pvctl(["plan", "--phase", "mvp", "--detailed-exitcode"], repo, env)
+    assert again.returncode == 0, again.stderr
+    assert "no changes" in again.stdout
+
+    out = pvctl(["output", "--phase", "mvp", "--offline", "--json"], repo, env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"db_password_set": "(sensitive)", "phase": "mvp", "phase_order": 1}
+
+
+def test_stale_plans_are_refused(repo: Path, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    a, b = tmp_path / "a.tfplan", tmp_path / "b.tfplan"
+    assert pvctl(["plan", "--phase", "mvp", "--out", str(a)], repo, env).returncode == 0
+    assert pvctl(["plan", "--phase", "mvp", "--out", str(b)], repo, env).returncode == 0
+    assert pvctl(["apply", "--phase", "mvp", "--offline", "--plan", str(b)], repo, env).returncode == 0
+    # Same inputs, but the state moved on: Terraform's own check, reported as a refusal.
+    stale_state = pvctl(["apply", "--phase", "mvp", "--offline", "--plan", str(a)], repo, env)
+    assert stale_state.returncode == 3, stale_state.stderr
+    assert "state changed" in stale_state.stderr and "pvctl plan --phase mvp --offline" in stale_state.stderr
+
+    c = tmp_path / "c.tfplan"
+    assert pvctl(["plan", "--phase", "mvp", "--out", str(c)], repo, env).returncode == 0
+    (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[phases.mvp.database]\ntier = "db-g1-small"\n')
+    stale_config = pvctl(["apply", "--phase", "mvp", "--offline", "--plan", str(c)], repo, env)
+    assert stale_config.returncode == 3
+    assert "stale" in stale_config.stderr and "configuration or the .tf files changed" in stale_config.stderr
+
+
+def test_offline_plan_is_not_applied_to_gcp(repo: Path, tmp_path: Path) -> None:
+    plan = pvctl(["plan", "--phase", "mvp", "--json"], repo, cli_env(tmp_path))
+    plan_file = json.loads(plan.stdout)["plan_file"]
+    live = pvctl(["apply", "--phase", "mvp", "--plan", plan_file], repo, cli_env(tmp_path, **LIVE))
+    assert live.returncode == 3
+    assert "made offline" in live.stderr and "cannot be applied to Google Cloud" in live.stderr
+
+
+def test_live_apply_needs_confirmation_and_uses_the_local_state(repo: Path, tmp_path: Path) -> None:
+    env = cli_env(tmp_path, **LIVE)
+    refused = pvctl(["apply", "--phase", "mvp"], repo, env)
+    assert refused.returncode == 3 and "--auto-approve" in refused.stderr
+    assert pvctl(["apply", "--phase", "mvp", "--auto-approve"], repo, env).returncode == 0
+    assert json.loads((repo / ".pvctl/state/pv-test-project/terraform.tfstate").read_text())["outputs"]["phase"]["value"] == "mvp"
+    assert not sandbox_state(repo).exists()
+
+    no_password = pvctl(["plan", "--phase", "mvp"], repo, cli_env(tmp_path, GOOGLE_OAUTH_ACCESS_TOKEN="x"))
+    assert no_password.returncode == 4 and "PVCTL_DB_ADMIN_PASSWORD" in no_password.stderr
+
+    not_enough = pvctl(["destroy", "--phase", "mvp", "--auto-approve"], repo, env)
+    assert not_enough.returncode == 3 and "--confirm pv-test-project" in not_enough.stderr
+    wrong = pvctl(["destroy", "--phase", "mvp", "--confirm", "pv-other"], repo, env)
+    assert wrong.returncode == 3
+    gone = pvctl(["destroy", "--phase", "mvp", "--confirm", "pv-test-project"], repo, env)
+    assert gone.returncode == 0, gone.stderr
+    assert json.loads((repo / ".pvctl/state/pv-test-project/terraform.tfstate").read_text())["resources"] == []
+
+
+def test_destroy_guard_on_a_stateful_replacement(repo: Path, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    assert pvctl(["apply", "--phase", "mvp", "--offline", "--auto-approve"], repo, env).returncode == 0
+    # A new edition forces replacement of the (stand-in) database.
+    (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[phases.mvp.database]\nedition = "ENTERPRISE_PLUS"\n')
+    refused = pvctl(["plan", "--phase", "mvp", "--json"], repo, env)
+    assert refused.returncode == 3
+    assert json.loads(refused.stdout)["changes"]["replace"] == 1
+    assert "STATEFUL RESOURCES" in refused.stderr and "terraform_data.database (replace)" in refused.stderr
+    assert pvctl(["apply", "--phase", "mvp", "--offline", "--auto-approve"], repo, env).returncode == 3
+    allowed = pvctl(["apply", "--phase", "mvp", "--offline", "--auto-approve", "--allow-destroy"], repo, env)
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_downgrade_guard(tmp_path: Path) -> None:
+    plain = PVCTL_TOML.split("[guards]")[0]  # no extra stateful types: only the downgrade guard speaks
+    repo = make_repo(tmp_path / "infra", plain)
+    env = cli_env(tmp_path)
+    assert pvctl(["apply", "--phase", "growth", "--offline", "--auto-approve"], repo, env).returncode == 0
+    refused = pvctl(["plan", "--phase", "mvp"], repo, env)
+    assert refused.returncode == 3
+    assert "last applied by phase growth" in refused.stderr and "--allow-downgrade" in refused.stderr
+    allowed = pvctl(["plan", "--phase", "mvp", "--allow-downgrade", "--detailed-exitcode"], repo, env)
+    assert allowed.returncode == 2, allowed.stderr
+    assert "PHASE DOWNGRADE" in allowed.stdout
+
+
+def test_terraform_version_must_match_the_pin(repo: Path, tmp_path: Path) -> None:
+    (repo / ".terraform-version").write_text("1.0.0\n")
+    bundled = str(Path(sys.executable).parent / "pvctl-terraform")
+    result = pvctl(["plan", "--phase", "mvp", "--terraform", bundled], repo, cli_env(tmp_path))
+    assert result.returncode == 1
+    assert "pins 1.0.0" in result.stderr and result.stderr.count("\n") <= 3
+
+
+def test_ctrl_c_during_apply_stops_terraform_cleanly(repo: Path, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    # A new session: no controlling terminal, so the interrupt reaches pvctl only and pvctl must forward it.
+    proc = subprocess.Popen([sys.executable, "-m", "pvctl", "apply", "--phase", "scale", "--offline", "--auto-approve"],
+                            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 120
+    for line in proc.stdout:
+        if "Provisioning with 'local-exec'" in line:
+            break
+        assert time.monotonic() < deadline
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    rest, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Interrupt received" in rest
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    state = json.loads(sandbox_state(repo).read_text())  # parseable, not half-written
+    assert state["lineage"]
+    assert not list(sandbox_state(repo).parent.glob("*.lock.info"))
+    # The lock is free (no -lock=false); the interrupted create left a tainted resource to replace.
+    after = pvctl(["plan", "--phase", "scale", "--detailed-exitcode", "--allow-destroy"], repo, env)
+    assert after.returncode in (0, 2), after.stderr
+
+
+def test_fresh_clone_plans_offline_from_the_example(repo: Path, tmp_path: Path) -> None:
+    (repo / "pvctl.toml").rename(repo / "pvctl.example.toml")
+    done = pvctl(["plan", "--phase", "mvp", "--json"], repo, cli_env(tmp_path, **LIVE))  # credentials present, still offline
+    assert done.returncode == 0, done.stderr
+    assert "using pvctl.example.toml" in done.stderr and "planning offline" in done.stderr
+    assert json.loads(done.stdout)["changes"]["add"] == 1
+    live = pvctl(["apply", "--phase", "mvp", "--auto-approve"], repo, cli_env(tmp_path, **LIVE))
+    assert live.returncode == 4 and "copy pvctl.example.toml to pvctl.toml" in live.stderr
+
+
+def test_ctrl_c_typed_in_a_terminal_reaches_terraform_once(repo: Path, tmp_path: Path) -> None:
+    """A real terminal: Ctrl-C goes to pvctl and Terraform together, and both wind down cleanly.
+
+    (Whether pvctl would add a second interrupt is not observable here: the kernel merges
+    a signal sent while the same one is still pending, so this checks the terminal path only.)
+    """
+    import os
+    import pty
+
+    env = cli_env(tmp_path, TERM="dumb")
+    pid, master = pty.fork()
+    if pid == 0:  # child: pvctl with the pty as its controlling terminal
+        os.chdir(repo)
+        os.execve(sys.executable, [sys.executable, "-m", "pvctl", "apply", "--phase", "scale", "--offline", "--auto-approve"], env)
+    output, sent, deadline = b"", False, time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not sent and b"Provisioning with 'local-exec'" in output:
+            time.sleep(0.5)
+            os.write(master, b"\x03")  # the terminal's interrupt character
+            sent = True
+    _, status = os.waitpid(pid, 0)
+    os.close(master)
+    text = output.decode(errors="replace")
+    assert sent, text
+    assert os.waitstatus_to_exitcode(status) == 130, text
+    assert "Interrupt received" in text and "Two interrupts received" not in text
+    assert json.loads(sandbox_state(repo).read_text())["lineage"]
+
+
+SECRET_PHASE = """
+terraform {
+  required_providers {
+    google = {
+      source = "hashicorp/google"
+    }
+  }
+}
+
+provider "google" {
+  project = var.project_id
+  region  = var.region
+}
+
+# Gone when the read replica is switched on: a config change that deletes a secret.
+resource "google_secret_manager_secret" "token" {
+  count     = var.database.read_replica ? 0 : 1
+  secret_id = "${var.name_prefix}-token"
+  replication {
+    auto {}
+  }
+}
+"""
+
+
+def test_destroy_guard_on_a_real_secret_through_the_offline_provider(tmp_path: Path) -> None:
+    plain = PVCTL_TOML.split("[guards]")[0]  # only the built-in stateful types
+    repo = make_repo(tmp_path / "infra", plain)
+    (repo / "environments" / "mvp" / "secret.tf").write_text(SECRET_PHASE)
+    env = cli_env(tmp_path)
+    created = pvctl(["apply", "--phase", "mvp", "--offline", "--auto-approve"], repo, env)
+    assert created.returncode == 0, created.stderr + created.stdout
+    assert "google_secret_manager_secret" in sandbox_state(repo).read_text()
+
+    (repo / "pvctl.toml").write_text(plain + "\n[phases.mvp.database]\nread_replica = true\n")
+    refused = pvctl(["plan", "--phase", "mvp", "--json"], repo, env)
+    assert refused.returncode == 3, refused.stderr
+    assert json.loads(refused.stdout)["changes"]["destroy"] == 1
+    assert "google_secret_manager_secret.token[0] (delete)" in refused.stderr
+    allowed = pvctl(["plan", "--phase", "mvp", "--allow-destroy", "--detailed-exitcode"], repo, env)
+    assert allowed.returncode == 2, allowed.stderr
+
+
+def test_terraform_failures_are_one_error_line_after_terraform_output(repo: Path, tmp_path: Path) -> None:
+    (repo / "environments" / "mvp" / "broken.tf").write_text('resource "terraform_data" "x" {\n  input = \n}\n')
+    done = pvctl(["plan", "--phase", "mvp"], repo, cli_env(tmp_path))
+    assert done.returncode == 1
+    assert "broken.tf" in done.stderr  # Terraform's diagnostic, shown although init runs quietly
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: terraform init failed for phase mvp: Error: ") and "Traceback" not in done.stderr
