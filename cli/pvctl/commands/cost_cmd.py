@@ -1,0 +1,151 @@
+"""`pvctl cost` and `pvctl prices refresh`: thin over pvctl.cost."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from pvctl.commands import options as o
+
+DEFAULT_REGION = "southamerica-east1"
+API_KEY_ENV = "PVCTL_BILLING_API_KEY"
+
+prices_app = typer.Typer(help="The list-price catalog pvctl estimates with.", no_args_is_help=True)
+
+PlanJson = Annotated[Optional[Path], typer.Option("--plan-json", help="Price this `terraform show -json` plan output (default .pvctl/<phase>/plan.json).", show_default=False)]
+UsageFile = Annotated[Optional[Path], typer.Option("--usage", help="TOML file overriding usage keys (bare keys or \\[usage.<phase>] tables).", show_default=False)]
+CatalogFile = Annotated[Optional[Path], typer.Option("--catalog", help="Price catalog JSON (default: .pvctl/prices/gcp.json if refreshed, else the packaged one).", show_default=False)]
+PriceRegion = Annotated[Optional[str], typer.Option("--region", help="Price in this region (default: the configured region).", show_default=False)]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("cost")(cost)
+    app.add_typer(prices_app, name="prices")
+
+
+def _config(config: Path | None, repo: Path | None, required: bool):
+    """The configuration, or None when pricing a given plan file outside the repository."""
+    from pvctl.core.errors import ConfigError
+
+    try:
+        return o.load(config, repo)
+    except ConfigError:
+        if required:
+            raise
+        return None
+
+
+def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
+    from pvctl.core.errors import PvctlError
+    from pvctl.core.repo import RepoPaths
+    from pvctl.cost.plan_input import load_plan
+
+    if plan_json is not None:
+        return load_plan(plan_json)
+    saved = RepoPaths(cfg.repo_root).phase_dir(phase) / "plan.json"
+    if not saved.is_file():
+        raise PvctlError(f"no plan JSON for phase {phase} at {saved}",
+                         f"run `pvctl plan --phase {phase}` first, or pass --plan-json FILE")
+    return load_plan(saved)
+
+
+def _estimate(phase: str, plan: dict, region: str, cfg, usage_file: Path | None, catalog):
+    from pvctl.cost.estimate import estimate_plan
+    from pvctl.cost.usage import load_usage
+
+    usage = load_usage(phase, cfg.usage_overrides if cfg else None, usage_file)
+    return estimate_plan(plan, region, usage, catalog, phase)
+
+
+def cost(
+    phase: Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase to price: mvp, growth or scale.", show_default=False)] = None,
+    region: PriceRegion = None,
+    json_out: o.Json = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table (for READMEs and pull requests).")] = False,
+    plan_json: PlanJson = None,
+    usage_file: UsageFile = None,
+    compare: Annotated[Optional[tuple[str, str]], typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False)] = None,
+    catalog_file: CatalogFile = None,
+    config: o.ConfigFile = None, repo: o.Repo = None,
+) -> None:
+    """Monthly cost of a phase as line items, priced from its Terraform plan and usage profile."""
+    from pvctl.core import console
+    from pvctl.core.errors import ConfigError
+    from pvctl.core.phases import get_phase
+    from pvctl.cost import render
+    from pvctl.cost.catalog import Catalog, default_path
+
+    if (phase is None) == (compare is None):
+        raise ConfigError([("--phase / --compare", "give exactly one", "e.g. `pvctl cost --phase mvp` or `pvctl cost --compare mvp growth`")])
+    if compare is not None and plan_json is not None:
+        raise ConfigError([("--plan-json", "does not combine with --compare", "compare reads .pvctl/<phase>/plan.json of both phases")])
+    cfg = _config(config, repo, required=plan_json is None)
+    catalog = Catalog.load(catalog_file or default_path(cfg.repo_root if cfg else None))
+    where = region or (cfg.region if cfg else DEFAULT_REGION)
+    catalog.check_region(where)
+
+    if compare is not None:
+        from pvctl.cost.delta import compare as diff
+
+        a, b = (get_phase(p).name for p in compare)
+        est_a = _estimate(a, _plan_for(a, None, cfg), where, cfg, usage_file, catalog)
+        est_b = _estimate(b, _plan_for(b, None, cfg), where, cfg, usage_file, catalog)
+        delta = diff(est_a, est_b)
+        if json_out:
+            typer.echo(json.dumps({
+                "region": where, "currency": catalog.currency, "from": a, "to": b,
+                "before": float(delta.before), "after": float(delta.after), "delta": float(delta.delta),
+                "components": {c: {"from": float(x), "to": float(y), "delta": float(y - x)} for c, (x, y) in delta.by_component.items()},
+            }, indent=2))
+        else:
+            typer.echo(render.compare_markdown(a, b, delta), nl=False)
+        return
+
+    get_phase(phase)
+    est = _estimate(phase, _plan_for(phase, plan_json, cfg), where, cfg, usage_file, catalog)
+    if json_out:
+        typer.echo(json.dumps(est.as_json(), indent=2))
+    elif markdown:
+        typer.echo(render.markdown(est), nl=False)
+    else:
+        console.out().print(render.table(est))
+
+
+@prices_app.command("refresh")
+def refresh(
+    api_key: Annotated[Optional[str], typer.Option("--api-key", help=f"Cloud Billing API key (env {API_KEY_ENV}); without one, Application Default Credentials.", show_default=False)] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the packaged catalog (maintainers, in a source checkout) instead of .pvctl/prices/gcp.json.")] = False,
+    catalog_file: CatalogFile = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Plain-text gRPC endpoint host:port of a Catalog API stand-in (testing).", hidden=True)] = None,
+    json_out: o.Json = False,
+    repo: o.Repo = None,
+) -> None:
+    """Update list prices from the Cloud Billing Catalog API and report what changed."""
+    from pvctl.core import console
+    from pvctl.core.repo import find_repo_root
+    from pvctl.cost.catalog import Catalog, default_path, packaged_path, user_path
+    from pvctl.cost.refresh import make_client, refresh_catalog
+
+    if in_place:
+        target = catalog_file or packaged_path()
+    else:
+        target = catalog_file or user_path(find_repo_root(repo))
+    source = Catalog.load(target if target.is_file() else default_path())
+    client = make_client(api_key or os.environ.get(API_KEY_ENV), endpoint)
+    report = refresh_catalog(source, target, client)
+    if json_out:
+        typer.echo(json.dumps({"catalog": str(target), **report.as_json()}, indent=2))
+        return
+    out = console.out()
+    out.print(f"Read {report.skus_read} SKUs; wrote {target}")
+    for sku, region, old, new in report.changed:
+        out.print(f"  changed   {sku} [{region}]: {old} → {new}")
+    out.print(f"  unchanged {len(report.unchanged)} price(s)")
+    for sku, region in report.not_found:
+        console.warning(f"{sku} [{region}]: no matching OnDemand SKU in the catalog API; figure kept")
+    for sku, region, candidates in report.ambiguous:
+        console.warning(f"{sku} [{region}]: {len(candidates)} SKUs match ({'; '.join(candidates)}); figure kept")

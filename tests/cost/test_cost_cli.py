@@ -1,0 +1,88 @@
+"""`pvctl cost` end to end through the Typer app, in a scratch repository."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from pvctl.app import app
+from tests.cost.conftest import FIXTURES
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def repo(tmp_path, monkeypatch):
+    for folder in ("environments", "modules"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "pvctl.toml").write_text('[project]\nid = "pv-test-123"\nregion = "us-central1"\n')
+    for phase in ("mvp", "growth"):
+        (tmp_path / ".pvctl" / phase).mkdir(parents=True)
+        shutil.copy(FIXTURES / f"{phase}.plan.json", tmp_path / ".pvctl" / phase / "plan.json")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PVCTL_REGION", raising=False)
+    monkeypatch.delenv("PVCTL_REPO", raising=False)
+    return tmp_path
+
+
+def test_json_output_shape_from_the_saved_plan(repo):
+    result = runner.invoke(app, ["cost", "--phase", "mvp", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert {"phase", "region", "currency", "monthly_total", "items", "unpriced", "prices_as_of"} <= set(doc)
+    assert (doc["phase"], doc["region"], doc["currency"]) == ("mvp", "us-central1", "USD")
+    item = doc["items"][0]
+    assert {"component", "resource", "sku", "quantity", "unit", "unit_price", "monthly"} <= set(item)
+    assert abs(sum(i["monthly"] for i in doc["items"]) - doc["monthly_total"]) < 0.05
+
+
+def test_region_flag_and_usage_file_change_the_price(repo):
+    base = json.loads(runner.invoke(app, ["cost", "--phase", "mvp", "--json"]).stdout)["monthly_total"]
+    sa = json.loads(runner.invoke(app, ["cost", "--phase", "mvp", "--json", "--region", "southamerica-east1"]).stdout)
+    assert sa["region"] == "southamerica-east1" and sa["monthly_total"] > base
+    (repo / "u.toml").write_text("egress_gb_per_month = 1005\n")
+    more = json.loads(runner.invoke(app, ["cost", "--phase", "mvp", "--json", "--usage", "u.toml"]).stdout)
+    # 1,000 more GiB of internet egress at $0.12 plus LB data processing at $0.008.
+    assert more["monthly_total"] == pytest.approx(base + 1000 * 0.12 + 1000 * 0.008, abs=0.02)
+
+
+def test_pvctl_toml_usage_overrides_apply(repo):
+    (repo / "pvctl.toml").write_text('[project]\nid = "pv-test-123"\nregion = "us-central1"\n'
+                                     '[usage.mvp]\nlog_gb_per_month = 60\n')
+    doc = json.loads(runner.invoke(app, ["cost", "--phase", "mvp", "--json"]).stdout)
+    logs = [i for i in doc["items"] if i["sku"] == "log_storage"][0]
+    assert logs["monthly"] == 5.0  # (60 - 50 free) GiB × $0.50
+
+
+def test_missing_plan_says_to_run_plan_first(repo):
+    result = runner.invoke(app, ["cost", "--phase", "scale"])
+    assert result.exit_code == 1
+    assert "run `pvctl plan --phase scale` first" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_region_is_a_configuration_error(repo):
+    result = runner.invoke(app, ["cost", "--phase", "mvp", "--region", "mars-north1"])
+    assert result.exit_code == 4
+    assert "mars-north1" in result.output and "us-central1" in result.output
+
+
+def test_markdown_and_compare(repo):
+    md = runner.invoke(app, ["cost", "--phase", "growth", "--markdown"]).stdout
+    assert md.startswith("### Monthly cost of phase growth in us-central1")
+    assert "| Memorystore | `module.redis.google_redis_instance.this` | redis_basic_m1 |" in md
+    cmp = json.loads(runner.invoke(app, ["cost", "--compare", "mvp", "growth", "--json"]).stdout)
+    assert cmp["components"]["Memorystore"] == {"from": 0.0, "to": pytest.approx(35.77), "delta": pytest.approx(35.77)}
+    assert cmp["delta"] == pytest.approx(cmp["after"] - cmp["before"])
+
+
+def test_plan_json_outside_a_repository(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PVCTL_REPO", raising=False)
+    monkeypatch.delenv("PVCTL_REGION", raising=False)
+    result = runner.invoke(app, ["cost", "--phase", "scale", "--plan-json", str(FIXTURES / "scale.plan.json"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["region"] == "southamerica-east1"
