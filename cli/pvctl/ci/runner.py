@@ -1,0 +1,182 @@
+"""`pvctl ci`: every phase through validate, plan, policy scan and cost, then one report.
+
+Phases run in threads. Terraform's plugin cache is not safe for concurrent `init`, so
+inits take one lock; plans, checkov scans and cost estimates then run side by side.
+All phases share one state, and these plans are never applied, so they run with
+`-lock=false` instead of queueing on the state lock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from pvctl.ci.model import CiReport, PhaseResult, StepResult
+from pvctl.ci.plan_rows import masked_plan, resource_rows
+from pvctl.core.config import Config
+from pvctl.core.errors import PvctlError, ToolError
+from pvctl.engine.session import ENV_DB_PASSWORD, OFFLINE_DB_PASSWORD, PhaseRun, SavedPlan, open_phase, resolve_mode
+from pvctl.policy import validation
+from pvctl.policy.checkov import scan_directories, scan_plan
+
+INIT_LOCK = threading.Lock()
+Say = Callable[[str], None]
+LOG_TAIL = 30
+
+
+@dataclass
+class CiOptions:
+    phases: Sequence[str]
+    offline: bool = False                 # force offline; otherwise offline only without credentials
+    base_ref: str | None = None
+    terraform: str | None = None
+    out_dir: Path | None = None           # default <repo>/.pvctl/ci
+
+
+@dataclass
+class _CiPhaseRun(PhaseRun):
+    """A PhaseRun that logs Terraform to a file (phases run side by side) and serialises init."""
+
+    log_path: Path | None = None
+
+    def init(self) -> None:
+        with INIT_LOCK:
+            super().init()
+
+    def _stream(self, title: str, args: list[str]):
+        if args and args[0] == "plan":
+            args = [*args[:1], "-lock=false", *args[1:]]
+        assert self.log_path is not None
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            log.write(f"$ terraform {' '.join(args)}\n")
+            return self.runner.stream(args, self.cwd, lambda line: log.write(line + "\n"))
+
+
+def _diagnostics(path: Path | None) -> str:
+    """Terraform's error blocks from a phase log: the report shows these, not the plan text."""
+    if path is None or not path.exists():
+        return ""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    first = next((i for i, line in enumerate(lines) if "Error: " in line), None)
+    return "" if first is None else "\n".join(lines[first:first + LOG_TAIL])
+
+
+def _open(config: Config, phase: str, mode: str, terraform: str | None, log_path: Path) -> _CiPhaseRun:
+    run = open_phase(config, phase, mode, terraform, to_stderr=True, need_password=False)
+    if "TF_VAR_db_admin_password" not in run.runner.extra_env:
+        # The admin password feeds a write-only argument: a review plan shows no diff for it,
+        # so CI does not need the real one (and should not hold it).
+        run.runner.extra_env = {**run.runner.extra_env, "TF_VAR_db_admin_password": os.environ.get(ENV_DB_PASSWORD) or OFFLINE_DB_PASSWORD}
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path.write_text("", encoding="utf-8")
+    fields = {f.name: getattr(run, f.name) for f in dataclasses.fields(PhaseRun)}
+    return _CiPhaseRun(**fields, log_path=log_path)
+
+
+def _plan(run: _CiPhaseRun, plan_file: Path) -> tuple[SavedPlan | None, StepResult]:
+    try:
+        saved = run.plan(plan_file)
+    except PvctlError as exc:
+        return None, StepResult("plan", "failed", exc.what, _diagnostics(run.log_path))
+    return saved, StepResult("plan", "ok")
+
+
+def _guard_warnings(config: Config, phase: str, saved: SavedPlan) -> list[str]:
+    from pvctl.core.phases import get_phase
+    from pvctl.planning import guards
+
+    found = guards.evaluate(saved.plan, saved.state_outputs, get_phase(phase).order, config.extra_stateful_types, config.state_bucket)
+    warnings = [f"{c.address} would be {'deleted' if c.action == 'delete' else 'replaced'}: it holds data "
+                f"(`pvctl plan --phase {phase} --allow-destroy` is needed to go ahead)" for c in found.destructive]
+    if found.downgrade:
+        warnings.append(f"the state was last applied by phase {found.applied_phase}; planning {phase} would shrink the running system")
+    return warnings
+
+
+def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: Path,
+               base_plan: Future | None, say: Say) -> PhaseResult:
+    from pvctl.ci.costing import phase_cost
+    from pvctl.planning.saved_plan import json_of
+    from pvctl.planning.summary import summarize
+
+    result = PhaseResult(phase, mode)
+    result.steps.append(validation.validate_phase(config, phase, opts.terraform))
+    run = _open(config, phase, mode, opts.terraform, out_dir / "logs" / f"{phase}.log")
+    plan_file = (out_dir / "plans" / f"{phase}.tfplan").resolve()
+    saved, step = _plan(run, plan_file)
+    result.steps.append(step)
+    if saved is None:
+        say(f"{phase}: plan failed — {step.summary}")
+        return result
+    plan = saved.plan
+    result.resources = resource_rows(plan)
+    result.counts = summarize(plan, phase).counts
+    result.guard_warnings = _guard_warnings(config, phase, saved)
+    (out_dir / f"plan-{phase}.json").write_text(json.dumps(masked_plan(plan), indent=1), encoding="utf-8")
+    say(f"{phase}: planned ({len(result.resources)} changes), scanning the plan")
+
+    try:
+        result.policy = scan_plan(config.repo_root, json_of(plan_file))
+        bad = len(result.policy.failed) + len(result.policy.unexplained_skips)
+        result.steps.append(StepResult("policy", "ok" if result.policy.ok else "failed", f"{bad} finding(s)" if bad else ""))
+    except PvctlError as exc:
+        result.steps.append(StepResult("policy", "failed", exc.what))
+
+    base = None
+    if base_plan is not None:
+        try:
+            base = base_plan.result()
+        except PvctlError as exc:
+            say(f"{phase}: no base plan, comparing with the current state instead ({exc.what})")
+    try:
+        result.cost = phase_cost(config, phase, plan, base, opts.base_ref)
+        result.steps.append(StepResult("cost", "ok"))
+    except PvctlError as exc:
+        result.steps.append(StepResult("cost", "failed", exc.what))
+    say(f"{phase}: {'ok' if result.ok else 'FAILED'}")
+    return result
+
+
+def _base_plan(config: Config, phase: str, opts: CiOptions, out_dir: Path) -> dict[str, Any]:
+    """The base branch's plan of the phase, offline: its cost depends on the code, not on live state."""
+    from pvctl.ci.base import extract_base
+
+    assert opts.base_ref is not None
+    base_config = dataclasses.replace(config, repo_root=extract_base(config.repo_root, opts.base_ref))
+    run = _open(base_config, phase, "offline", opts.terraform, out_dir / "logs" / f"{phase}-base.log")
+    saved, step = _plan(run, (out_dir / "plans" / f"{phase}-base.tfplan").resolve())
+    if saved is None:
+        raise ToolError(f"base {opts.base_ref}: {step.summary}", "the Δ falls back to the current state")
+    return saved.plan
+
+
+def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
+    from pvctl.core.phases import get_phase
+    from pvctl.engine.terraform import TerraformRunner, find_terraform
+    from pvctl.policy.fmt import fmt_check
+
+    for phase in opts.phases:
+        get_phase(phase)
+    mode, reason = resolve_mode(opts.offline, auto=True)
+    if reason:
+        say(reason)
+    out_dir = (opts.out_dir or config.repo_root / ".pvctl" / "ci").resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    fmt = fmt_check(TerraformRunner(find_terraform(opts.terraform, config.repo_root)), config.repo_root)
+    say(f"fmt: {fmt.status}")
+    workers = len(opts.phases) * (2 if opts.base_ref else 1) + 1
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pvctl-ci") as pool:
+        code_scan = pool.submit(scan_directories, config.repo_root,
+                                [config.repo_root / "modules", config.repo_root / "environments"], say)
+        bases = {p: pool.submit(_base_plan, config, p, opts, out_dir) if opts.base_ref else None for p in opts.phases}
+        phases = [pool.submit(_run_phase, config, p, mode, opts, out_dir, bases[p], say) for p in opts.phases]
+        results = [f.result() for f in phases]
+        scan = code_scan.result()
+    return CiReport(results, code_scan=scan, fmt=fmt, base_ref=opts.base_ref)

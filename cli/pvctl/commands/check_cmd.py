@@ -1,0 +1,113 @@
+"""check, ci: fmt, validate and policies locally; the whole pull-request check with one report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from pvctl.commands import options as o
+
+Format = Annotated[str, typer.Option("--format", help="Report format on stdout: markdown or json.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+    app.command("ci")(ci)
+
+
+def _phase_list(text: str | None) -> list[str]:
+    from pvctl.core.errors import ConfigError
+    from pvctl.core.phases import phase_names
+
+    known = phase_names()
+    chosen = [p.strip() for p in text.split(",") if p.strip()] if text else known
+    unknown = [p for p in chosen if p not in known]
+    if unknown:
+        raise ConfigError([("--phases", f"unknown phase(s) {', '.join(unknown)}", f"use a comma-separated list of {', '.join(known)}")])
+    return chosen
+
+
+def _emit(report, fmt: str) -> str:
+    from pvctl.ci.report import render_json, render_markdown
+    from pvctl.core.errors import ConfigError
+
+    if fmt not in ("markdown", "json"):
+        raise ConfigError([("--format", f"{fmt!r} is not a report format", "use markdown or json")])
+    text = render_markdown(report) if fmt == "markdown" else render_json(report)
+    typer.echo(text)
+    return text
+
+
+def _say(line: str) -> None:
+    from pvctl.core import console
+
+    console.err().print(f"pvctl: {console.escape(line)}", soft_wrap=True)
+
+
+def check(
+    phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases to validate (default: all).", show_default=False)] = None,
+    fix_fmt: Annotated[bool, typer.Option("--fix-fmt", help="Rewrite unformatted Terraform files first (terraform fmt -recursive).")] = False,
+    fmt: Format = "markdown",
+    terraform: o.Terraform = None, config: o.ConfigFile = None, repo: o.Repo = None,
+) -> None:
+    """Local pre-push check: terraform fmt, validate and the checkov policies, reported like `pvctl ci`."""
+    from pvctl.ci.model import CiReport, PhaseResult
+    from pvctl.engine.terraform import TerraformRunner, find_terraform
+    from pvctl.policy.checkov import scan_directories
+    from pvctl.policy.fmt import fmt_check, fmt_write
+    from pvctl.policy.validation import validate_phase
+
+    cfg = o.load(config, repo)
+    root = cfg.repo_root
+    runner = TerraformRunner(find_terraform(terraform, root))
+    if fix_fmt:
+        for name in fmt_write(runner, root):
+            _say(f"formatted {name}")
+    fmt_result = fmt_check(runner, root)
+    results = []
+    for phase in _phase_list(phases):
+        step = validate_phase(cfg, phase, terraform)
+        if step.status == "unavailable":
+            _say(f"validate {phase}: {step.summary}")
+        results.append(PhaseResult(phase, "—", [step]))
+    scan = scan_directories(root, [root / "modules", root / "environments"], _say)
+    report = CiReport(results, code_scan=scan, fmt=fmt_result)
+    _emit(report, fmt)
+    raise typer.Exit(int(report.exit_code))
+
+
+def ci(
+    phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases (default: mvp,growth,scale).", show_default=False)] = None,
+    base: Annotated[Optional[str], typer.Option("--base", help="Git ref of the base branch: its cost is the Δ baseline.", show_default=False)] = None,
+    fmt: Format = "markdown",
+    out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Where report.md, report.json, comment.md and masked plan-<phase>.json go (default .pvctl/ci).", show_default=False)] = None,
+    quiet_when_unchanged: Annotated[bool, typer.Option("--quiet-when-unchanged", envvar="PVCTL_CI_QUIET_WHEN_UNCHANGED",
+                                                       help="Write no comment.md when every phase passes with no changes.")] = False,
+    offline: o.Offline = False,
+    terraform: o.Terraform = None, config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None,
+    region: o.Region = None, api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
+) -> None:
+    """The pull-request check: fmt, validate, policies, plan and cost for every phase, one report.
+
+    Plans are live with Google credentials, offline without. Exits 1 on a failed step,
+    3 on a guarded destroy/replace, 5 on a policy violation.
+    """
+    from pvctl.ci.report import render_json, render_markdown, should_comment
+    from pvctl.ci.runner import CiOptions, run_ci
+
+    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    opts = CiOptions(_phase_list(phases), offline=offline, base_ref=base, terraform=terraform, out_dir=out_dir)
+    report = run_ci(cfg, opts, _say)
+    target = (out_dir or cfg.repo_root / ".pvctl" / "ci").resolve()
+    markdown = render_markdown(report)
+    (target / "report.md").write_text(markdown, encoding="utf-8")
+    (target / "report.json").write_text(render_json(report), encoding="utf-8")
+    comment = target / "comment.md"
+    comment.unlink(missing_ok=True)
+    if should_comment(report, quiet_when_unchanged):
+        comment.write_text(markdown, encoding="utf-8")
+    _emit(report, fmt)
+    _say(f"reports in {target}")
+    raise typer.Exit(int(report.exit_code))

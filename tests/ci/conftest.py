@@ -1,0 +1,64 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PVCTL = Path(sys.executable).parent / "pvctl"
+
+# A phase root that plans with Terraform's built-in provider only: the orchestration,
+# guards, policies and report run for real without the google provider.
+ENVIRONMENT = """terraform {
+  backend "gcs" {}
+}
+
+variable "api" {
+  type = any
+}
+
+resource "terraform_data" "database" {
+  triggers_replace = [var.api.cpu]
+}
+
+output "phase" {
+  value = "PHASE"
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def checkov_executable() -> str:
+    from pvctl.policy.toolenv import ensure_checkov
+
+    return str(ensure_checkov(REPO).executable)
+
+
+@pytest.fixture
+def mini_repo(tmp_path: Path) -> Path:
+    """A repository with the project's templates and policies and three tiny phases."""
+    root = tmp_path / "repo"
+    for folder in ("templates", "policies"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "pvctl.example.toml", root / "pvctl.example.toml")
+    config = (REPO / "pvctl.example.toml").read_text()
+    config = config.replace("# [guards]", "[guards]").replace('# extra_stateful_types = ["google_storage_bucket"]', 'extra_stateful_types = ["terraform_data"]')
+    (root / "pvctl.toml").write_text(config)
+    (root / "modules" / "demo").mkdir(parents=True)
+    (root / "modules" / "demo" / "main.tf").write_text('resource "terraform_data" "demo" {\n  input = "x"\n}\n')
+    for phase in ("mvp", "growth", "scale"):
+        (root / "environments" / phase).mkdir(parents=True)
+        (root / "environments" / phase / "main.tf").write_text(ENVIRONMENT.replace("PHASE", phase))
+    return root
+
+
+@pytest.fixture
+def pvctl(mini_repo: Path, checkov_executable: str):
+    def run(*args: str) -> subprocess.CompletedProcess:
+        env = dict(os.environ, PVCTL_CHECKOV=checkov_executable, COLUMNS="200")
+        env.pop("PVCTL_REPO", None)
+        return subprocess.run([str(PVCTL), *args, "--repo", str(mini_repo)], capture_output=True, text=True, env=env, timeout=600)
+
+    return run

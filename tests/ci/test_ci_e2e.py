@@ -1,0 +1,105 @@
+"""`pvctl ci` end to end: real Terraform (built-in provider), real checkov, the real CLI."""
+
+import json
+
+from pvctl.ci.report import MARKER
+
+
+def test_clean_repository_passes(pvctl, mini_repo):
+    done = pvctl("ci", "--offline", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads(done.stdout)
+    assert data["ok"] and [p["phase"] for p in data["phases"]] == ["mvp", "growth", "scale"]
+    assert all(p["counts"]["add"] == 1 for p in data["phases"])
+    out = mini_repo / ".pvctl" / "ci"
+    assert (out / "report.md").read_text().startswith(MARKER)
+    assert (out / "comment.md").exists()
+    for phase in ("mvp", "growth", "scale"):
+        plan = json.loads((out / f"plan-{phase}.json").read_text())
+        assert [rc["address"] for rc in plan["resource_changes"]] == ["terraform_data.database"]
+
+
+def test_policy_violation_exits_5_with_the_fix(pvctl, mini_repo):
+    (mini_repo / "modules" / "edge").mkdir()
+    (mini_repo / "modules" / "edge" / "main.tf").write_text(
+        'resource "google_compute_target_https_proxy" "web" {\n  name    = "pv-https"\n  url_map = "pv-web"\n}\n')
+    done = pvctl("ci", "--offline", "--phases", "mvp")
+    assert done.returncode == 5, done.stdout + done.stderr
+    assert "policy findings in the Terraform code" in done.stdout
+    assert "`PV_GCP_6`" in done.stdout and "modules/edge/main.tf:1" in done.stdout
+    assert "set ssl_policy = google_compute_ssl_policy" in done.stdout
+
+
+def test_invalid_hcl_exits_1_naming_the_phase(pvctl, mini_repo):
+    (mini_repo / "environments" / "growth" / "broken.tf").write_text('resource "terraform_data" "x" {\n  input = \n}\n')
+    done = pvctl("ci", "--offline", "--phases", "mvp,growth")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "plan failed in growth" in done.stdout
+    assert "formatting" in done.stdout  # fmt cannot parse it either
+    assert "| **mvp** | offline | +1 ~0 -0 ±0 |" in done.stdout
+
+
+def test_guarded_replace_exits_3(pvctl, mini_repo):
+    applied = pvctl("apply", "--phase", "mvp", "--offline", "--auto-approve")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    config = mini_repo / "pvctl.toml"
+    config.write_text(config.read_text() + '\n[phases.mvp.api]\ncpu = "2"\n')
+    done = pvctl("ci", "--offline", "--phases", "mvp")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "guarded destroy/replace in mvp" in done.stdout
+    assert "terraform_data.database would be replaced" in done.stdout
+
+
+def test_no_comment_when_nothing_changed_if_quiet(pvctl, mini_repo):
+    assert pvctl("apply", "--phase", "mvp", "--offline", "--auto-approve").returncode == 0
+    done = pvctl("ci", "--offline", "--phases", "mvp", "--quiet-when-unchanged")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no changes in any phase" in done.stdout
+    assert not (mini_repo / ".pvctl" / "ci" / "comment.md").exists()
+    assert (mini_repo / ".pvctl" / "ci" / "report.md").exists()
+
+
+def test_base_branch_is_the_cost_baseline(pvctl, mini_repo):
+    import subprocess
+
+    git = ["git", "-C", str(mini_repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    main_tf = mini_repo / "environments" / "mvp" / "main.tf"
+    main_tf.write_text(main_tf.read_text() + '\nresource "terraform_data" "cache" {\n  input = "redis"\n}\n')
+    done = pvctl("ci", "--offline", "--phases", "mvp,growth", "--base", "HEAD", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    cost = json.loads(done.stdout)["phases"][0]["cost"]
+    assert cost["baseline_label"] == "base HEAD" and cost["delta"] == 0
+    assert list((mini_repo / ".pvctl" / "ci" / "base").iterdir())  # extracted, not checked out
+    assert subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip() == "M environments/mvp/main.tf"
+
+
+def test_check_reports_like_ci_and_fixes_formatting(pvctl, mini_repo):
+    clean = pvctl("check")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert clean.stdout.startswith(MARKER) and "validate" in clean.stdout
+    messy = mini_repo / "modules" / "demo" / "main.tf"
+    messy.write_text('resource "terraform_data" "demo" {\ninput = "x"\n}\n')
+    dirty = pvctl("check", "--format", "json")
+    assert dirty.returncode == 1
+    assert json.loads(dirty.stdout)["fmt"]["summary"] == "not formatted: modules/demo/main.tf"
+    fixed = pvctl("check", "--fix-fmt")
+    assert fixed.returncode == 0 and "formatted modules/demo/main.tf" in fixed.stderr
+    assert messy.read_text() == 'resource "terraform_data" "demo" {\n  input = "x"\n}\n'
+
+
+def test_sensitive_values_from_a_real_plan_stay_masked(pvctl, mini_repo):
+    main_tf = mini_repo / "environments" / "mvp" / "main.tf"
+    base = main_tf.read_text()
+    main_tf.write_text(base + '\nresource "terraform_data" "token" {\n  input = sensitive("tok-first-5f1c9e")\n}\n')
+    assert pvctl("apply", "--phase", "mvp", "--offline", "--auto-approve").returncode == 0
+    main_tf.write_text(base + '\nresource "terraform_data" "token" {\n  input = sensitive("tok-second-8a2d7b")\n}\n')
+    done = pvctl("ci", "--offline", "--phases", "mvp")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| `terraform_data.token` | ~ update | `input`: (sensitive) → (sensitive)<br>`output`: (sensitive) → (known after apply) |" in done.stdout
+    out = mini_repo / ".pvctl" / "ci"
+    for name in ("report.md", "report.json", "comment.md", "plan-mvp.json"):
+        text = (out / name).read_text()
+        assert "tok-first" not in text and "tok-second" not in text, name
