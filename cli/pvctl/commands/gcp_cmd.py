@@ -1,0 +1,235 @@
+"""status, secrets, deploy: live Google Cloud through the official client libraries (pvctl.gcp)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from typing import Annotated, Optional
+
+import typer
+
+from pvctl.commands import options as o
+
+secrets_app = typer.Typer(help="Secret values in Secret Manager (never in Terraform, never printed).", no_args_is_help=True)
+
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before disabling older versions.")]
+Name = Annotated[str, typer.Argument(help="Secret name as in phases.toml secrets.names, e.g. whatsapp-token.", show_default=False)]
+OptionalPhase = Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase whose secrets to use (default: all phases).", show_default=False)]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)
+    app.command("deploy")(deploy)
+    app.add_typer(secrets_app, name="secrets")
+
+
+def _live_config(config, repo, project, region):
+    cfg = o.load(config, repo, project, region)
+    cfg.require_real_file()
+    return cfg
+
+
+def _clients():
+    from pvctl.gcp.clients import GcpClients
+
+    return GcpClients.from_env()
+
+
+def _secret_names(phase: str | None) -> list[str]:
+    from pvctl.core.phases import get_phase, load_phases
+
+    phases = [get_phase(phase)] if phase else list(load_phases().values())
+    names: list[str] = []
+    for p in phases:
+        names += [n for n in p.tables.get("secrets", {}).get("names", []) if n not in names]
+    return names
+
+
+def status(
+    phase: o.Phase, json_out: o.Json = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """What runs in the project now: Cloud Run services, load balancer, certificate, Cloud Armor, drift from the last plan."""
+    from pvctl.core.phases import effective_tables, get_phase
+    from pvctl.core.repo import RepoPaths
+    from pvctl.gcp.status import phase_status
+    from pvctl.planning.saved_plan import json_of
+
+    cfg = _live_config(config, repo, project, region)
+    tables = effective_tables(get_phase(phase), cfg.phase_overrides)
+    plan_json = json_of(RepoPaths(cfg.repo_root).default_plan(phase))
+    clients = _clients()
+    result = phase_status(clients, phase, tables, cfg.project_id, cfg.region, cfg.name_prefix, plan_json,
+                          cfg.images_managed_by_ci, clients.policy)
+    if json_out:
+        typer.echo(json.dumps({**asdict(result), "complete": result.complete}, indent=2))
+    else:
+        from pvctl.gcp.display import print_status
+
+        print_status(result)
+    if not result.complete:
+        raise typer.Exit(1)
+
+
+def deploy(
+    service: Annotated[str, typer.Option("--service", "-s", help="api, bff, webhooks, or app (= api, the whole site in mvp/growth).", show_default=False)],
+    image: Annotated[Optional[str], typer.Option("--image", help="Container image for the new revision (pin a tag or @sha256 digest).", show_default=False)] = None,
+    canary: Annotated[Optional[int], typer.Option("--canary", min=1, max=99, help="Send this percentage to the new revision; the previous one keeps the rest.", show_default=False)] = None,
+    promote: Annotated[bool, typer.Option("--promote", help="Send 100% of the traffic to the latest revision.")] = False,
+    rollback: Annotated[bool, typer.Option("--rollback", help="Send 100% of the traffic back to the previous revision.")] = False,
+    json_out: o.Json = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """Deploy an image as a new Cloud Run revision (optionally as a canary), promote it, or roll back."""
+    from pvctl.core import console
+    from pvctl.core.errors import ConfigError
+    from pvctl.gcp import deploy as d
+
+    chosen = [flag for flag, on in (("--image", image is not None), ("--promote", promote), ("--rollback", rollback)) if on]
+    if len(chosen) != 1:
+        raise ConfigError([("deploy", f"got {', '.join(chosen) or 'none'} of --image, --promote, --rollback",
+                            "give exactly one: --image REF [--canary PCT], --promote or --rollback")])
+    if canary is not None and image is None:
+        raise ConfigError([("--canary", "needs --image", "pvctl deploy --service api --image REF --canary 10")])
+    cfg = _live_config(config, repo, project, region)
+    name = d.service_name(cfg.name_prefix, service)
+    clients = _clients()
+    args = (clients, cfg.project_id, cfg.region, name)
+    if image is not None:
+        result = d.deploy(*args, image, canary, clients.policy)
+    elif promote:
+        result = d.promote(*args, clients.policy)
+    else:
+        result = d.rollback(*args, clients.policy)
+    if json_out:
+        typer.echo(json.dumps(asdict(result), indent=2))
+    else:
+        from pvctl.gcp.display import traffic_line
+
+        console.out().print(f"{result.service}: {result.action} {result.revision} ({result.image})", soft_wrap=True, markup=False)
+        console.out().print(f"  traffic: {traffic_line(result.traffic)}", soft_wrap=True, markup=False)
+        if result.url:
+            console.out().print(f"  url: {result.url}", soft_wrap=True, markup=False)
+    if image is not None and not cfg.images_managed_by_ci:
+        console.warning("images.managed_by_ci is false: the next `pvctl apply` sets the image back to the one in pvctl.toml "
+                        "— update images in pvctl.toml too, or set images.managed_by_ci = true")
+
+
+@secrets_app.command("list")
+def secrets_list(
+    phase: OptionalPhase = None, json_out: o.Json = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """Each secret with its enabled and disabled versions (never the values)."""
+    from pvctl.gcp.secrets import list_secrets
+
+    cfg = _live_config(config, repo, project, region)
+    clients = _clients()
+    states = list_secrets(clients, cfg.project_id, cfg.name_prefix, _secret_names(phase), clients.policy)
+    if json_out:
+        typer.echo(json.dumps([{**asdict(s), "ready": s.ready} for s in states], indent=2))
+        return
+    from pvctl.gcp.display import print_secrets
+
+    print_secrets(states)
+
+
+@secrets_app.command("check")
+def secrets_check(
+    phase: o.Phase, json_out: o.Json = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """Exit 1 and name them when a secret of the phase has no enabled version (run before a live apply)."""
+    from pvctl.core import console
+    from pvctl.gcp.secrets import missing_secrets
+
+    cfg = _live_config(config, repo, project, region)
+    clients = _clients()
+    missing = missing_secrets(cfg.project_id, cfg.name_prefix, _secret_names(phase), clients, clients.policy)
+    if json_out:
+        typer.echo(json.dumps({"phase": phase, "missing": missing}, indent=2))
+    elif missing:
+        for name in missing:
+            console.error(f"secret {cfg.name_prefix}-{name} has no enabled version — pvctl secrets set {name}")
+    else:
+        console.out().print(f"all {len(_secret_names(phase))} secrets of phase {phase} have an enabled version")
+    if missing:
+        raise typer.Exit(1)
+
+
+def _password_note(name: str) -> None:
+    if name == "db-admin-password":
+        from pvctl.core import console
+
+        # The secret and the Cloud SQL user are separate: Terraform moves the user to the new value.
+        console.note("Cloud SQL keeps the old admin password until the next live `pvctl apply` "
+                     "sends this value (with db_admin_password_version raised)")
+
+
+def _read_value(name: str) -> bytes:
+    """The value from stdin when piped, else a hidden prompt asked twice; never from argv."""
+    from pvctl.core.errors import ConfigError
+
+    if sys.stdin is None or not sys.stdin.isatty():
+        raw = sys.stdin.read() if sys.stdin else ""
+        # `echo value | pvctl secrets set` adds one newline that is not part of the secret.
+        value = raw[:-2] if raw.endswith("\r\n") else raw[:-1] if raw.endswith("\n") else raw
+    else:
+        value = typer.prompt(f"value for {name}", hide_input=True, confirmation_prompt=True, err=True)
+    if not value:
+        raise ConfigError([("value", f"empty value for {name}", "pipe the value on stdin or type it at the prompt")])
+    return value.encode("utf-8")
+
+
+@secrets_app.command("set")
+def secrets_set(
+    name: Name,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """Add a new version of secret NAME from stdin or a hidden prompt (older versions stay enabled)."""
+    from pvctl.core import console
+    from pvctl.gcp.secrets import add_version, check_name
+
+    check_name(name, _secret_names(None))
+    cfg = _live_config(config, repo, project, region)
+    value = _read_value(name)
+    clients = _clients()
+    version = add_version(clients, cfg.project_id, cfg.name_prefix, name, value, clients.policy)
+    console.out().print(f"{cfg.name_prefix}-{name}: added version {version}", markup=False)
+    _password_note(name)
+
+
+@secrets_app.command("rotate")
+def secrets_rotate(
+    name: Name, yes: Yes = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """Add a new version of NAME, then disable the older enabled versions after confirmation."""
+    from pvctl.core import console
+    from pvctl.gcp.secrets import add_version, check_name, disable_versions, secret_state
+
+    check_name(name, _secret_names(None))
+    cfg = _live_config(config, repo, project, region)
+    value = _read_value(name)
+    clients = _clients()
+    sid = f"{cfg.name_prefix}-{name}"
+    version = add_version(clients, cfg.project_id, cfg.name_prefix, name, value, clients.policy)
+    console.out().print(f"{sid}: added version {version}", markup=False)
+    _password_note(name)
+    older = [v for v in secret_state(clients, cfg.project_id, cfg.name_prefix, name, clients.policy).enabled_versions if v != version]
+    if not older:
+        return
+    question = (f"disable versions {', '.join(older)} of {sid}? Services reading 'latest' get version {version} "
+                "on their next start; anything pinned to an older number stops working")
+    if not yes:
+        if not sys.stdin.isatty():
+            console.warning(f"versions {', '.join(older)} of {sid} stay enabled (no terminal to confirm) — disable them with "
+                            f"`gcloud secrets versions disable N --secret {sid}` once nothing uses them, or pass --yes next time")
+            return
+        if not typer.confirm(question, default=False, err=True):
+            console.note(f"versions {', '.join(older)} of {sid} stay enabled")
+            return
+    disable_versions(clients, cfg.project_id, cfg.name_prefix, name, older, clients.policy)
+    console.out().print(f"{sid}: disabled versions {', '.join(older)} (re-enable with "
+                        f"`gcloud secrets versions enable N --secret {sid}` if something still needs one)", markup=False, soft_wrap=True)

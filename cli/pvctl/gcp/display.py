@@ -1,0 +1,90 @@
+"""Human output of the live commands (the --json forms are the dataclasses themselves)."""
+
+from __future__ import annotations
+
+from pvctl.core import console
+from pvctl.gcp.secrets import SecretState
+from pvctl.gcp.services import ServiceStatus, TrafficShare
+from pvctl.gcp.status import PhaseStatus
+
+
+def _line(text: str = "") -> None:
+    console.out().print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _heading(text: str) -> None:
+    console.out().print(f"[bold]{console.escape(text)}[/]", soft_wrap=True)
+
+
+def traffic_line(traffic: list[TrafficShare]) -> str:
+    parts = []
+    for share in traffic:
+        name = f"latest ({share.revision})" if share.latest else share.revision
+        parts.append(f"{share.percent}% {name}" + (f" [tag {share.tag}]" if share.tag else ""))
+    return ", ".join(parts) or "none"
+
+
+def _service(s: ServiceStatus) -> None:
+    if not s.found:
+        _line(f"  {s.name}: not deployed")
+        return
+    state = "ready" if s.ready else f"NOT READY ({s.condition})"
+    _line(f"  {s.name}: {state}  {s.url}")
+    _line(f"    ingress {s.ingress}, instances {s.min_instances}-{s.max_instances}, image {s.image}")
+    _line(f"    latest ready revision {s.latest_ready_revision or '-'}"
+          + (f" (latest created {s.latest_created_revision})" if s.latest_created_revision != s.latest_ready_revision else ""))
+    _line(f"    traffic: {traffic_line(s.traffic)}")
+    _line(f"    last deploy {s.last_deploy or '-'}" + (f" by {s.last_modifier}" if s.last_modifier else ""))
+
+
+def print_status(status: PhaseStatus) -> None:
+    _heading(f"phase {status.phase} — project {status.project}, region {status.region}")
+    _heading("Cloud Run services")
+    for service in status.services:
+        _service(service)
+    if not status.services:
+        _line("  (could not be read, see below)")
+    edge = status.edge
+    _heading("Load balancer")
+    if edge is None:
+        _line("  (could not be read, see below)")
+    else:
+        for name, address in edge.addresses.items():
+            _line(f"  address {name}: {address}")
+        for f in edge.frontends:
+            _line(f"  {'https' if f.https else 'http '} {f.name}: {f.ip}:{f.port_range} -> {f.target}")
+        for cert in edge.certificates:
+            _line(f"  certificate {cert.name}: {cert.status}"
+                  + (f" ({', '.join(f'{d} {st}' for d, st in cert.domains.items())})" if cert.domains else ""))
+            for reason in cert.reasons:
+                _line(f"    why: {reason}")
+        for b in edge.backends:
+            armor = b.security_policy or "NONE"
+            _line(f"  backend {b.name}: Cloud Armor {armor}" + (f", edge {b.edge_security_policy}" if b.edge_security_policy else "")
+                  + f", CDN {'on' if b.cdn else 'off'}")
+        for p in edge.policies:
+            _line(f"  Cloud Armor policy {p.name}: {p.type or 'CLOUD_ARMOR'}, {p.rules} rules, "
+                  f"adaptive protection {'on' if p.adaptive_protection else 'off'}")
+        if not (edge.frontends or edge.backends):
+            _line(f"  none found (no global forwarding rule or backend service named {status.prefix}-*)")
+        for note in edge.notes:
+            _line(f"  note: {note}")
+    if status.plan_file:
+        _heading(f"Drift from the last plan ({status.plan_file})")
+        for note in status.drift or ["none: image, instances and ingress match"]:
+            _line(f"  {note}")
+    if status.failures:
+        _heading("Not shown (failed)")
+        for failure in status.failures:
+            _line(f"  {failure}")
+
+
+def print_secrets(states: list[SecretState]) -> None:
+    for s in states:
+        if not s.exists:
+            _line(f"{s.secret_id}: MISSING (Terraform has not created it; apply the phase)")
+        elif not s.enabled_versions:
+            _line(f"{s.secret_id}: NO ENABLED VERSION — pvctl secrets set {s.name}")
+        else:
+            disabled = f", disabled {', '.join(s.disabled_versions)}" if s.disabled_versions else ""
+            _line(f"{s.secret_id}: enabled {', '.join(s.enabled_versions)}{disabled} (latest added {s.latest_enabled_created})")

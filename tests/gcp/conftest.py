@@ -1,0 +1,90 @@
+"""Fake Google APIs on 127.0.0.1 wired to pvctl through its endpoint hook, and a throw-away repo."""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pvctl.gcp.calls import CallPolicy
+from pvctl.gcp.clients import ENDPOINT_ENV, GcpClients
+from tests.gcp.fakes import scenarios
+from tests.gcp.fakes.compute_fake import FakeCompute
+from tests.gcp.fakes.run_fake import FakeCloudRun
+from tests.gcp.fakes.secrets_fake import FakeSecretManager
+
+PVCTL_TOML = f"""\
+[project]
+id = "{scenarios.PROJECT}"
+region = "{scenarios.REGION}"
+domain = "{scenarios.DOMAIN}"
+alert_email = "ops@example.com.br"
+
+[images]
+api = "{scenarios.API_IMAGE}"
+bff = "{scenarios.BFF_IMAGE}"
+"""
+# Fast backoff so retry tests take milliseconds; the counts, not the waits, are under test.
+FAST = CallPolicy(attempt_timeout=2.0, total_timeout=5.0, initial_backoff=0.01, max_backoff=0.05, poll_interval=0.01)
+
+
+@dataclass
+class Fakes:
+    run: FakeCloudRun
+    secrets: FakeSecretManager
+    compute: FakeCompute
+
+    def clients(self, policy: CallPolicy = FAST) -> GcpClients:
+        return GcpClients(policy=policy, endpoints={"run": self.run.endpoint, "secretmanager": self.secrets.endpoint,
+                                                     "compute": self.compute.endpoint})
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    run, secrets, compute = FakeCloudRun().start(), FakeSecretManager().start(), FakeCompute(scenarios.PROJECT).start()
+    for api, fake in (("run", run), ("secretmanager", secrets), ("compute", compute)):
+        monkeypatch.setenv(ENDPOINT_ENV[api], fake.endpoint)
+    yield Fakes(run, secrets, compute)
+    for fake in (run, secrets, compute):
+        fake.stop()
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "infra"
+    for folder in ("environments/mvp", "environments/growth", "environments/scale", "modules"):
+        (root / folder).mkdir(parents=True)
+    (root / "pvctl.toml").write_text(PVCTL_TOML, encoding="utf-8")
+    for var in ("PVCTL_CONFIG", "PVCTL_PROJECT", "PVCTL_REGION", "PVCTL_NAME_PREFIX", "PVCTL_IMAGES_MANAGED_BY_CI"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PVCTL_REPO", str(root))
+    return root
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def pvctl(capsys, monkeypatch, repo):
+    """Run the real Typer app in-process (so caplog sees its log records); stdin from a string."""
+    from pvctl.app import app
+
+    def run(*args: str, stdin: str = "") -> Outcome:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            app(list(args), prog_name="pvctl")
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Outcome(code, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,43 @@
+"""Run the fakes by hand to try the live commands without Google Cloud:
+
+    .venv/bin/python -m tests.gcp.fakes.serve --phase scale --certificate PROVISIONING
+
+prints the `export PVCTL_GCP_ENDPOINT_*=...` lines to paste into another shell, then
+serves until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from tests.gcp.fakes import scenarios
+from tests.gcp.fakes.compute_fake import FakeCompute
+from tests.gcp.fakes.run_fake import FakeCloudRun
+from tests.gcp.fakes.secrets_fake import FakeSecretManager
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--phase", choices=["mvp", "growth", "scale"], default="mvp")
+    parser.add_argument("--certificate", default="ACTIVE", help="managed certificate status, e.g. PROVISIONING")
+    parser.add_argument("--domain-status", default=None, help="its domain status, e.g. FAILED_NOT_VISIBLE")
+    args = parser.parse_args()
+    run, secrets, compute = FakeCloudRun().start(), FakeSecretManager().start(), FakeCompute(scenarios.PROJECT).start()
+    seed = scenarios.scale if args.phase == "scale" else scenarios.mvp
+    seed(run, compute, certificate=args.certificate, domain_status=args.domain_status)
+    scenarios.secret_containers(secrets)
+    print(f"export PVCTL_GCP_ENDPOINT_RUN={run.endpoint}")
+    print(f"export PVCTL_GCP_ENDPOINT_SECRETMANAGER={secrets.endpoint}")
+    print(f"export PVCTL_GCP_ENDPOINT_COMPUTE={compute.endpoint}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for fake in (run, secrets, compute):
+            fake.stop()
+
+
+if __name__ == "__main__":
+    main()
