@@ -10,8 +10,10 @@ from __future__ import annotations
 import importlib
 
 import typer
+from typer.core import TyperGroup
 
 from pvctl import __version__
+from pvctl.core.errors import ConfigError, ExitCode, PvctlError
 
 COMMAND_MODULES = (
     "pvctl.commands.config_cmd",   # config show
@@ -22,11 +24,36 @@ COMMAND_MODULES = (
     "pvctl.commands.gcp_cmd",      # status, secrets, deploy
 )
 
+
+class PvctlGroup(TyperGroup):
+    """Turns every pvctl error into `error:` lines and its exit code, in one place."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PvctlError as exc:
+            from pvctl.core import console
+
+            for line in exc.lines() if isinstance(exc, ConfigError) else [exc.line()]:
+                console.error(line)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C at a confirmation prompt
+            from pvctl.core import console
+
+            console.error("interrupted")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
 app = typer.Typer(
     name="pvctl",
+    cls=PvctlGroup,
     help="Plan, apply and price the Piloto de Vendas platform on Google Cloud, phase by phase (mvp -> growth -> scale).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help: Typer's rich help formatter imports rich.markdown and markdown-it,
+    # which tripled the start-up time of every `pvctl --help` (benchmarks/startup.py).
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 100},
 )
 
 
@@ -44,13 +71,7 @@ def _root(
 
 
 for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as exc:  # a command group not built yet
-        if exc.name != _name:
-            raise
-        continue
-    _module.register(app)
+    importlib.import_module(_name).register(app)
 
 
 def main() -> None:
