@@ -37,6 +37,12 @@ class PvctlGroup(TyperGroup):
             for line in exc.lines() if isinstance(exc, ConfigError) else [exc.line()]:
                 console.error(line)
             raise typer.Exit(int(exc.exit_code)) from None
+        except OSError as exc:  # a file pvctl needs (state, plan, tool) that the system refused
+            from pvctl.core import console
+
+            where = f" ({exc.filename})" if exc.filename else ""
+            console.error(f"{exc.strerror or exc}{where} — check that path and its permissions, then run the command again")
+            raise typer.Exit(int(ExitCode.FAILED)) from None
         except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C at a confirmation prompt
             from pvctl.core import console
 

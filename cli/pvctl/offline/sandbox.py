@@ -10,6 +10,7 @@ the attributes), never invented silently.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,10 @@ _COMPUTE_COLLECTION = {
 }
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def digest(*parts: Any) -> str:
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
 
@@ -68,7 +73,14 @@ class Context:
 
     @property
     def name(self) -> str:
-        return self.get("name") or self.get("account_id") or self.get("secret_id") or digest(self.type_name, self.project)[:8]
+        # A computed `name` filled earlier is a full resource path; ids want its last segment.
+        return (self.get("name").rsplit("/", 1)[-1] or self.get("account_id") or self.get("secret_id")
+                or digest(self.type_name, self.project)[:8])
+
+    @property
+    def display_slug(self) -> str:
+        # Monitoring objects are named by the API; their configuration only has a display name.
+        return _slug(self.get("display_name")) or digest(self.type_name, self.project)[:8]
 
     @property
     def where(self) -> str:
@@ -93,6 +105,9 @@ def _resource_id(ctx: Context) -> str:
         "google_service_account": f"projects/{p}/serviceAccounts/{_sa_email(ctx)}",
         "google_project_service": f"{p}/{ctx.get('service')}",
         "google_service_networking_connection": f"{ctx.get('network')}:{ctx.get('service')}",
+        "google_monitoring_uptime_check_config": f"projects/{p}/uptimeCheckConfigs/{_uptime_check_id(ctx)}",
+        "google_monitoring_alert_policy": f"projects/{p}/alertPolicies/{_numeric_id(ctx)}",
+        "google_monitoring_notification_channel": f"projects/{p}/notificationChannels/{_numeric_id(ctx)}",
     }
     if t in ids:
         return ids[t]
@@ -100,6 +115,26 @@ def _resource_id(ctx: Context) -> str:
         parent = ctx.get("name") or ctx.get("secret_id") or ctx.get("project") or p
         return f"{parent}/{ctx.get('role')}/{ctx.get('member')}"
     return f"projects/{p}/locations/{ctx.where}/{t.removeprefix('google_')}/{n}"
+
+
+def _uptime_check_id(ctx: Context) -> str:
+    # The API derives the id from the display name plus a random suffix.
+    return f"{ctx.display_slug}-{digest('uptime', ctx.project, ctx.display_slug)[:8]}"
+
+
+def _numeric_id(ctx: Context) -> str:
+    return str(int(digest("monitoring", ctx.type_name, ctx.project, ctx.display_slug)[:15], 16))
+
+
+def _redis_server_ca_certs(ctx: Context) -> list[dict]:
+    # Shaped like the API's answer; the PEM body says what it is, so nobody mistakes it for a real CA.
+    return [{
+        "cert": "-----BEGIN CERTIFICATE-----\npvctl offline sandbox: no real certificate\n-----END CERTIFICATE-----\n",
+        "create_time": SANDBOX_TIME,
+        "expire_time": "2035-01-01T00:00:00Z",
+        "serial_number": str(int(digest("redis-ca", ctx.project, ctx.name)[:12], 16)),
+        "sha1_fingerprint": digest("redis-ca-fp", ctx.project, ctx.name)[:40],
+    }]
 
 
 def _sa_email(ctx: Context) -> str:
@@ -154,6 +189,10 @@ def _string_value(ctx: Context, attr: str, path: str) -> str | None:
         return "READY" if t in ("google_vpc_access_connector", "google_redis_instance") else "ACTIVE"
     if attr in ("secret_data", "access_token", "id_token", "jwt"):
         return SANDBOX_PLACEHOLDER
+    if attr == "auth_string":
+        return f"{SANDBOX_PLACEHOLDER}-{digest('auth', ctx.project, ctx.name)[:16]}"
+    if attr == "uptime_check_id":
+        return _uptime_check_id(ctx)
     if attr in ("region", "location") and ctx.where != "global":
         return ctx.where
     return None
@@ -168,6 +207,8 @@ def _scalar(ctx: Context, ty: Any, attr: str, path: str) -> Any:
         return [_run_uri(ctx)]
     if isinstance(ty, list) and ty[0] == "map" and attr in ("effective_labels", "terraform_labels", "effective_annotations"):
         return {}
+    if attr == "server_ca_certs" and ctx.type_name == "google_redis_instance":
+        return _redis_server_ca_certs(ctx)
     return None
 
 

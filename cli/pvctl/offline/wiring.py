@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 from pvctl.offline.schema import PROVIDER_ADDRESS, PROVIDER_VERSION
@@ -34,12 +35,14 @@ def offline_dir(repo_root: Path) -> Path:
 
 
 def _write_if_changed(path: Path, text: str, mode: int | None = None) -> None:
+    # Written through a private temporary file and renamed: `pvctl ci` wires several phases at
+    # once (threads of one process) while other pvctl processes may be running Terraform with it.
     if not path.exists() or path.read_text() != text:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text)
-        if mode is not None:
-            tmp.chmod(mode)
-        os.replace(tmp, path)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w") as tmp:
+            tmp.write(text)
+        os.chmod(tmp_name, 0o600 if mode is None else mode)
+        os.replace(tmp_name, path)
 
 
 def _hcl_string(value: str) -> str:
