@@ -39,9 +39,10 @@ resource "google_compute_region_network_endpoint_group" "this" {
     service = each.value.service_name
   }
 
-  lifecycle {
-    create_before_destroy = true
-  }
+  # No create_before_destroy: the name is fixed, so a replacement could not be created first
+  # anyway, and the flag would spread to every resource the NEG depends on (the Cloud Run
+  # service, and through it Cloud SQL and Redis), turning their replacements into
+  # create-then-delete with names that are still taken.
 }
 
 # Serverless NEG backends take no health checks and no timeout_sec: Cloud Run

@@ -21,4 +21,8 @@ output "ca_cert" {
 output "auth_secret_id" {
   description = "Secret Manager secret holding the AUTH string."
   value       = google_secret_manager_secret.auth.secret_id
+
+  # A Cloud Run revision reading the secret ("latest") fails to start while it has no
+  # version: services that take this id must wait for the version, not just the secret.
+  depends_on = [google_secret_manager_secret_version.auth]
 }

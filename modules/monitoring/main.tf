@@ -15,9 +15,11 @@ resource "google_monitoring_notification_channel" "email" {
   }
 }
 
+# Display names format thresholds with %.4g, not %g: Terraform numbers are arbitrary
+# precision, and with plain %g a threshold of 0.005 prints as "0.4999…96" (150 digits).
 resource "google_monitoring_alert_policy" "cpu" {
   project               = var.project_id
-  display_name          = "${var.name_prefix}: Cloud Run CPU above ${format("%g", var.thresholds.cpu_utilization_threshold * 100)}%"
+  display_name          = "${var.name_prefix}: Cloud Run CPU above ${format("%.4g", var.thresholds.cpu_utilization_threshold * 100)}%"
   combiner              = "OR"
   severity              = "WARNING"
   notification_channels = local.channels
@@ -75,7 +77,7 @@ resource "google_monitoring_alert_policy" "latency" {
 
 resource "google_monitoring_alert_policy" "errors_5xx" {
   project               = var.project_id
-  display_name          = "${var.name_prefix}: 5xx ratio above ${format("%g", var.thresholds.error_5xx_ratio_threshold * 100)}%"
+  display_name          = "${var.name_prefix}: 5xx ratio above ${format("%.4g", var.thresholds.error_5xx_ratio_threshold * 100)}%"
   combiner              = "OR"
   severity              = "ERROR"
   notification_channels = local.channels

@@ -57,10 +57,16 @@ def test_pvctl_toml_usage_overrides_apply(repo):
     assert logs["monthly"] == 5.0  # (60 - 50 free) GiB × $0.50
 
 
-def test_missing_plan_says_to_run_plan_first(repo):
-    result = runner.invoke(app, ["cost", "--phase", "scale"])
-    assert result.exit_code == 1
-    assert "run `pvctl plan --phase scale` first" in result.output
+def test_a_phase_without_a_saved_plan_is_planned_offline_and_priced(tmp_path, monkeypatch):
+    from tests.offline.test_inventories import copy_repo
+
+    repo = copy_repo(tmp_path)
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("PVCTL_REPO", raising=False)
+    result = runner.invoke(app, ["cost", "--phase", "mvp", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "planning it offline to price it" in result.output
+    assert (repo / ".pvctl" / "mvp" / "plan.json").is_file()
     assert "Traceback" not in result.output
 
 

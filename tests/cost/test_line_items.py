@@ -152,10 +152,12 @@ def expected_scale(region):
     e[(BFF, "run_mem_request")] = bff_busy * r["run_mem_request"]
     e[(BFF, "run_cpu_idle")] = (MONTH_S - bff_busy) * r["run_cpu_idle"]
     e[(BFF, "run_mem_idle")] = (MONTH_S - bff_busy) * r["run_mem_idle"]
-    # Webhooks: 1 vCPU / 512Mi, 2 % of requests, min 0.
+    # Webhooks: 1 vCPU / 512Mi, 2 % of requests, min 1 (one warm instance idles the rest of the month).
     hooks_busy = D(400_000) * D("0.15") / 30                # 2,000 s
     e[(HOOKS, "run_cpu_request")] = hooks_busy * r["run_cpu_request"]
     e[(HOOKS, "run_mem_request")] = hooks_busy * D("0.5") * r["run_mem_request"]
+    e[(HOOKS, "run_cpu_idle")] = (MONTH_S - hooks_busy) * r["run_cpu_idle"]
+    e[(HOOKS, "run_mem_idle")] = (MONTH_S - hooks_busy) * D("0.5") * r["run_mem_idle"]
     # 30.4M requests in all: the first 2M are free once, the rest shared by volume.
     paid = (D(30_400_000) - 2_000_000) * g["run_requests"]  # $11.36
     for res, n in ((API, 10_000_000), (BFF, 20_000_000), (HOOKS, 400_000)):

@@ -40,16 +40,21 @@ def _config(config: Path | None, repo: Path | None, required: bool):
 
 
 def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
-    from pvctl.core.errors import PvctlError
     from pvctl.core.repo import RepoPaths
     from pvctl.cost.plan_input import load_plan
 
     if plan_json is not None:
         return load_plan(plan_json)
-    saved = RepoPaths(cfg.repo_root).phase_dir(phase) / "plan.json"
+    paths = RepoPaths(cfg.repo_root)
+    saved = paths.phase_dir(phase) / "plan.json"
     if not saved.is_file():
-        raise PvctlError(f"no plan JSON for phase {phase} at {saved}",
-                         f"run `pvctl plan --phase {phase}` first, or pass --plan-json FILE")
+        # A phase's cost is that of everything its plan holds after apply (planned values),
+        # so an offline plan prices it as well as a live one; none is saved yet on a fresh clone.
+        from pvctl.core import console
+        from pvctl.engine.session import open_phase
+
+        console.note(f"no saved plan for phase {phase}: planning it offline to price it")
+        return open_phase(cfg, phase, "offline", to_stderr=True).plan(paths.default_plan(phase).resolve()).plan
     return load_plan(saved)
 
 

@@ -1,0 +1,227 @@
+"""Per-phase inventories: what `pvctl plan --phase P --offline` must plan from an empty state.
+
+In the manner of the `tests/` inventories of Google's Terraform module library: each
+`inventories/<phase>.yaml` lists every resource address the plan holds and, for the resources
+that matter, the values the design asks for, compared with `planned_values` of the plan JSON
+(`terraform show -json`). The plans come from the real CLI on a copy of this repository, so
+phases.toml, the renderer, the environments and the modules are what is checked.
+
+Rules (also in each YAML's header): maps are compared on the listed keys only; lists must have
+exactly the listed elements (lists of blocks in any order); "(known after apply)" means the
+configuration sets the value from another resource, so it must be unknown in the plan; any
+other listed value that is null or missing from the plan fails.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.cli.conftest import cli_env, pvctl
+
+REPO = Path(__file__).resolve().parents[2]
+INVENTORIES = Path(__file__).resolve().parent / "inventories"
+PHASES = ("mvp", "growth", "scale")
+UNKNOWN = "(known after apply)"
+
+# The inputs the inventories were written for; phase sizes come from phases.toml.
+PVCTL_TOML = """\
+[project]
+id = "pv-inventory-test"
+region = "southamerica-east1"
+domain = "app.example.com.br"
+name_prefix = "pv"
+alert_email = "ops@example.com.br"
+deletion_protection = true
+labels = { team = "platform" }
+
+[images]
+api = "southamerica-east1-docker.pkg.dev/pv-inventory-test/app/api:1.0.0"
+bff = "southamerica-east1-docker.pkg.dev/pv-inventory-test/app/bff:1.0.0"
+managed_by_ci = false
+
+[billing]
+account = "012345-6789AB-CDEF01"
+"""
+_SKIP = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "pvctl_override.tf", "terraform.tfstate.d", "*.tfstate*")
+
+
+def copy_repo(dest: Path) -> Path:
+    """What pvctl needs of this repository (no .pvctl/, state or Terraform working files)."""
+    for folder in ("modules", "environments", "templates"):
+        shutil.copytree(REPO / folder, dest / folder, ignore=_SKIP)
+    shutil.copy(REPO / ".terraform-version", dest / ".terraform-version")
+    (dest / "pvctl.toml").write_text(PVCTL_TOML)
+    return dest
+
+
+def load_inventory(phase: str) -> dict[str, Any]:
+    doc = yaml.safe_load((INVENTORIES / f"{phase}.yaml").read_text())
+    assert set(doc) == {"values"}, f"{phase}.yaml: unknown top-level keys {sorted(set(doc) - {'values'})}"
+    return {address: (expected or {}) for address, expected in doc["values"].items()}
+
+
+def planned_resources(plan: dict) -> dict[str, dict]:
+    """address → planned resource (values), over the root and all child modules."""
+    found: dict[str, dict] = {}
+
+    def walk(module: dict) -> None:
+        for resource in module.get("resources", []):
+            found[resource["address"]] = resource
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk(plan["planned_values"]["root_module"])
+    return found
+
+
+def after_unknown(plan: dict) -> dict[str, Any]:
+    return {rc["address"]: rc["change"].get("after_unknown") or {} for rc in plan["resource_changes"]}
+
+
+# --- comparison --------------------------------------------------------------------------------
+
+def compare(expected: Any, actual: Any, unknown: Any, path: str) -> list[str]:
+    """Differences between an inventory value and a planned value (with its after_unknown mirror)."""
+    if expected == UNKNOWN:
+        if unknown is True:
+            return []
+        return [f"{path}: expected a value set from another resource (unknown until apply), the plan has {actual!r}"]
+    if unknown is True:
+        return [f"{path}: unknown in the plan (known only after apply), the inventory expects {expected!r}"]
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return [f"{path}: expected an object, the plan has {actual!r}"]
+        errors = []
+        for key, value in expected.items():
+            sub_unknown = unknown.get(key) if isinstance(unknown, dict) else None
+            if key not in actual and sub_unknown is not True:
+                errors.append(f"{path}.{key}: missing from the planned values (the inventory expects {value!r})")
+                continue
+            errors += compare(value, actual.get(key), sub_unknown, f"{path}.{key}")
+        return errors
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return [f"{path}: expected a list, the plan has {actual!r}"]
+        if len(actual) != len(expected):
+            return [f"{path}: expected {len(expected)} element(s), the plan has {len(actual)}: {actual!r}"]
+        unknowns = unknown if isinstance(unknown, list) and len(unknown) == len(actual) else [None] * len(actual)
+        if len(expected) > 1 and all(isinstance(e, dict) for e in expected):
+            return _compare_blocks(expected, actual, unknowns, path)
+        return [e for i, (x, a, u) in enumerate(zip(expected, actual, unknowns)) for e in compare(x, a, u, f"{path}[{i}]")]
+    if actual is None and expected is not None:
+        return [f"{path}: null in the plan, the inventory expects {expected!r}"]
+    if isinstance(expected, bool) != isinstance(actual, bool) or actual != expected:
+        return [f"{path}: the plan has {actual!r}, the inventory expects {expected!r}"]
+    return []
+
+
+def _compare_blocks(expected: list[dict], actual: list, unknowns: list, path: str) -> list[str]:
+    """Nested blocks match in any order: find a one-to-one pairing where every element matches."""
+    fits = [[not compare(e, a, u, path) for a, u in zip(actual, unknowns)] for e in expected]
+
+    def assign(i: int, used: frozenset) -> bool:
+        return i == len(expected) or any(fits[i][j] and j not in used and assign(i + 1, used | {j}) for j in range(len(actual)))
+
+    if assign(0, frozenset()):
+        return []
+    errors = []
+    for i, e in enumerate(expected):
+        if not any(fits[i]):
+            closest = min(range(len(actual)), key=lambda j: len(compare(e, actual[j], unknowns[j], path)))
+            errors.append(f"{path}: no element matches {_short(e)}; closest: " + "; ".join(compare(e, actual[closest], unknowns[closest], f"{path}[{closest}]")))
+    return errors or [f"{path}: the elements {_short(expected)} cannot be paired one-to-one with {_short(actual)}"]
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_inventory(plan: dict, inventory: dict[str, Any]) -> list[str]:
+    resources = planned_resources(plan)
+    unknown = after_unknown(plan)
+    errors = [f"{a}: in the inventory, not in the plan" for a in sorted(set(inventory) - set(resources))]
+    errors += [f"{a}: in the plan, not in the inventory (add it)" for a in sorted(set(resources) - set(inventory))]
+    for address in sorted(set(inventory) & set(resources)):
+        errors += compare(inventory[address], resources[address].get("values", {}), unknown.get(address, {}), address)
+    return errors
+
+
+# --- the plans ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory) -> dict[str, dict]:
+    """Phase → plan JSON of `pvctl plan --phase P --offline` from an empty sandbox state."""
+    tmp = tmp_path_factory.mktemp("inventories")
+    repo = copy_repo(tmp / "repo")
+    env = cli_env(tmp)
+    result = {}
+    for phase in PHASES:
+        done = pvctl(["plan", "--phase", phase, "--offline", "--json"], repo, env)
+        assert done.returncode == 0, f"pvctl plan --phase {phase} exited {done.returncode}\n{done.stderr[-3000:]}"
+        plan_file = Path(json.loads(done.stdout)["plan_file"])
+        result[phase] = json.loads(plan_file.with_suffix(".json").read_text())
+    return result
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_plan_matches_inventory(plans: dict[str, dict], phase: str) -> None:
+    errors = check_inventory(plans[phase], load_inventory(phase))
+    assert not errors, f"{phase}: the plan differs from inventories/{phase}.yaml:\n  " + "\n  ".join(errors)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_plan_from_empty_state_only_creates(plans: dict[str, dict], phase: str) -> None:
+    actions = {rc["address"]: rc["change"]["actions"] for rc in plans[phase]["resource_changes"] if rc["mode"] == "managed"}
+    assert actions and all(a == ["create"] for a in actions.values()), {k: v for k, v in actions.items() if v != ["create"]}
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_nothing_is_granted_to_everyone(plans: dict[str, dict], phase: str) -> None:
+    """Public services are reached through the load balancer, never through an allUsers binding."""
+    for address, resource in planned_resources(plans[phase]).items():
+        values = resource.get("values") or {}
+        members = [values.get("member"), *(values.get("members") or [])]
+        assert not {"allUsers", "allAuthenticatedUsers"} & set(members), address
+
+
+# --- the comparison itself must be able to fail -------------------------------------------------
+
+PLAN = {
+    "planned_values": {"root_module": {"resources": [], "child_modules": [{"resources": [{
+        "address": "module.m.google_x.this",
+        "values": {"ingress": "INTERNAL", "flag": True, "empty": None,
+                   "blocks": [{"name": "a", "value": "1"}, {"name": "b"}], "tags": ["x", "y"]},
+    }]}]}},
+    "resource_changes": [{"address": "module.m.google_x.this", "mode": "managed", "change": {
+        "actions": ["create"], "after_unknown": {"id": True, "blocks": [{}, {"value": True}], "tags": [False, False]},
+    }}],
+}
+
+
+@pytest.mark.parametrize("inventory, complaint", [
+    ({"module.m.google_x.this": {"ingress": "INTERNAL", "blocks": [{"name": "b", "value": UNKNOWN}, {"name": "a"}]}}, None),
+    ({"module.m.google_x.this": {"ingress": "ALL"}}, "the plan has 'INTERNAL'"),
+    ({"module.m.google_x.this": {"empty": "set"}}, "null in the plan"),
+    ({"module.m.google_x.this": {"missing": "set"}}, "missing from the planned values"),
+    ({"module.m.google_x.this": {"id": "projects/p/x"}}, "unknown in the plan"),
+    ({"module.m.google_x.this": {"ingress": UNKNOWN}}, "unknown until apply"),
+    ({"module.m.google_x.this": {"flag": 1}}, "the plan has True"),
+    ({"module.m.google_x.this": {"tags": ["x"]}}, "expected 1 element"),
+    ({"module.m.google_x.this": {"blocks": [{"name": "a"}, {"name": "a"}]}}, "cannot be paired"),
+    ({"module.m.google_x.this": {"blocks": [{"name": "a"}, {"name": "c"}]}}, "no element matches"),
+    ({}, "in the plan, not in the inventory"),
+    ({"module.m.google_x.this": {}, "module.m.google_y.that": {}}, "in the inventory, not in the plan"),
+])
+def test_comparison_reports_each_kind_of_difference(inventory: dict, complaint: str | None) -> None:
+    errors = check_inventory(PLAN, inventory)
+    if complaint is None:
+        assert errors == []
+    else:
+        assert any(complaint in e for e in errors), errors

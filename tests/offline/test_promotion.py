@@ -1,0 +1,264 @@
+"""Promotion mvp → growth → scale through the real `pvctl` CLI, on one offline sandbox state.
+
+One module-scoped fixture runs the whole story on a copy of this repository (plan, sandbox
+apply, next phase, ..., then a downgrade attempt); the tests read what each step returned
+(exit code, `--json` summary, the saved plan JSON) and the sandbox state after each apply.
+
+The sandbox fills computed values deterministically (an id is a function of the name), so a
+replaced resource would get its old id back: "the same id before and after" is asserted
+together with the plans' actions on those addresses (never create, delete or replace).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.cli.conftest import cli_env, pvctl
+from tests.offline.test_inventories import copy_repo
+
+PROJECT = "pv-inventory-test"
+SQL = "module.database.google_sql_database_instance.primary"
+API = "module.api.module.service.google_cloud_run_v2_service.managed[0]"
+LB_ADDRESS = "module.edge.google_compute_global_address.this"
+REDIS = "module.redis.google_redis_instance.this"
+REDIS_AUTH_VERSION = "module.redis.google_secret_manager_secret_version.auth"
+SECRET_NAMES = ["crm-api-token", "db-admin-password", "oauth-client-secret", "session-signing-key", "whatsapp-token"]
+SECRETS = [f'module.secrets.google_secret_manager_secret.this["{n}"]' for n in SECRET_NAMES]
+# Must survive every promotion: updated in place at most.
+KEPT = [SQL, "module.database.google_sql_database.app", "module.database.google_sql_user.admin", API, LB_ADDRESS, *SECRETS]
+# What scale drops on purpose: the API stops being a load-balancer backend when it turns private.
+DROPPED_BY_SCALE = {'module.edge.google_compute_backend_service.this["api"]',
+                    'module.edge.google_compute_region_network_endpoint_group.this["api"]'}
+
+
+@dataclass
+class Step:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    summary: dict | None = None          # the `--json` document of a plan
+    plan: dict | None = None             # the saved plan JSON (terraform show -json)
+    state: dict | None = None            # the sandbox state after an apply
+    resources: dict[str, dict] = field(default_factory=dict)  # address → attributes, from `state`
+
+    def actions(self) -> dict[str, list[str]]:
+        assert self.plan is not None
+        return {rc["address"]: rc["change"]["actions"] for rc in self.plan["resource_changes"] if rc["mode"] == "managed"}
+
+    def changed(self, *kinds: str) -> set[str]:
+        """Addresses whose action is one of: create, update, delete, replace."""
+        def kind(actions: list[str]) -> str:
+            return "replace" if sorted(actions) == ["create", "delete"] else actions[0]
+        return {a for a, acts in self.actions().items() if kind(acts) in kinds}
+
+
+def _state_resources(state: dict) -> dict[str, dict]:
+    found = {}
+    for r in state["resources"]:
+        if r["mode"] != "managed":
+            continue
+        base = f"{r['module']}.{r['type']}.{r['name']}" if r.get("module") else f"{r['type']}.{r['name']}"
+        for instance in r["instances"]:
+            key = instance.get("index_key")
+            suffix = "" if key is None else (f"[{key}]" if isinstance(key, int) else f'["{key}"]')
+            found[base + suffix] = instance["attributes"]
+    return found
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory) -> dict[str, Step]:
+    tmp = tmp_path_factory.mktemp("promotion")
+    repo = copy_repo(tmp / "repo")
+    env = cli_env(tmp)
+    state_file = repo / ".pvctl" / "sandbox" / PROJECT / "terraform.tfstate"
+    steps: dict[str, Step] = {}
+
+    def run(name: str, args: list[str], required: bool) -> Step:
+        done = pvctl(args, repo, env, timeout=600)
+        step = steps[name] = Step(args, done.returncode, done.stdout, done.stderr)
+        if required and done.returncode != 0:
+            pytest.fail(f"step {name}: pvctl {' '.join(args)} exited {done.returncode}\n{done.stderr[-4000:]}")
+        return step
+
+    def plan(name: str, phase: str, *flags: str, required: bool = False) -> Step:
+        plan_file = tmp / f"{name}.tfplan"
+        step = run(name, ["plan", "--phase", phase, "--offline", "--json", "--out", str(plan_file), *flags], required)
+        if step.stdout.strip():  # the summary is printed before the guards decide
+            step.summary = json.loads(step.stdout)
+        if plan_file.with_suffix(".json").exists():
+            step.plan = json.loads(plan_file.with_suffix(".json").read_text())
+        return step
+
+    def apply(name: str, phase: str, plan_step: str, *flags: str) -> Step:
+        step = run(name, ["apply", "--phase", phase, "--offline", "--plan", str(tmp / f"{plan_step}.tfplan"), *flags], required=True)
+        step.state = json.loads(state_file.read_text())
+        step.resources = _state_resources(step.state)
+        return step
+
+    plan("plan_mvp", "mvp", required=True)
+    apply("apply_mvp", "mvp", "plan_mvp")
+    plan("plan_growth", "growth", required=True)
+    apply("apply_growth", "growth", "plan_growth")
+    plan("plan_scale_refused", "scale")
+    plan("plan_scale", "scale", "--allow-destroy", required=True)
+    apply("apply_scale", "scale", "plan_scale", "--allow-destroy")
+    plan("replan_scale", "scale", "--detailed-exitcode")
+    plan("downgrade_refused", "mvp")
+    plan("downgrade_allowed", "mvp", "--allow-downgrade")
+    plan("downgrade_and_destroy_allowed", "mvp", "--allow-downgrade", "--allow-destroy")
+    return steps
+
+
+# --- each phase lands ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("phase, order", [("mvp", 1), ("growth", 2), ("scale", 3)])
+def test_each_apply_records_its_phase_in_the_state(story: dict[str, Step], phase: str, order: int) -> None:
+    outputs = story[f"apply_{phase}"].state["outputs"]
+    assert outputs["phase"]["value"] == phase
+    assert outputs["phase_order"]["value"] == order
+
+
+def test_mvp_plan_from_empty_state_only_creates(story: dict[str, Step]) -> None:
+    step = story["plan_mvp"]
+    assert step.summary["changes"]["destroy"] == step.summary["changes"]["replace"] == step.summary["changes"]["change"] == 0
+    assert set(step.changed("create")) == set(step.actions())
+
+
+# --- mvp → growth: everything in place ----------------------------------------------------------
+
+def test_growth_destroys_and_replaces_nothing(story: dict[str, Step]) -> None:
+    step = story["plan_growth"]
+    assert step.returncode == 0, step.stderr
+    assert step.summary["changes"]["destroy"] == 0 and step.summary["changes"]["replace"] == 0, step.summary
+    assert not step.changed("delete", "replace")
+    assert {REDIS, REDIS_AUTH_VERSION} <= step.changed("create")
+
+
+def test_growth_updates_the_database_and_the_api_in_place(story: dict[str, Step]) -> None:
+    actions = story["plan_growth"].actions()
+    for address in KEPT:
+        assert actions[address] in (["update"], ["no-op"]), f"{address}: {actions[address]}"
+    assert actions[SQL] == ["update"] and actions[API] == ["update"]
+    after = story["apply_growth"].resources
+    assert after[SQL]["settings"][0]["tier"] == "db-g1-small"
+    assert after[API]["template"][0]["scaling"][0]["max_instance_count"] == 10
+
+
+# --- growth → scale: only Redis is replaced, and only with --allow-destroy ----------------------
+
+def test_scale_is_refused_naming_the_redis_replacement(story: dict[str, Step]) -> None:
+    step = story["plan_scale_refused"]
+    assert step.returncode == 3, step.stderr
+    assert f"{REDIS} (replace)" in step.stderr and "--allow-destroy" in step.stderr
+    assert "Traceback" not in step.stderr
+    redis = next(rc for rc in step.plan["resource_changes"] if rc["address"] == REDIS)
+    # BASIC → STANDARD_HA cannot be changed on a running instance: the tier forces a new one.
+    assert redis["change"]["before"]["tier"] == "BASIC" and redis["change"]["after"]["tier"] == "STANDARD_HA"
+    assert ["tier"] in redis["change"].get("replace_paths", []), redis["change"].get("replace_paths")
+
+
+def test_scale_replaces_redis_and_drops_only_the_api_backend(story: dict[str, Step]) -> None:
+    step = story["plan_scale"]
+    # The AUTH string of the new instance is new: its secret version follows.
+    assert step.changed("replace") == {REDIS, REDIS_AUTH_VERSION}
+    assert step.changed("delete") == DROPPED_BY_SCALE
+    assert step.summary["changes"]["replace"] == 2 and step.summary["changes"]["destroy"] == 2
+    actions = step.actions()
+    for address in KEPT:
+        assert actions[address] in (["update"], ["no-op"]), f"{address}: {actions[address]}"
+    assert story["plan_scale_refused"].summary["changes"] == step.summary["changes"]
+
+
+def test_redis_is_destroyed_before_its_replacement_is_created(story: dict[str, Step]) -> None:
+    # Instance names are unique in a region: create-then-delete would fail on GCP. A
+    # create_before_destroy anywhere downstream (it spreads to dependencies) would flip this.
+    assert story["plan_scale"].actions()[REDIS] == ["delete", "create"]
+
+
+def test_scale_converges(story: dict[str, Step]) -> None:
+    step = story["replan_scale"]
+    assert step.returncode == 0, step.stderr + json.dumps(step.summary, indent=1)
+    assert step.summary["resources"] == []
+
+
+# --- what must not change across promotions -----------------------------------------------------
+
+@pytest.mark.parametrize("address, keys", [
+    (SQL, ("id", "self_link", "connection_name", "private_ip_address")),
+    (LB_ADDRESS, ("id", "address", "self_link")),
+    *[(secret, ("id", "secret_id")) for secret in SECRETS],
+])
+def test_identities_are_stable_across_promotions(story: dict[str, Step], address: str, keys: tuple[str, ...]) -> None:
+    seen = [{k: story[f"apply_{p}"].resources[address][k] for k in keys} for p in ("mvp", "growth", "scale")]
+    assert all(v for v in seen[0].values()), seen[0]  # the sandbox filled them
+    assert seen[0] == seen[1] == seen[2]
+
+
+def test_the_load_balancer_ip_output_is_stable(story: dict[str, Step]) -> None:
+    ips = {story[f"apply_{p}"].state["outputs"]["load_balancer_ip"]["value"] for p in ("mvp", "growth", "scale")}
+    assert len(ips) == 1 and None not in ips, ips
+
+
+# --- the scale system is wired as designed (values only known after apply) -----------------------
+
+def test_only_the_bff_may_invoke_the_private_api(story: dict[str, Step]) -> None:
+    resources = story["apply_scale"].resources
+    invokers = {a: r for a, r in resources.items() if a.endswith("]") and "google_cloud_run_v2_service_iam_member" in a}
+    bff_account = resources["module.bff.module.service.google_service_account.this"]
+    assert [(r["name"], r["role"], r["member"]) for r in invokers.values()] == \
+        [("pv-api", "roles/run.invoker", f"serviceAccount:{bff_account['email']}")]
+    assert bff_account["email"] == f"pv-bff-run@{PROJECT}.iam.gserviceaccount.com"
+    api = resources[API]
+    assert api["ingress"] == "INGRESS_TRAFFIC_INTERNAL_ONLY" and api["invoker_iam_disabled"] is False
+    bff_env = {e["name"]: e["value"] for e in resources["module.bff.module.service.google_cloud_run_v2_service.managed[0]"]["template"][0]["containers"][0]["env"]}
+    assert bff_env["API_URL"] == bff_env["API_AUDIENCE"] == api["uri"] and api["uri"].startswith("https://")
+
+
+def test_the_load_balancer_pieces_are_attached(story: dict[str, Step]) -> None:
+    r = story["apply_scale"].resources
+    armor = r["module.edge.google_compute_security_policy.this[0]"]["id"]
+    backends = {a: v for a, v in r.items() if a.startswith("module.edge.google_compute_backend_service.this[")}
+    assert set(backends) == {'module.edge.google_compute_backend_service.this["bff"]', 'module.edge.google_compute_backend_service.this["webhooks"]'}
+    assert all(b["security_policy"] == armor for b in backends.values())
+    https_proxy = r["module.edge.google_compute_target_https_proxy.this"]
+    assert https_proxy["ssl_policy"] == r["module.edge.google_compute_ssl_policy.this"]["id"]
+    assert https_proxy["url_map"] == r["module.edge.google_compute_url_map.https"]["id"]
+    assert r["module.edge.google_compute_url_map.https"]["default_service"] == backends['module.edge.google_compute_backend_service.this["bff"]']["id"]
+    assert r["module.edge.google_compute_target_http_proxy.redirect"]["url_map"] == r["module.edge.google_compute_url_map.http_redirect"]["id"]
+    lb_address = r[LB_ADDRESS]["id"]
+    for rule, target in (("https", "module.edge.google_compute_target_https_proxy.this"), ("http", "module.edge.google_compute_target_http_proxy.redirect")):
+        forwarding = r[f"module.edge.google_compute_global_forwarding_rule.{rule}"]
+        assert forwarding["ip_address"] == lb_address and forwarding["target"] == r[target]["id"], rule
+
+
+def test_scale_database_and_redis_after_apply(story: dict[str, Step]) -> None:
+    r = story["apply_scale"].resources
+    settings = r[SQL]["settings"][0]
+    assert (settings["tier"], settings["availability_type"]) == ("db-custom-1-3840", "REGIONAL")
+    assert r[SQL]["deletion_protection"] is True and settings["deletion_protection_enabled"] is True
+    redis = r[REDIS]
+    assert (redis["tier"], redis["auth_enabled"], redis["transit_encryption_mode"]) == ("STANDARD_HA", True, "SERVER_AUTHENTICATION")
+
+
+# --- going back down ----------------------------------------------------------------------------
+
+def test_planning_mvp_after_scale_is_refused_as_a_downgrade(story: dict[str, Step]) -> None:
+    step = story["downgrade_refused"]
+    assert step.returncode == 3, step.stderr
+    assert "last applied by phase scale" in step.stderr and "--allow-downgrade" in step.stderr
+
+
+def test_allow_downgrade_lifts_only_the_downgrade_guard(story: dict[str, Step]) -> None:
+    # Going back to mvp deletes Redis and its AUTH secret: the stateful guard still speaks.
+    step = story["downgrade_allowed"]
+    assert step.returncode == 3, step.stderr
+    assert "last applied by phase" not in step.stderr.splitlines()[-1]
+    assert f"{REDIS} (delete)" in step.stderr and "--allow-destroy" in step.stderr
+    both = story["downgrade_and_destroy_allowed"]
+    assert both.returncode == 0, both.stderr
+    assert REDIS in both.changed("delete")
+    assert not set(KEPT) & both.changed("delete", "replace")
