@@ -76,6 +76,28 @@ def test_base_branch_is_the_cost_baseline(pvctl, mini_repo):
     assert subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip() == "M environments/mvp/main.tf"
 
 
+def test_base_plan_renders_with_the_base_commits_phases_toml(pvctl, mini_repo):
+    import subprocess
+
+    from pvctl.core.phases import get_phase
+
+    from .conftest import phases_toml
+
+    phases = mini_repo / "cli" / "pvctl" / "data" / "phases.toml"
+    phases.parent.mkdir(parents=True)
+    phases.write_text(phases_toml(api_cpu='"4"'))
+    git = ["git", "-C", str(mini_repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base with 4 API CPUs in mvp"], check=True)
+    done = pvctl("ci", "--offline", "--phases", "mvp", "--base", "HEAD", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["phases"][0]["cost"]["baseline_label"] == "base HEAD"
+    [base] = (mini_repo / ".pvctl" / "ci" / "base").iterdir()
+    assert json.loads((base / ".pvctl" / "mvp" / "terraform.tfvars.json").read_text())["api"]["cpu"] == "4"
+    assert json.loads((mini_repo / ".pvctl" / "mvp" / "terraform.tfvars.json").read_text())["api"]["cpu"] == get_phase("mvp").tables["api"]["cpu"] != "4"
+
+
 def test_check_reports_like_ci_and_fixes_formatting(pvctl, mini_repo):
     clean = pvctl("check")
     assert clean.returncode == 0, clean.stdout + clean.stderr

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from pvctl.ci.model import CiReport, CostResult, PhaseResult, ResourceRow, StepResult
-from pvctl.ci.plan_rows import masked_plan, resource_rows
+from pvctl.ci.plan_rows import resource_rows
 from pvctl.ci.report import COMMENT_LIMIT, MARKER, render_json, render_markdown, should_comment
+from pvctl.planning.masking import masked_plan
 from pvctl.planning.summary import summarize
 from pvctl.policy.checkov import Finding, PolicyScan
 

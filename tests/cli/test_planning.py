@@ -11,7 +11,7 @@ from rich.console import Console
 from pvctl.core.errors import GuardRefusal
 from pvctl.core.repo import RepoPaths
 from pvctl.planning import display, guards, saved_plan
-from pvctl.planning.masking import MASK, mask, masked_change, masked_outputs
+from pvctl.planning.masking import MASK, hide, mask, masked_change, masked_outputs, masked_plan, secrets_of
 from pvctl.planning.summary import summarize
 
 
@@ -95,6 +95,65 @@ def test_masking_follows_sensitive_marks() -> None:
     masked = masked_change(PLAN["resource_changes"][0]["change"])
     assert masked["before"]["root_password"] == MASK and masked["before"]["name"] == "pv-pg"
     assert masked_outputs({"url": {"value": "https://x", "sensitive": False}, "pw": {"value": "p", "sensitive": True}}) == {"url": "https://x", "pw": MASK}
+
+
+# A plan as `terraform show -json` writes it, one secret per kind of mark. terraform_data's
+# `output` copies the sensitive `input` without a mark of its own.
+MARKED_PLAN = {
+    "format_version": "1.2",
+    "resource_changes": [
+        rc("terraform_data.token", "terraform_data", ["update"],
+           before={"input": "tok-first-5f1c9e", "output": "tok-first-5f1c9e", "id": "abc"},
+           after={"input": "tok-second-8a2d7b", "id": "abc"},
+           before_sensitive={"input": True}, after_sensitive={"input": True}, after_unknown={"output": True}),
+        rc("google_redis_instance.main", "google_redis_instance", ["update"],
+           before={"port": "6379", "tier": "BASIC"}, after={"port": "6379", "tier": "STANDARD_HA"},
+           before_sensitive={"port": True}, after_sensitive={"port": True}),
+    ],
+    "output_changes": {
+        "token": {"actions": ["update"], "before": "tok-first-5f1c9e", "after_unknown": True,
+                  "before_sensitive": True, "after_sensitive": True},
+    },
+    "planned_values": {
+        "outputs": {"dsn": {"sensitive": True, "value": "postgres://planned-dsn"}},
+        "root_module": {"child_modules": [{"resources": [
+            {"address": "module.db.google_sql_user.u", "values": {"password": "planned-pw-123", "name": "app"},
+             "sensitive_values": {"password": True}}]}]},
+    },
+    "prior_state": {"values": {
+        "outputs": {"old_dsn": {"sensitive": True, "value": "postgres://prior-dsn"}, "url": {"sensitive": False, "value": "https://pv"}},
+        "root_module": {"resources": [{"address": "x.y", "values": {"key": "prior-key-xyz"}, "sensitive_values": {"key": True}}]},
+    }},
+}
+
+
+def test_secrets_come_from_every_kind_of_mark_and_nothing_else() -> None:
+    assert secrets_of(MARKED_PLAN) == {
+        "tok-first-5f1c9e", "tok-second-8a2d7b",             # before_sensitive / after_sensitive
+        "postgres://planned-dsn", "postgres://prior-dsn",      # outputs' `sensitive`
+        "planned-pw-123", "prior-key-xyz",                   # resources' `sensitive_values`, child modules too
+    }  # not "6379": shorter marked values would hide unrelated equal ones; not "https://pv": unmarked
+    assert secrets_of({}) == frozenset()
+
+
+def test_masked_plan_hides_marked_values_and_their_unmarked_copies() -> None:
+    masked = masked_plan(MARKED_PLAN)
+    change = masked["resource_changes"][0]["change"]
+    assert change["before"] == {"input": MASK, "output": MASK, "id": "abc"}   # `output` by equality
+    assert change["after"] == {"input": MASK, "id": "abc"} and change["after_unknown"] == {"output": True}
+    assert masked["resource_changes"][1]["change"]["before"] == {"port": MASK, "tier": "BASIC"}  # by its mark
+    assert masked["output_changes"]["token"]["before"] == MASK and masked["output_changes"]["token"]["after_unknown"] is True
+    assert set(masked) == {"format_version", "terraform_version", "resource_changes", "output_changes"}
+    text = repr(masked)
+    assert all(secret not in text for secret in secrets_of(MARKED_PLAN))
+    assert MARKED_PLAN["resource_changes"][0]["change"]["before"]["input"] == "tok-first-5f1c9e"  # the plan is untouched
+
+
+def test_masked_change_and_hide_with_the_plans_secrets() -> None:
+    raw = MARKED_PLAN["resource_changes"][0]["change"]
+    assert masked_change(raw)["before"]["output"] == "tok-first-5f1c9e"        # marks alone miss the copy
+    assert masked_change(raw, secrets_of(MARKED_PLAN))["before"]["output"] == MASK
+    assert hide({"a": ["prior-key-xyz", 3, "other"]}, frozenset({"prior-key-xyz"})) == {"a": [MASK, 3, "other"]}
 
 
 def test_human_summary_shows_table_and_warning_without_secrets() -> None:

@@ -11,8 +11,11 @@ from pathlib import Path
 
 from pvctl.core.errors import ToolError
 
-# What a base plan needs from the base commit: the Terraform code, its templates, the example config.
-TREES = ("modules", "environments", "templates", "pvctl.example.toml")
+# The base commit's phase defaults: its plans render and its costs are priced with them.
+PHASES_TOML = "cli/pvctl/data/phases.toml"
+# What a base plan needs from the base commit: the Terraform code, its templates, the example
+# config and the phase defaults.
+TREES = ("modules", "environments", "templates", "pvctl.example.toml", PHASES_TOML)
 # Every phase's base plan asks for the same tree at once: one extracts, the others reuse it.
 _EXTRACT_LOCK = threading.Lock()
 
@@ -36,6 +39,12 @@ def extract_base(repo_root: Path, ref: str) -> Path:
         if not (target / "environments").is_dir():
             _extract(repo_root, ref, sha, target)
     return target
+
+
+def base_phases_file(base_root: Path) -> Path | None:
+    """The extracted base commit's phases.toml; None when that commit has none (the current one stands in)."""
+    path = base_root / PHASES_TOML
+    return path if path.is_file() else None
 
 
 def _extract(repo_root: Path, ref: str, sha: str, target: Path) -> None:

@@ -15,13 +15,15 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
+from pvctl.ci.costing import BasePlan, phase_cost
 from pvctl.ci.model import CiReport, PhaseResult, StepResult
-from pvctl.ci.plan_rows import masked_plan, resource_rows
+from pvctl.ci.plan_rows import resource_rows
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError, ToolError
 from pvctl.engine.session import ENV_DB_PASSWORD, OFFLINE_DB_PASSWORD, PhaseRun, SavedPlan, open_phase, resolve_mode
+from pvctl.planning.masking import masked_plan
 from pvctl.policy import validation
 from pvctl.policy.checkov import scan_directories, scan_plan
 
@@ -39,51 +41,34 @@ class CiOptions:
     out_dir: Path | None = None           # default <repo>/.pvctl/ci
 
 
-@dataclass
-class _CiPhaseRun(PhaseRun):
-    """A PhaseRun that logs Terraform to a file (phases run side by side) and serialises init."""
-
-    log_path: Path | None = None
-
-    def init(self) -> None:
-        with INIT_LOCK:
-            super().init()
-
-    def _stream(self, title: str, args: list[str]):
-        if args and args[0] == "plan":
-            args = [*args[:1], "-lock=false", *args[1:]]
-        assert self.log_path is not None
-        with open(self.log_path, "a", encoding="utf-8") as log:
-            log.write(f"$ terraform {' '.join(args)}\n")
-            return self.runner.stream(args, self.cwd, lambda line: log.write(line + "\n"))
-
-
-def _diagnostics(path: Path | None) -> str:
-    """Terraform's error blocks from a phase log: the report shows these, not the plan text."""
-    if path is None or not path.exists():
-        return ""
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+def _diagnostics(lines: list[str]) -> str:
+    """Terraform's error blocks from a phase's output: the report shows these, not the plan text."""
     first = next((i for i, line in enumerate(lines) if "Error: " in line), None)
     return "" if first is None else "\n".join(lines[first:first + LOG_TAIL])
 
 
-def _open(config: Config, phase: str, mode: str, terraform: str | None, log_path: Path) -> _CiPhaseRun:
+def _open(config: Config, phase: str, mode: str, terraform: str | None) -> PhaseRun:
     run = open_phase(config, phase, mode, terraform, to_stderr=True, need_password=False)
     if "TF_VAR_db_admin_password" not in run.runner.extra_env:
         # The admin password feeds a write-only argument: a review plan shows no diff for it,
         # so CI does not need the real one (and should not hold it).
         run.runner.extra_env = {**run.runner.extra_env, "TF_VAR_db_admin_password": os.environ.get(ENV_DB_PASSWORD) or OFFLINE_DB_PASSWORD}
+    return run
+
+
+def _plan(run: PhaseRun, plan_file: Path, log_path: Path) -> tuple[SavedPlan | None, StepResult]:
+    """Plan one phase beside the others: inits one at a time, Terraform's output to the phase's log."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log_path.write_text("", encoding="utf-8")
-    fields = {f.name: getattr(run, f.name) for f in dataclasses.fields(PhaseRun)}
-    return _CiPhaseRun(**fields, log_path=log_path)
+    lines: list[str] = []
+    with open(log_path, "w", encoding="utf-8") as log:
+        def sink(line: str) -> None:
+            lines.append(line)
+            log.write(line + "\n")
 
-
-def _plan(run: _CiPhaseRun, plan_file: Path) -> tuple[SavedPlan | None, StepResult]:
-    try:
-        saved = run.plan(plan_file)
-    except PvctlError as exc:
-        return None, StepResult("plan", "failed", exc.what, _diagnostics(run.log_path))
+        try:
+            saved = run.plan(plan_file, lock_state=False, init_lock=INIT_LOCK, line_sink=sink)
+        except PvctlError as exc:
+            return None, StepResult("plan", "failed", exc.what, _diagnostics(lines))
     return saved, StepResult("plan", "ok")
 
 
@@ -101,15 +86,14 @@ def _guard_warnings(config: Config, phase: str, saved: SavedPlan) -> list[str]:
 
 def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: Path,
                base_plan: Future | None, say: Say) -> PhaseResult:
-    from pvctl.ci.costing import phase_cost
     from pvctl.planning.saved_plan import json_of
     from pvctl.planning.summary import summarize
 
     result = PhaseResult(phase, mode)
     result.steps.append(validation.validate_phase(config, phase, opts.terraform))
-    run = _open(config, phase, mode, opts.terraform, out_dir / "logs" / f"{phase}.log")
+    run = _open(config, phase, mode, opts.terraform)
     plan_file = (out_dir / "plans" / f"{phase}.tfplan").resolve()
-    saved, step = _plan(run, plan_file)
+    saved, step = _plan(run, plan_file, out_dir / "logs" / f"{phase}.log")
     result.steps.append(step)
     if saved is None:
         say(f"{phase}: plan failed — {step.summary}")
@@ -135,7 +119,7 @@ def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: 
         except PvctlError as exc:
             say(f"{phase}: no base plan, comparing with the current state instead ({exc.what})")
     try:
-        result.cost = phase_cost(config, phase, plan, base, opts.base_ref)
+        result.cost = phase_cost(config, phase, plan, base)
         result.steps.append(StepResult("cost", "ok"))
     except PvctlError as exc:
         result.steps.append(StepResult("cost", "failed", exc.what))
@@ -143,17 +127,23 @@ def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: 
     return result
 
 
-def _base_plan(config: Config, phase: str, opts: CiOptions, out_dir: Path) -> dict[str, Any]:
-    """The base branch's plan of the phase, offline: its cost depends on the code, not on live state."""
-    from pvctl.ci.base import extract_base
+def _base_plan(config: Config, phase: str, opts: CiOptions, out_dir: Path) -> BasePlan:
+    """The base branch's plan of the phase, offline: its cost depends on the code, not on live state.
+
+    Rendered from the base commit's own phases.toml, so a change to the phase defaults shows in Δ.
+    """
+    from pvctl.ci.base import base_phases_file, extract_base
+    from pvctl.core.phases import phases_file
 
     assert opts.base_ref is not None
-    base_config = dataclasses.replace(config, repo_root=extract_base(config.repo_root, opts.base_ref))
-    run = _open(base_config, phase, "offline", opts.terraform, out_dir / "logs" / f"{phase}-base.log")
-    saved, step = _plan(run, (out_dir / "plans" / f"{phase}-base.tfplan").resolve())
+    base_root = extract_base(config.repo_root, opts.base_ref)
+    phases = base_phases_file(base_root)
+    run = _open(dataclasses.replace(config, repo_root=base_root), phase, "offline", opts.terraform)
+    with phases_file(phases):
+        saved, step = _plan(run, (out_dir / "plans" / f"{phase}-base.tfplan").resolve(), out_dir / "logs" / f"{phase}-base.log")
     if saved is None:
         raise ToolError(f"base {opts.base_ref}: {step.summary}", "the Δ falls back to the current state")
-    return saved.plan
+    return BasePlan(saved.plan, phases, f"base {opts.base_ref}")
 
 
 def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:

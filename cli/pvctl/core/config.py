@@ -10,11 +10,11 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from pvctl.core import validate
 from pvctl.core.errors import ConfigError
-from pvctl.core.phases import get_phase, load_phases
+from pvctl.core.phases import Phase, get_phase, load_phases
 from pvctl.core.repo import find_repo_root
 
 CONFIG_NAME = "pvctl.toml"
@@ -293,52 +293,52 @@ def _check_override(where: str, default: Any, value: Any, problems: list) -> boo
     return ok
 
 
-def _phase_overrides(raw: Any, problems: list, sources: dict, label: str) -> dict[str, dict[str, dict[str, Any]]]:
+def _known_phases(raw: Any, section: str, layout: str, problems: list) -> Iterator[tuple[str, Phase, Any]]:
+    """(name, defaults, body) for each known phase under [<section>.<phase>]; problems for the rest."""
     phases = load_phases()
-    result: dict[str, dict[str, dict[str, Any]]] = {}
     if not isinstance(raw, dict):
-        problems.append(("phases", "must be tables", "write [phases.<phase>.<table>]"))
-        return result
-    for phase, tables in raw.items():
-        if phase not in phases:
-            problems.append((f"phases.{phase}", "unknown phase", f"use one of: {', '.join(phases)}"))
-            continue
-        known_tables = phases[phase].tables
+        problems.append((section, "must be tables", f"write {layout}"))
+        return
+    for name, body in raw.items():
+        if name in phases:
+            yield name, phases[name], body
+        else:
+            problems.append((f"{section}.{name}", "unknown phase", f"use one of: {', '.join(phases)}"))
+
+
+def _known_keys(where: str, defaults: Mapping[str, Any], keys: Any, problems: list, sources: dict, label: str) -> dict[str, Any]:
+    """The keys of table `where` that `defaults` has, each of the default's type; problems for the rest."""
+    if not isinstance(keys, dict):
+        problems.append((where, "must be a table", f"write [{where}] with key = value lines"))
+        return {}
+    found = {}
+    for key, value in keys.items():
+        if key not in defaults:
+            problems.append((f"{where}.{key}", "unknown key", f"keys of {where}: {', '.join(defaults)}"))
+        elif _check_override(f"{where}.{key}", defaults[key], value, problems):
+            found[key] = value
+            sources[f"{where}.{key}"] = label
+    return found
+
+
+def _phase_overrides(raw: Any, problems: list, sources: dict, label: str) -> dict[str, dict[str, dict[str, Any]]]:
+    result: dict[str, dict[str, dict[str, Any]]] = {}
+    for phase, defaults, tables in _known_phases(raw, "phases", "[phases.<phase>.<table>]", problems):
         for table, keys in (tables or {}).items():
             where = f"phases.{phase}.{table}"
-            if table not in known_tables:
+            if table not in defaults.tables:
                 hint = " (traffic profiles go under [usage.<phase>])" if table == "usage" else ""
-                problems.append((where, f"phase {phase} has no table {table!r}{hint}", f"use one of: {', '.join(known_tables)}"))
-                continue
-            if not isinstance(keys, dict):
-                problems.append((where, "must be a table", f"write [{where}] with key = value lines"))
-                continue
-            for key, value in keys.items():
-                if key not in known_tables[table]:
-                    problems.append((f"{where}.{key}", "unknown key", f"keys of {where}: {', '.join(known_tables[table])}"))
-                elif _check_override(f"{where}.{key}", known_tables[table][key], value, problems):
-                    result.setdefault(phase, {}).setdefault(table, {})[key] = value
-                    sources[f"{where}.{key}"] = label
+                problems.append((where, f"phase {phase} has no table {table!r}{hint}", f"use one of: {', '.join(defaults.tables)}"))
+            elif values := _known_keys(where, defaults.tables[table], keys, problems, sources, label):
+                result.setdefault(phase, {})[table] = values
     return result
 
 
 def _usage_overrides(raw: Any, problems: list, sources: dict, label: str) -> dict[str, dict[str, Any]]:
-    phases = load_phases()
     result: dict[str, dict[str, Any]] = {}
-    if not isinstance(raw, dict):
-        problems.append(("usage", "must be tables", "write [usage.<phase>]"))
-        return result
-    for phase, keys in raw.items():
-        if phase not in phases:
-            problems.append((f"usage.{phase}", "unknown phase", f"use one of: {', '.join(phases)}"))
-            continue
-        known = phases[phase].usage
-        for key, value in (keys or {}).items():
-            if key not in known:
-                problems.append((f"usage.{phase}.{key}", "unknown key", f"keys of usage.{phase}: {', '.join(known)}"))
-            elif _check_override(f"usage.{phase}.{key}", known[key], value, problems):
-                result.setdefault(phase, {})[key] = value
-                sources[f"usage.{phase}.{key}"] = label
+    for phase, defaults, keys in _known_phases(raw, "usage", "[usage.<phase>]", problems):
+        if values := _known_keys(f"usage.{phase}", defaults.usage, keys or {}, problems, sources, label):
+            result[phase] = values
     return result
 
 

@@ -1,12 +1,21 @@
-"""Phase defaults from `data/phases.toml`: the one source of truth for every number."""
+"""Phase defaults from `data/phases.toml`: the one source of truth for every number.
+
+The packaged file is the default. `load_phases(path)` / `get_phase(name, path)` read another
+one (pvctl ci prices the base branch with the base commit's file); `phases_file(path)` makes
+it the default for one block of work in this thread, for code that reads the phases deep down
+(rendering a base plan).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from pathlib import Path
+from typing import Any, Iterator, Mapping
 
 # Keys of a phase that are not Terraform input tables.
 META_KEYS = frozenset({"order", "summary", "usage"})
@@ -21,16 +30,36 @@ class Phase:
     usage: Mapping[str, Any]                 # traffic profile for the cost estimator
 
 
-@lru_cache(maxsize=1)
-def _raw() -> dict[str, Any]:
-    text = resources.files("pvctl").joinpath("data/phases.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+# The phases.toml in effect where no path is passed; None: the packaged one.
+_CURRENT: ContextVar[Path | None] = ContextVar("pvctl_phases_file", default=None)
 
 
-def load_phases() -> dict[str, Phase]:
-    """All phases, in promotion order (mvp, growth, scale)."""
+@contextlib.contextmanager
+def phases_file(path: Path | None) -> Iterator[None]:
+    """Within the block (this thread only), phase defaults come from `path` (None: the packaged file)."""
+    token = _CURRENT.set(path)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+@lru_cache(maxsize=8)
+def _raw(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return tomllib.loads(resources.files("pvctl").joinpath("data/phases.toml").read_text(encoding="utf-8"))
+    from pvctl.core.errors import ConfigError
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError([(str(path), f"cannot read the phase defaults ({exc})", "pass a readable phases.toml")]) from None
+
+
+def load_phases(path: Path | None = None) -> dict[str, Phase]:
+    """All phases, in promotion order (mvp, growth, scale), from `path` or the file in effect."""
     phases = []
-    for name, body in _raw().items():
+    for name, body in _raw(path or _CURRENT.get()).items():
         tables = {k: dict(v) for k, v in body.items() if k not in META_KEYS and isinstance(v, dict)}
         phases.append(Phase(name, int(body["order"]), str(body.get("summary", "")), tables, dict(body.get("usage", {}))))
     return {p.name: p for p in sorted(phases, key=lambda p: p.order)}
@@ -40,10 +69,10 @@ def phase_names() -> list[str]:
     return list(load_phases())
 
 
-def get_phase(name: str) -> Phase:
+def get_phase(name: str, path: Path | None = None) -> Phase:
     from pvctl.core.errors import ConfigError
 
-    phases = load_phases()
+    phases = load_phases(path)
     if name not in phases:
         raise ConfigError([("--phase", f"unknown phase {name!r}", f"use one of: {', '.join(phases)}")])
     return phases[name]

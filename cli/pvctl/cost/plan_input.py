@@ -29,29 +29,24 @@ class PlannedResource:
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         """Follow keys and list indexes; blocks are one-element lists in plan JSON."""
-        node: Any = self.values
-        for step in path:
-            if isinstance(step, int):
-                if not isinstance(node, list) or len(node) <= step:
-                    return default
-                node = node[step]
-            else:
-                if not isinstance(node, dict) or step not in node:
-                    return default
-                node = node[step]
+        node = _follow(self.values, path)
         return default if node is None else node
 
     def unknown_at(self, *path: str | int) -> bool:
         """True where the plan marks the value as known only after apply."""
-        node: Any = self.unknown
-        for step in path:
-            if isinstance(step, int):
-                if not isinstance(node, list) or len(node) <= step:
-                    return False
-            elif not isinstance(node, dict) or step not in node:
-                return False
-            node = node[step]
-        return node is True
+        return _follow(self.unknown, path) is True
+
+
+def _follow(node: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at path (keys and list indexes), or None where the path leads nowhere."""
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(node, list) or len(node) <= step:
+                return None
+        elif not isinstance(node, dict) or step not in node:
+            return None
+        node = node[step]
+    return node
 
 
 def load_plan(path: Path) -> dict[str, Any]:

@@ -80,20 +80,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([(str(path), f"is not valid TOML ({exc})", "fix the syntax")]) from None
 
 
-def phase_defaults(phase: str) -> UsageProfile:
+def phase_defaults(phase: str, phases_file: Path | None = None) -> UsageProfile:
     from pvctl.core.phases import get_phase
 
-    return apply_overrides(UsageProfile(), dict(get_phase(phase).usage), f"phases.toml [{phase}.usage]")
+    return apply_overrides(UsageProfile(), dict(get_phase(phase, phases_file).usage), f"phases.toml [{phase}.usage]")
 
 
 def load_usage(phase: str, config_overrides: dict[str, dict[str, Any]] | None = None,
-               usage_file: Path | None = None) -> UsageProfile:
-    """Phase defaults, then pvctl.toml's ``[usage.<phase>]`` (validated by core.config), then the file.
+               usage_file: Path | None = None, phases_file: Path | None = None) -> UsageProfile:
+    """Phase defaults (from phases_file, else the phases.toml in effect), then pvctl.toml's
+    ``[usage.<phase>]`` (validated by core.config), then the file.
 
     A usage file holds either bare keys (applied to whatever phase is priced) or
     ``[usage.<phase>]`` tables like pvctl.toml.
     """
-    profile = phase_defaults(phase)
+    profile = phase_defaults(phase, phases_file)
     if config_overrides and phase in config_overrides:
         profile = apply_overrides(profile, config_overrides[phase], f"pvctl.toml [usage.{phase}]")
     if usage_file is not None:

@@ -1,0 +1,86 @@
+"""`pvctl ci --base REF` prices the base branch with the base commit's own phases.toml."""
+
+import json
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from pvctl.ci.base import PHASES_TOML, base_phases_file, extract_base
+from pvctl.ci.costing import BasePlan, phase_cost
+from pvctl.core.config import load_config
+from pvctl.core.errors import ConfigError
+from pvctl.core.phases import get_phase, load_phases, phase_names, phases_file
+from pvctl.cost.usage import load_usage
+
+from .conftest import REPO, phases_toml
+
+PACKAGED = (REPO / PHASES_TOML).read_text()
+MVP_PLAN = json.loads((REPO / "tests" / "cost" / "fixtures" / "mvp.plan.json").read_text())
+
+
+# mvp with far more traffic and another API size than the packaged file gives it.
+BUSY = phases_toml(usage_requests_per_month="30000000", api_cpu='"7"')
+
+
+@pytest.fixture
+def busy_phases(tmp_path: Path) -> Path:
+    path = tmp_path / "phases.toml"
+    path.write_text(BUSY)
+    return path
+
+
+def test_phases_load_from_a_given_file(busy_phases):
+    assert get_phase("mvp", busy_phases).usage["requests_per_month"] == 30_000_000
+    assert load_phases(busy_phases)["mvp"].tables["api"]["cpu"] == "7"
+    assert get_phase("mvp").usage["requests_per_month"] < 30_000_000        # the packaged file stays the default
+    assert list(load_phases(busy_phases)) == phase_names()
+    with pytest.raises(ConfigError, match="cannot read the phase defaults"):
+        load_phases(busy_phases.with_name("missing.toml"))
+
+
+def test_phases_file_is_the_default_in_its_block_and_thread_only(busy_phases):
+    seen = {}
+    with phases_file(busy_phases):
+        assert get_phase("mvp").tables["api"]["cpu"] == "7"
+        other = threading.Thread(target=lambda: seen.setdefault("cpu", get_phase("mvp").tables["api"]["cpu"]))
+        other.start()
+        other.join()
+    packaged = load_phases(REPO / PHASES_TOML)["mvp"].tables["api"]["cpu"]
+    assert seen["cpu"] == packaged != "7"                                     # another thread: the packaged file
+    assert get_phase("mvp").tables["api"]["cpu"] == packaged                # after the block: the packaged file
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   check=True, capture_output=True)
+
+
+def test_the_base_commits_phases_toml_is_extracted(tmp_path):
+    root = tmp_path / "repo"
+    (root / "environments" / "mvp").mkdir(parents=True)
+    (root / "environments" / "mvp" / "main.tf").write_text("# base\n")
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "no phases.toml yet")
+    assert base_phases_file(extract_base(root, "HEAD")) is None             # then the current one stands in
+
+    phases = root / PHASES_TOML
+    phases.parent.mkdir(parents=True)
+    phases.write_text(BUSY)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base phases")
+    phases.write_text(PACKAGED)                                             # the branch under review changes it
+    base = base_phases_file(extract_base(root, "HEAD"))
+    assert base is not None and base.read_text() == BUSY
+    assert get_phase("mvp", base).usage["requests_per_month"] == 30_000_000
+
+
+def test_the_base_cost_uses_the_base_usage_profile(busy_phases):
+    config = load_config(repo_root=REPO, config_path=REPO / "pvctl.example.toml", env={})
+    same = phase_cost(config, "mvp", MVP_PLAN, BasePlan(MVP_PLAN, None, "base main"))
+    assert same.delta == 0 and same.baseline_label == "base main"
+    busy = phase_cost(config, "mvp", MVP_PLAN, BasePlan(MVP_PLAN, busy_phases, "base main"))
+    assert busy.monthly == same.monthly and busy.baseline > same.baseline  # the base's traffic, not this branch's
+    assert load_usage("mvp", phases_file=busy_phases).requests_per_month == 30_000_000
