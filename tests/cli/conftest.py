@@ -6,7 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +101,32 @@ def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pvctl", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, timeout=timeout)
+
+
+@dataclass
+class FakeSecrets:
+    server: Any   # tests.gcp.fakes.secrets_fake.FakeSecretManager
+    env: dict[str, str]
+
+    def set(self, name: str, value: bytes = b"value") -> None:
+        from google.cloud import secretmanager_v1 as sm
+
+        path = self.server.create_secret("pv-test-project", f"pv-{name}")
+        self.server.add_version(sm.AddSecretVersionRequest(parent=path, payload=sm.SecretPayload(data=value)), None)
+
+
+@pytest.fixture
+def secret_manager():
+    """Secret Manager on 127.0.0.1 (the gcp tests' wire-level fake) holding every mvp secret but the
+    admin password, which a live run must then find in PVCTL_DB_ADMIN_PASSWORD."""
+    from pvctl.gcp.clients import ENDPOINT_ENV
+    from pvctl.gcp.preflight import phase_secret_names
+    from tests.gcp.fakes.secrets_fake import FakeSecretManager
+
+    server = FakeSecretManager().start()
+    fake = FakeSecrets(server, {ENDPOINT_ENV["secretmanager"]: server.endpoint})
+    for name in phase_secret_names("mvp"):
+        if name != "db-admin-password":
+            fake.set(name)
+    yield fake
+    server.stop()

@@ -71,16 +71,18 @@ def test_offline_plan_is_not_applied_to_gcp(repo: Path, tmp_path: Path) -> None:
     assert "made offline" in live.stderr and "cannot be applied to Google Cloud" in live.stderr
 
 
-def test_live_apply_needs_confirmation_and_uses_the_local_state(repo: Path, tmp_path: Path) -> None:
-    env = cli_env(tmp_path, **LIVE)
+def test_live_apply_needs_confirmation_and_uses_the_local_state(repo: Path, tmp_path: Path, secret_manager) -> None:
+    env = cli_env(tmp_path, **LIVE, **secret_manager.env)
     refused = pvctl(["apply", "--phase", "mvp"], repo, env)
     assert refused.returncode == 3 and "--auto-approve" in refused.stderr
     assert pvctl(["apply", "--phase", "mvp", "--auto-approve"], repo, env).returncode == 0
     assert json.loads((repo / ".pvctl/state/pv-test-project/terraform.tfstate").read_text())["outputs"]["phase"]["value"] == "mvp"
     assert not sandbox_state(repo).exists()
 
-    no_password = pvctl(["plan", "--phase", "mvp"], repo, cli_env(tmp_path, GOOGLE_OAUTH_ACCESS_TOKEN="x"))
-    assert no_password.returncode == 4 and "PVCTL_DB_ADMIN_PASSWORD" in no_password.stderr
+    # Neither exported nor in Secret Manager (the fake has no db-admin-password value).
+    no_password = pvctl(["plan", "--phase", "mvp"], repo, cli_env(tmp_path, GOOGLE_OAUTH_ACCESS_TOKEN="x", **secret_manager.env))
+    assert no_password.returncode == 4, no_password.stderr
+    assert "PVCTL_DB_ADMIN_PASSWORD" in no_password.stderr and "pvctl secrets set db-admin-password" in no_password.stderr
 
     not_enough = pvctl(["destroy", "--phase", "mvp", "--auto-approve"], repo, env)
     assert not_enough.returncode == 3 and "--confirm pv-test-project" in not_enough.stderr
@@ -248,3 +250,31 @@ def test_terraform_failures_are_one_error_line_after_terraform_output(repo: Path
     assert "broken.tf" in done.stderr  # Terraform's diagnostic, shown although init runs quietly
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("error: terraform init failed for phase mvp: Error: ") and "Traceback" not in done.stderr
+
+
+def test_live_apply_asks_secret_manager_first(repo: Path, tmp_path: Path, secret_manager) -> None:
+    secret_manager.server.versions.pop("projects/pv-test-project/secrets/pv-whatsapp-token")
+    secret_manager.server.create_secret("pv-test-project", "pv-crm-api-token")
+    secret_manager.server.versions["projects/pv-test-project/secrets/pv-crm-api-token"].clear()
+    env = cli_env(tmp_path, **LIVE, **secret_manager.env)
+
+    absent = pvctl(["apply", "--phase", "mvp", "--auto-approve"], repo, env)
+    assert absent.returncode == 3, absent.stderr
+    assert "secrets not created yet: pv-whatsapp-token" in absent.stderr and "pvctl secrets init --phase mvp" in absent.stderr
+    assert not (repo / ".pvctl/state/pv-test-project/terraform.tfstate").exists()  # refused before Terraform ran
+
+    secret_manager.set("whatsapp-token")
+    empty = pvctl(["apply", "--phase", "mvp", "--auto-approve"], repo, env)
+    assert empty.returncode == 3 and "without an enabled version: pv-crm-api-token" in empty.stderr
+    assert "pvctl secrets set crm-api-token" in empty.stderr
+
+    # All set, and the admin password comes from Secret Manager when it is not exported
+    # (Terraform refuses to run without a value for the ephemeral variable).
+    secret_manager.set("crm-api-token")
+    secret_manager.set("db-admin-password", b"from-secret-manager")
+    no_export = {k: v for k, v in env.items() if k != "PVCTL_DB_ADMIN_PASSWORD"}
+    applied = pvctl(["apply", "--phase", "mvp", "--auto-approve"], repo, no_export)
+    assert applied.returncode == 0, applied.stderr
+    assert "from-secret-manager" not in applied.stdout + applied.stderr
+    state = json.loads((repo / ".pvctl/state/pv-test-project/terraform.tfstate").read_text())
+    assert state["outputs"]["phase"]["value"] == "mvp"

@@ -21,6 +21,9 @@ OptionalPhase = Annotated[Optional[str], typer.Option("--phase", "-p", help="Pha
 def register(app: typer.Typer) -> None:
     app.command("status")(status)
     app.command("deploy")(deploy)
+    from pvctl.commands.terraform_cmd import secrets_init
+
+    secrets_app.command("init")(secrets_init)
     app.add_typer(secrets_app, name="secrets")
 
 
@@ -37,13 +40,9 @@ def _clients():
 
 
 def _secret_names(phase: str | None) -> list[str]:
-    from pvctl.core.phases import get_phase, load_phases
+    from pvctl.gcp.preflight import phase_secret_names
 
-    phases = [get_phase(phase)] if phase else list(load_phases().values())
-    names: list[str] = []
-    for p in phases:
-        names += [n for n in p.tables.get("secrets", {}).get("names", []) if n not in names]
-    return names
+    return phase_secret_names(phase)
 
 
 def status(

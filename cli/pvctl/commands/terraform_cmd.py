@@ -161,9 +161,13 @@ def apply(
     mode, _ = resolve_mode(offline, auto=False)
     run = _open(cfg, phase, mode, None, terraform, to_stderr=False)
     if plan_path is not None:
-        saved = run.load_saved(plan_path.resolve())
+        saved = run.load_saved(plan_path.resolve())  # refuses stale and offline plans first
         _review(run, saved, allow_destroy, allow_downgrade, "apply", False, str(saved.file))
+        if mode == "live":
+            _require_secret_values(cfg, phase)
     else:
+        if mode == "live":
+            _require_secret_values(cfg, phase)
         saved = run.plan(RepoPaths(cfg.repo_root).default_plan(phase).resolve())
         summary = _review(run, saved, allow_destroy, allow_downgrade, "apply", False, None)
         if not summary.has_changes:
@@ -173,6 +177,47 @@ def apply(
                            f"pass --auto-approve, or save a plan with `pvctl plan --phase {phase}` and apply it with --plan")
     run.apply(saved.file)
     console.err().print(f"[green]Applied phase {phase}[/] ({'sandbox' if mode == 'offline' else cfg.project_id}).")
+
+
+# What the first deployment needs before secret values can be added: the APIs and the containers.
+SECRET_TARGETS = ("module.services", "module.secrets")
+
+
+def secrets_init(
+    phase: o.Phase,
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation (required when stdin is not a terminal).")] = False,
+    offline: o.Offline = False,
+    terraform: o.Terraform = None,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+    state_bucket: o.StateBucket = None,
+) -> None:
+    """Create the phase's Secret Manager containers (a targeted apply), so values can be set before the first full apply."""
+    from pvctl.core import console
+    from pvctl.core.repo import RepoPaths
+    from pvctl.engine.session import OFFLINE_DB_PASSWORD, resolve_mode
+
+    cfg = o.load(config, repo, project, region, state_bucket=state_bucket)
+    mode, _ = resolve_mode(offline, auto=False)
+    run = _open(cfg, phase, mode, None, terraform, to_stderr=False, need_password=False)
+    # The targeted resources never read the admin password; Terraform still wants every input set.
+    run.runner.extra_env = {**run.runner.extra_env, "TF_VAR_db_admin_password": OFFLINE_DB_PASSWORD}
+    saved = run.plan(RepoPaths(cfg.repo_root).phase_dir(phase).resolve() / "secrets-init.tfplan", targets=SECRET_TARGETS)
+    # A downgrade concerns the whole system, which this targeted plan leaves alone; deleting a
+    # secret container is still refused, and a full `pvctl apply` is the way to accept it.
+    summary = _review(run, saved, False, True, "apply", False, None)
+    if summary.has_changes:
+        where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
+        _confirm_or_refuse(f"Create these in {where}?", auto_approve, "pass --auto-approve")
+        run.apply(saved.file)
+    console.err().print(f"Secret containers of phase {phase} are in place; add values with `pvctl secrets set NAME`.")
+
+
+def _require_secret_values(cfg, phase: str) -> None:
+    """Cloud Run cannot start a revision whose secret has no value: ask Secret Manager before Terraform."""
+    from pvctl.gcp.clients import GcpClients
+    from pvctl.gcp.preflight import require_secret_values
+
+    require_secret_values(GcpClients.from_env(), cfg.project_id, cfg.name_prefix, phase)
 
 
 def destroy(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from pvctl.core import console
 from pvctl.core.config import Config
@@ -15,13 +17,14 @@ from pvctl.core.errors import ConfigError, GuardRefusal, ToolError
 from pvctl.core.render import Rendered, render_phase
 from pvctl.core.repo import Mode, RepoPaths
 from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
+from pvctl.gcp.preflight import ENV_DB_PASSWORD  # noqa: F401  (pvctl ci reads it too)
 from pvctl.planning import saved_plan
 
-ENV_DB_PASSWORD = "PVCTL_DB_ADMIN_PASSWORD"
 # Offline plans never reach a database; the value only satisfies the ephemeral input.
 OFFLINE_DB_PASSWORD = "offline-placeholder-not-a-secret"
 STALE_MARKER = "Saved plan is stale"
 OFFLINE_INIT_WORKSPACE = "pvctl-offline-init"   # never holds state
+LineSink = Callable[[str], None]
 
 
 def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple[Mode, str | None]:
@@ -83,7 +86,10 @@ class PhaseRun:
     def render(self) -> Rendered:
         return render_phase(self.config, self.phase, self.mode)
 
-    def _stream(self, title: str, args: list[str]) -> RunResult:
+    def _stream(self, title: str, args: list[str], line_sink: LineSink | None = None) -> RunResult:
+        if line_sink is not None:  # the caller keeps Terraform's output (pvctl ci: one log per phase)
+            line_sink(f"$ terraform {' '.join(args)}")
+            return self.runner.stream(args, self.cwd, line_sink)
         # init's chatter (backend lines, dev_overrides warnings) matters only when it fails.
         quiet = args[0] == "init"
         with console.progress(f"terraform {title} ({self.phase}, {self.mode})", self.to_stderr, quiet) as sink:
@@ -97,7 +103,7 @@ class PhaseRun:
         what = f"terraform {step} failed for phase {self.phase}" + (f": {detail}" if detail else f" (exit {result.returncode})")
         return ToolError(what, "read Terraform's output above, fix the cause and run the command again")
 
-    def init(self) -> None:
+    def init(self, line_sink: LineSink | None = None) -> None:
         rendered = self.render()
         # -reconfigure: never migrate state between backends behind the user's back.
         args = ["init", "-input=false", "-no-color", "-reconfigure"]
@@ -111,7 +117,7 @@ class PhaseRun:
             # configuration is the same, so later commands use the real (default) workspace.
             self.runner.extra_env = {**plain_env, "TF_WORKSPACE": OFFLINE_INIT_WORKSPACE}
         try:
-            result = self._stream("init", args)
+            result = self._stream("init", args, line_sink)
         finally:
             self.runner.extra_env = plain_env
         if result.returncode != 0:
@@ -133,15 +139,28 @@ class PhaseRun:
                             "check the state backend (bucket, credentials) and run the command again")
         return json.loads(result.stdout).get("outputs", {}) if result.stdout.strip() else {}
 
-    def plan(self, plan_file: Path, destroy: bool = False) -> SavedPlan:
-        """init + plan -out + show -json; saves <plan>.json (private) and the <plan>.meta.json sidecar."""
-        self.init()
+    def plan(self, plan_file: Path, destroy: bool = False, *, lock_state: bool = True,
+             init_lock: threading.Lock | None = None, line_sink: LineSink | None = None,
+             targets: Sequence[str] = ()) -> SavedPlan:
+        """init + plan -out + show -json; saves <plan>.json (private) and the <plan>.meta.json sidecar.
+
+        For phases planned side by side (pvctl ci): init_lock is held around `terraform init`
+        (the shared plugin cache is not safe for concurrent inits), line_sink gets Terraform's
+        output instead of the console, and lock_state=False plans without the state lock
+        (for plans that are never applied, so they do not queue on the one shared state).
+        `targets` limits the plan to those module or resource addresses (`pvctl secrets init`).
+        """
+        with init_lock or contextlib.nullcontext():
+            self.init(line_sink)
         outputs = self.state_outputs()
         plan_file.parent.mkdir(parents=True, exist_ok=True)
         args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}", f"-var-file={self.paths.tfvars(self.phase)}"]
         if destroy:
             args.append("-destroy")
-        result = self._stream("destroy plan" if destroy else "plan", args)
+        if not lock_state:
+            args.append("-lock=false")
+        args += [f"-target={t}" for t in targets]
+        result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
         if result.returncode not in (0, 2):
             raise self._fail("plan", result)
         plan = self.show(plan_file)
@@ -197,11 +216,10 @@ def open_phase(config: Config, phase: str, mode: Mode, terraform: str | None = N
             cli_config.parent.mkdir(parents=True, exist_ok=True)
             cli_config.write_text("# Terraform CLI configuration owned by pvctl (never ~/.terraformrc).\n", encoding="utf-8")
         if need_password:
-            password = os.environ.get(ENV_DB_PASSWORD)
-            if not password:
-                raise ConfigError([(ENV_DB_PASSWORD, "not set (the Cloud SQL admin password is an ephemeral Terraform input)",
-                                    f"export {ENV_DB_PASSWORD}=... (it is never written to the state or the plan)")])
-            extra_env["TF_VAR_db_admin_password"] = password
+            from pvctl.gcp.clients import GcpClients
+            from pvctl.gcp.preflight import db_admin_password
+
+            extra_env["TF_VAR_db_admin_password"] = db_admin_password(GcpClients.from_env, config.project_id, config.name_prefix)
     runner = TerraformRunner(binary, cli_config_file=cli_config, data_dir=paths.data_dir(phase, mode),
                              plugin_cache_dir=paths.plugin_cache, extra_env=extra_env)
     return PhaseRun(config, phase, mode, runner, to_stderr, banner)

@@ -1,0 +1,76 @@
+"""Before a live apply: every secret the phase references has a value, and the admin password is at hand.
+
+Cloud Run cannot start a revision whose `secret_key_ref` points at a secret without an
+enabled version, and Terraform would only find out after minutes of waiting; asking
+Secret Manager first turns that into one line naming the secrets and the command to run.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pvctl.core.errors import ConfigError, GuardRefusal
+from pvctl.gcp.secrets import access_latest, list_secrets, secret_id
+
+ENV_DB_PASSWORD = "PVCTL_DB_ADMIN_PASSWORD"
+DB_PASSWORD_SECRET = "db-admin-password"   # a name in phases.toml secrets.names
+
+
+def phase_secret_names(phase: str | None) -> list[str]:
+    """Secret names (as in phases.toml) of one phase, or of all phases when `phase` is None."""
+    from pvctl.core.phases import get_phase, load_phases
+
+    phases = [get_phase(phase)] if phase else list(load_phases().values())
+    names: list[str] = []
+    for p in phases:
+        names += [n for n in p.tables.get("secrets", {}).get("names", []) if n not in names]
+    return names
+
+
+def require_secret_values(clients: Any, project: str, prefix: str, phase: str) -> None:
+    """Refuse (exit 3) when a secret the phase's services read is missing or has no enabled version.
+
+    The admin password is not one of them (no service reads it); `db_admin_password` asks for it
+    only when it is not exported.
+    """
+    names = [n for n in phase_secret_names(phase) if n != DB_PASSWORD_SECRET]
+    states = list_secrets(clients, project, prefix, names, clients.policy)
+    absent = [s.name for s in states if not s.exists]
+    empty = [s.name for s in states if s.exists and not s.enabled_versions]
+    if absent:
+        raise GuardRefusal(
+            f"phase {phase}: secrets not created yet: {', '.join(secret_id(prefix, n) for n in absent)}",
+            f"create them with `pvctl secrets init --phase {phase}`, add values with `pvctl secrets set NAME`, then apply again",
+        )
+    if empty:
+        raise GuardRefusal(
+            f"phase {phase}: secrets without an enabled version: {', '.join(secret_id(prefix, n) for n in empty)}",
+            "; ".join(f"pvctl secrets set {n}" for n in empty) + " — then apply again",
+        )
+
+
+def db_admin_password(clients_factory, project: str, prefix: str, env: dict[str, str] | None = None) -> str:
+    """PVCTL_DB_ADMIN_PASSWORD when set, else the newest value of the `db-admin-password` secret.
+
+    `clients_factory` builds GcpClients only when Secret Manager must be asked, so an
+    exported password needs no Google API call.
+    """
+    env = os.environ if env is None else env
+    if env.get(ENV_DB_PASSWORD):
+        return env[ENV_DB_PASSWORD]
+    from pvctl.gcp.calls import GcpError
+
+    clients = clients_factory()
+    try:
+        return access_latest(clients, project, prefix, DB_PASSWORD_SECRET, clients.policy)
+    except GcpError as exc:
+        if exc.kind != "not_found":
+            raise
+    raise ConfigError([(
+        ENV_DB_PASSWORD,
+        f"not set, and secret {secret_id(prefix, DB_PASSWORD_SECRET)} has no enabled version "
+        "(the Cloud SQL admin password is an ephemeral Terraform input)",
+        f"`pvctl secrets init` then `pvctl secrets set {DB_PASSWORD_SECRET}`, or export {ENV_DB_PASSWORD}=... "
+        "(never written to the state or the plan)",
+    )])
