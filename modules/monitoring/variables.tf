@@ -83,8 +83,8 @@ variable "budget" {
   default = null
 
   validation {
-    condition     = var.budget == null || try(var.budget.amount_usd > 0, false)
-    error_message = "budget.amount_usd must be positive."
+    condition     = var.budget == null || try(var.budget.amount_usd > 0 && floor(var.budget.amount_usd) == var.budget.amount_usd, false)
+    error_message = "budget.amount_usd must be a positive whole number of dollars (the budget's units field is an integer)."
   }
 
   validation {

@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 
 from pvctl.ci.model import CiReport, PhaseResult, StepResult
+from pvctl.offline.schema import PROVIDER_VERSION
 from pvctl.policy.checkov import Finding, PolicyScan
 
 MARKER = "<!-- pvctl-ci-report -->"
@@ -82,7 +83,8 @@ def _footnote(report: CiReport) -> str:
         baseline = next((p.cost.baseline_label for p in report.phases if p.cost), "")
         parts.append(f"Prices as of {report.prices_as_of} (list prices, USD/month, each phase's usage profile); Δ is against {baseline}.")
     if any(p.mode == "offline" for p in report.phases):
-        parts.append("Offline plans start from an empty sandbox state: they show the whole phase, not the change to the live project.")
+        parts.append(f"Offline plans use pvctl's stand-in for hashicorp/google (provider {PROVIDER_VERSION} schema) and start from an "
+                     "empty sandbox state: they show the whole phase, not the change to the live project.")
     return " ".join(parts)
 
 

@@ -17,7 +17,7 @@ API_KEY_ENV = "PVCTL_BILLING_API_KEY"
 prices_app = typer.Typer(help="The list-price catalog pvctl estimates with.", no_args_is_help=True)
 
 PlanJson = Annotated[Optional[Path], typer.Option("--plan-json", help="Price this `terraform show -json` plan output (default .pvctl/<phase>/plan.json).", show_default=False)]
-UsageFile = Annotated[Optional[Path], typer.Option("--usage", help="TOML file overriding usage keys (bare keys or \\[usage.<phase>] tables).", show_default=False)]
+UsageFile = Annotated[Optional[Path], typer.Option("--usage", help="TOML file overriding usage keys (bare keys or [usage.<phase>] tables).", show_default=False)]
 CatalogFile = Annotated[Optional[Path], typer.Option("--catalog", help="Price catalog JSON (default: .pvctl/prices/gcp.json if refreshed, else the packaged one).", show_default=False)]
 PriceRegion = Annotated[Optional[str], typer.Option("--region", help="Price in this region (default: the configured region).", show_default=False)]
 
@@ -54,7 +54,9 @@ def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
         from pvctl.engine.session import open_phase
 
         console.note(f"no saved plan for phase {phase}: planning it offline to price it")
-        return open_phase(cfg, phase, "offline", to_stderr=True).plan(paths.default_plan(phase).resolve()).plan
+        run = open_phase(cfg, phase, "offline", to_stderr=True)
+        console.note(run.banner)
+        return run.plan(paths.default_plan(phase).resolve()).plan
     return load_plan(saved)
 
 

@@ -145,8 +145,9 @@ def load_config(
         problems.append(("project.id", "missing", "set [project] id in pvctl.toml, PVCTL_PROJECT or --project"))
     if values["db_admin_password_version"] is not None and values["db_admin_password_version"] < 1:
         problems.append(("database.admin_password_version", f"{values['db_admin_password_version']} is not a positive integer", "start at 1 and add 1 for each new password"))
-    if values["budget_usd"] is not None and values["budget_usd"] <= 0:
-        problems.append(("billing.budget_usd", f"{values['budget_usd']} is not a positive amount", "give the monthly budget in US dollars, e.g. 450"))
+    if values["budget_usd"] is not None and (values["budget_usd"] <= 0 or values["budget_usd"] != int(values["budget_usd"])):
+        problems.append(("billing.budget_usd", f"{values['budget_usd']} is not a positive whole number of dollars",
+                         "give the monthly budget in whole US dollars, e.g. 650"))
     extra_types = values["extra_stateful_types"] or []
     if not all(isinstance(t, str) for t in extra_types):
         problems.append(("guards.extra_stateful_types", "must be a list of resource type names", 'e.g. ["google_storage_bucket"]'))

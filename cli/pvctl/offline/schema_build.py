@@ -35,8 +35,8 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/google"
-PROVIDER_VERSION = "8.7.0"
+from pvctl.offline.schema import PROVIDER_ADDRESS, PROVIDER_VERSION
+
 WHEEL_REQUIREMENT = "cdktn-provider-google==21.1.0"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_OUT = DATA_DIR / f"google-{PROVIDER_VERSION}.schema.json.gz"
