@@ -278,3 +278,50 @@ def test_live_apply_asks_secret_manager_first(repo: Path, tmp_path: Path, secret
     assert "from-secret-manager" not in applied.stdout + applied.stderr
     state = json.loads((repo / ".pvctl/state/pv-test-project/terraform.tfstate").read_text())
     assert state["outputs"]["phase"]["value"] == "mvp"
+
+
+def test_live_apply_records_the_applied_plan_and_offline_apply_does_not(repo: Path, tmp_path: Path, secret_manager) -> None:
+    import stat
+
+    record = repo / ".pvctl" / "mvp" / "applied.json"
+    sandbox = pvctl(["apply", "--phase", "mvp", "--offline", "--auto-approve"], repo, cli_env(tmp_path))
+    assert sandbox.returncode == 0, sandbox.stderr
+    assert not record.exists()  # the sandbox is not what runs in the project
+
+    env = cli_env(tmp_path, **LIVE, **secret_manager.env)
+    live = pvctl(["apply", "--phase", "mvp", "--auto-approve"], repo, env)
+    assert live.returncode == 0, live.stderr
+    assert stat.S_IMODE(record.stat().st_mode) == 0o600  # plan JSON holds secret values
+    doc = json.loads(record.read_text())
+    assert (doc["phase"], doc["project_id"], doc["destroy"]) == ("mvp", "pv-test-project", False)
+    assert doc["plan_file"] == str((repo / ".pvctl" / "mvp" / "plan.tfplan").resolve()) and doc["applied_at"]
+    assert [r["address"] for r in doc["plan"]["planned_values"]["root_module"]["resources"]] == ["terraform_data.database"]
+    assert "correct-horse" not in record.read_text()  # the ephemeral admin password never reaches a plan
+    assert not list(record.parent.glob(".applied.json.*"))  # written through a temporary file, none left over
+    assert "could not be recorded" not in live.stderr
+
+    # A targeted live apply (`pvctl secrets init`: "complete": false) covers a few resources only; the record stays.
+    (repo / "modules" / "secrets").mkdir()
+    (repo / "modules" / "secrets" / "main.tf").write_text('resource "terraform_data" "container" {\n  input = "token"\n}\n')
+    (repo / "environments" / "mvp" / "secrets.tf").write_text('module "secrets" {\n  source = "../../modules/secrets"\n}\n')
+    before = record.read_bytes()
+    targeted = pvctl(["secrets", "init", "--phase", "mvp", "--auto-approve"], repo, env)
+    assert targeted.returncode == 0, targeted.stderr
+    state = json.loads((repo / ".pvctl/state/pv-test-project/terraform.tfstate").read_text())
+    assert {(r.get("module"), r["name"]) for r in state["resources"]} == {(None, "database"), ("module.secrets", "container")}
+    assert record.read_bytes() == before
+
+    # A later offline apply with changes leaves the record of the live one alone.
+    (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[phases.mvp.database]\ntier = "db-g1-small"\n')
+    before = record.read_bytes()
+    changed = pvctl(["apply", "--phase", "mvp", "--offline", "--auto-approve"], repo, cli_env(tmp_path))
+    assert changed.returncode == 0, changed.stderr
+    assert "db-g1-small" in sandbox_state(repo).read_text() and record.read_bytes() == before
+
+    # A live destroy is the last live apply too.
+    (repo / "pvctl.toml").write_text(PVCTL_TOML)
+    gone = pvctl(["destroy", "--phase", "mvp", "--confirm", "pv-test-project"], repo, env)
+    assert gone.returncode == 0, gone.stderr
+    doc = json.loads(record.read_text())
+    assert doc["destroy"] is True and doc["plan_file"].endswith("destroy.tfplan")
+    assert stat.S_IMODE(record.stat().st_mode) == 0o600

@@ -49,17 +49,17 @@ def status(
     phase: o.Phase, json_out: o.Json = False,
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
-    """What runs in the project now: Cloud Run services, load balancer, certificate, Cloud Armor, drift from the last plan."""
+    """What runs in the project now: Cloud Run services, load balancer, certificate, Cloud Armor, drift from the last live apply."""
     from pvctl.core.phases import effective_tables, get_phase
     from pvctl.core.repo import RepoPaths
     from pvctl.gcp.status import phase_status
-    from pvctl.planning.saved_plan import json_of
+    from pvctl.planning.saved_plan import applied_of
 
     cfg = _live_config(config, repo, project, region)
     tables = effective_tables(get_phase(phase), cfg.phase_overrides)
-    plan_json = json_of(RepoPaths(cfg.repo_root).default_plan(phase))
+    applied = applied_of(RepoPaths(cfg.repo_root), phase)  # kept by a live apply; never a merely saved plan
     clients = _clients()
-    result = phase_status(clients, phase, tables, cfg.project_id, cfg.region, cfg.name_prefix, plan_json,
+    result = phase_status(clients, phase, tables, cfg.project_id, cfg.region, cfg.name_prefix, applied,
                           cfg.images_managed_by_ci, clients.policy)
     if json_out:
         typer.echo(json.dumps({**asdict(result), "complete": result.complete}, indent=2))

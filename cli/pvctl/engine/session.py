@@ -7,6 +7,7 @@ import json
 import os
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -183,12 +184,40 @@ class PhaseRun:
         return SavedPlan(plan_file, self.show(plan_file), meta, self.state_outputs())
 
     def apply(self, plan_file: Path) -> None:
+        """Apply a saved plan; a live one is then kept as the phase's applied record (`pvctl status` drift)."""
         result = self._stream("apply", ["apply", "-input=false", "-no-color", str(plan_file)])
         if result.returncode != 0:
             if STALE_MARKER in result.stdout:
                 raise GuardRefusal("the saved plan is stale: the state changed since it was made",
                                    f"re-plan with `pvctl plan --phase {self.phase}{' --offline' if self.mode == 'offline' else ''}`")
             raise self._fail("apply", result)
+        if self.mode == "live":  # the sandbox is not what runs in the project
+            self._record_applied(plan_file)
+
+    def _record_applied(self, plan_file: Path) -> None:
+        """Keep the applied plan's JSON (owner-only: it holds secrets) with when, where and from what.
+
+        A targeted plan (`pvctl secrets init`, "complete": false) covers a few resources only; the
+        previous record still describes the rest, so it stays. The apply has succeeded either way:
+        a failure here is a warning, and a record that no longer describes the last apply is removed.
+        """
+        try:
+            plan = self.show(plan_file)  # the plan file itself, not a .json beside it that may be older
+            if plan.get("complete") is False:
+                return
+            try:
+                destroy = saved_plan.read_meta(plan_file, self.phase).destroy
+            except GuardRefusal:
+                destroy = False
+            saved_plan.write_applied(self.paths, saved_plan.AppliedRecord(
+                phase=self.phase, project_id=self.config.project_id,
+                applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                plan_file=str(plan_file), destroy=destroy, plan=plan))
+        except (ToolError, OSError, ValueError) as exc:
+            with contextlib.suppress(OSError):
+                saved_plan.forget_applied(self.paths, self.phase)
+            console.warning(f"applied, but the plan could not be recorded as the last apply of phase {self.phase} ({getattr(exc, 'what', exc)}); "
+                            "`pvctl status` checks no drift until the next live apply")
 
     def outputs(self) -> dict[str, Any]:
         self.init()

@@ -69,10 +69,14 @@ def print_status(status: PhaseStatus) -> None:
             _line(f"  none found (no global forwarding rule or backend service named {status.prefix}-*)")
         for note in edge.notes:
             _line(f"  note: {note}")
-    if status.plan_file:
-        _heading(f"Drift from the last plan ({status.plan_file})")
-        for note in status.drift or ["none: image, instances and ingress match"]:
+    if status.drift_checked:
+        _heading(f"Drift from the last live apply ({status.applied_at}, plan {status.plan_file})")
+        none = "none: image, instances and ingress match" + (" (services that could not be read not compared)" if status.failures else "")
+        for note in status.drift or [none]:
             _line(f"  {note}")
+    elif status.drift_note:
+        _heading("Drift")
+        _line(f"  {status.drift_note}")
     if status.failures:
         _heading("Not shown (failed)")
         for failure in status.failures:

@@ -1,8 +1,8 @@
-"""Drift notes: where running Cloud Run services differ from the last saved plan.
+"""Drift notes: where running Cloud Run services differ from the last applied plan.
 
-The plan JSON (`terraform show -json`, written next to the saved plan) says what
-Terraform meant the services to be; status compares the values people change by hand
-or by CI deploys: image, min/max instances, ingress.
+The plan JSON of the last live apply (`terraform show -json`, kept by `PhaseRun.apply` in
+`.pvctl/<phase>/applied.json`) says what Terraform made the services; status compares the
+values people change by hand or by CI deploys: image, min/max instances, ingress.
 """
 
 from __future__ import annotations
@@ -37,8 +37,12 @@ def _first(values: Any) -> dict[str, Any]:
 
 
 def planned_services(plan_json: Path) -> dict[str, PlannedService]:
+    """Cloud Run services in a plan JSON file's planned values, by service name."""
+    return services_in(json.loads(plan_json.read_text(encoding="utf-8")))
+
+
+def services_in(plan: dict[str, Any]) -> dict[str, PlannedService]:
     """Cloud Run services in a plan's planned values, by service name; {} when the plan has none."""
-    plan = json.loads(plan_json.read_text(encoding="utf-8"))
     found: dict[str, PlannedService] = {}
     for resource in _resources(plan.get("planned_values", {}).get("root_module", {})):
         if resource.get("type") != RUN_TYPE or resource.get("mode", "managed") != "managed":
@@ -64,17 +68,17 @@ def drift_notes(planned: dict[str, PlannedService], live: list[ServiceStatus], i
         if service is None:
             continue
         if not service.found:
-            notes.append(f"{name}: in the last plan but not running (was the plan applied?)")
+            notes.append(f"{name}: in the last applied plan but not running (deleted outside Terraform?)")
             continue
         if plan.image and plan.image != service.image:
             why = " (expected: images are deployed by CI)" if images_by_ci else " — the next apply puts the planned image back"
-            notes.append(f"{name}: image is {service.image}, the last plan has {plan.image}{why}")
+            notes.append(f"{name}: image is {service.image}, the last applied plan has {plan.image}{why}")
         for label, want, have in (("min instances", plan.min_instances, service.min_instances),
                                   ("max instances", plan.max_instances, service.max_instances),
                                   ("ingress", plan.ingress, service.ingress)):
             if want is not None and want != have:
-                notes.append(f"{name}: {label} is {have}, the last plan has {want}")
+                notes.append(f"{name}: {label} is {have}, the last applied plan has {want}")
     for service in live:
         if service.found and planned and service.name not in planned:
-            notes.append(f"{service.name}: running but not in the last plan")
+            notes.append(f"{service.name}: running but not in the last applied plan")
     return notes

@@ -7,11 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from pvctl.gcp.calls import CallPolicy, GcpError
-from pvctl.gcp.drift import drift_notes, planned_services
+from pvctl.gcp.drift import drift_notes, services_in
 from pvctl.gcp.edge import EdgeStatus, edge_status
 from pvctl.gcp.services import ServiceStatus, get_service, service_status
+from pvctl.planning.saved_plan import read_applied
 
 SERVICE_TABLES = ("api", "bff", "webhooks")  # phases.toml tables that are Cloud Run services
+
+
+NO_APPLY_RECORDED = "no live apply recorded on this machine: drift not checked"
 
 
 @dataclass
@@ -23,7 +27,11 @@ class PhaseStatus:
     services: list[ServiceStatus] = field(default_factory=list)
     edge: EdgeStatus | None = None
     drift: list[str] = field(default_factory=list)
-    plan_file: str = ""              # the plan compared with, "" when there was none
+    drift_checked: bool = False      # compared with the record of the last live apply
+    drift_note: str = ""             # why drift was not checked ("" when it was)
+    applied_record: str = ""         # the record compared with (.pvctl/<phase>/applied.json)
+    applied_at: str = ""             # when that apply ran
+    plan_file: str = ""              # the saved plan that apply applied
     failures: list[str] = field(default_factory=list)  # what could not be read, one line each
 
     @property
@@ -36,9 +44,11 @@ def service_names(tables: dict[str, Any], prefix: str) -> list[str]:
 
 
 def phase_status(clients: Any, phase: str, tables: dict[str, Any], project: str, region: str, prefix: str,
-                 plan_json: Path | None, images_by_ci: bool, policy: CallPolicy) -> PhaseStatus:
+                 applied: Path | None, images_by_ci: bool, policy: CallPolicy) -> PhaseStatus:
     """Read services, load balancer and drift; a failing part is recorded and the rest still shown.
 
+    `applied` is the phase's record of its last live apply (`saved_plan.applied_of`); drift is
+    checked against it only, never against a saved plan that may not have been applied.
     Missing or expired credentials stop everything: every later call would fail the same way.
     """
     status = PhaseStatus(phase, project, region, prefix)
@@ -55,12 +65,29 @@ def phase_status(clients: Any, phase: str, tables: dict[str, Any], project: str,
         if exc.kind == "credentials":
             raise
         status.failures.append(exc.line())
-    if plan_json is not None and plan_json.is_file():
-        status.plan_file = str(plan_json)
-        try:
-            planned = planned_services(plan_json)
-        except (OSError, ValueError) as exc:
-            status.failures.append(f"{plan_json}: unreadable plan JSON ({exc}) — run `pvctl plan --phase {phase}` again")
-        else:
-            status.drift = drift_notes(planned, status.services, images_by_ci)
+    _check_drift(status, applied, images_by_ci)
     return status
+
+
+def _check_drift(status: PhaseStatus, applied: Path | None, images_by_ci: bool) -> None:
+    try:
+        record = read_applied(applied) if applied is not None else None
+    except (OSError, ValueError) as exc:
+        status.drift_note = "the record of the last live apply is unreadable: drift not checked"
+        status.failures.append(f"{applied}: unreadable record of the last live apply ({exc}) — delete it; "
+                               f"the next live `pvctl apply --phase {status.phase}` writes it again")
+        return
+    if record is None:
+        status.drift_note = NO_APPLY_RECORDED
+        return
+    if record.project_id != status.project or record.phase != status.phase:
+        status.drift_note = (f"the last live apply recorded on this machine ({record.applied_at}) was phase {record.phase} "
+                             f"of project {record.project_id}, not phase {status.phase} of {status.project}: ignored, drift not checked")
+        return
+    status.drift_checked = True
+    status.applied_record, status.applied_at, status.plan_file = str(applied), record.applied_at, record.plan_file
+    if record.destroy:
+        status.drift = [f"{s.name}: running, but the last live apply destroyed phase {status.phase}"
+                        for s in status.services if s.found]
+    else:
+        status.drift = drift_notes(services_in(record.plan), status.services, images_by_ci)

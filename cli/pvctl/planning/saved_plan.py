@@ -4,16 +4,23 @@ The fingerprint covers what Terraform would read from disk at plan time: the ren
 inputs, the backend selection, and every .tf file of the phase's environment and of
 modules/. State changes since the plan are caught by Terraform itself ("Saved plan
 is stale"), which pvctl maps to the same refusal.
+
+Also the phase's *applied record* (`.pvctl/<phase>/applied.json`): the plan JSON of the
+last successful live apply on this machine, with when, to which project and from which
+plan file. `pvctl status` compares live values with it (never with a merely saved plan).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from pvctl.core.errors import GuardRefusal
 from pvctl.core.repo import Mode, RepoPaths
@@ -90,3 +97,65 @@ def check_applicable(meta: PlanMeta, paths: RepoPaths, phase: str, mode: Mode, p
         raise GuardRefusal(f"the saved plan is for project {meta.project_id}, the configuration now says {project_id}", replan)
     if meta.fingerprint != fingerprint(paths, phase):
         raise GuardRefusal("the saved plan is stale: the configuration or the .tf files changed since it was made", replan)
+
+
+# --- the last live apply ----------------------------------------------------------------
+
+APPLIED_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class AppliedRecord:
+    phase: str
+    project_id: str
+    applied_at: str                 # ISO 8601, UTC
+    plan_file: str                  # the saved plan that was applied
+    destroy: bool                   # a destroy plan: Terraform left nothing of the phase running
+    plan: dict[str, Any]            # `terraform show -json` of that plan (holds secrets: owner-only file)
+
+
+def applied_of(paths: RepoPaths, phase: str) -> Path:
+    return paths.phase_dir(phase) / "applied.json"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace `path` atomically with a file only its owner can read (mode 0600 from creation on)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # created 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_applied(paths: RepoPaths, record: AppliedRecord) -> Path:
+    path = applied_of(paths, record.phase)
+    write_private(path, json.dumps({"format": APPLIED_FORMAT, **asdict(record)}) + "\n")
+    return path
+
+
+def forget_applied(paths: RepoPaths, phase: str) -> None:
+    """Drop the record (it no longer describes what was applied last)."""
+    with contextlib.suppress(FileNotFoundError):
+        applied_of(paths, phase).unlink()
+
+
+def read_applied(path: Path) -> AppliedRecord | None:
+    """The record, None when there is none; OSError/ValueError when it cannot be read."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    if not isinstance(doc, dict) or doc.get("format") != APPLIED_FORMAT or not isinstance(doc.get("plan"), dict):
+        raise ValueError(f"not an applied record of format {APPLIED_FORMAT}")
+    try:
+        return AppliedRecord(phase=str(doc["phase"]), project_id=str(doc["project_id"]), applied_at=str(doc["applied_at"]),
+                             plan_file=str(doc["plan_file"]), destroy=bool(doc["destroy"]), plan=doc["plan"])
+    except KeyError as exc:
+        raise ValueError(f"field {exc} missing") from None

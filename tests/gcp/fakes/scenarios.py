@@ -44,6 +44,12 @@ def mvp(run: FakeCloudRun, compute: FakeCompute, **cert) -> None:
     load_balancer(compute, ["api"], **cert)
 
 
+def growth(run: FakeCloudRun, compute: FakeCompute, **cert) -> None:
+    """Still one service (the whole site), with more room to scale than mvp."""
+    run.seed(PROJECT, REGION, f"{PREFIX}-api", API_IMAGE, 0, 10, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
+    load_balancer(compute, ["api"], **cert)
+
+
 def scale(run: FakeCloudRun, compute: FakeCompute, **cert) -> None:
     run.seed(PROJECT, REGION, f"{PREFIX}-api", API_IMAGE, 1, 5, "INGRESS_TRAFFIC_INTERNAL_ONLY")
     run.seed(PROJECT, REGION, f"{PREFIX}-bff", BFF_IMAGE, 1, 4, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
