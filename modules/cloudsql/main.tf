@@ -146,10 +146,12 @@ resource "google_sql_database_instance" "replica" {
   deletion_protection  = var.deletion_protection
 
   settings {
-    tier                        = var.settings.tier
-    edition                     = var.settings.edition
-    availability_type           = "ZONAL"
-    disk_type                   = var.settings.disk_type
+    tier              = var.settings.tier
+    edition           = var.settings.edition
+    availability_type = "ZONAL"
+    disk_type         = var.settings.disk_type
+    # Starts at the primary's size (a replica needs at least that much), then grows with it.
+    disk_size                   = var.settings.disk_size_gb
     disk_autoresize             = true
     disk_autoresize_limit       = var.disk_autoresize_limit_gb
     deletion_protection_enabled = var.deletion_protection

@@ -8,13 +8,15 @@ phases.toml, the renderer, the environments and the modules are what is checked.
 
 Rules (also in each YAML's header): maps are compared on the listed keys only; lists must have
 exactly the listed elements (lists of blocks in any order); "(known after apply)" means the
-configuration sets the value from another resource, so it must be unknown in the plan; any
-other listed value that is null or missing from the plan fails.
+configuration sets the value from another resource, so it must be unknown in the plan; "(absent)"
+means the configuration must not set the argument (see `_check_absent`); any other listed value
+that is null or missing from the plan fails.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 INVENTORIES = Path(__file__).resolve().parent / "inventories"
 PHASES = ("mvp", "growth", "scale")
 UNKNOWN = "(known after apply)"
+ABSENT = "(absent)"
 
 # The inputs the inventories were written for; phase sizes come from phases.toml.
 PVCTL_TOML = """\
@@ -84,10 +87,38 @@ def after_unknown(plan: dict) -> dict[str, Any]:
     return {rc["address"]: rc["change"].get("after_unknown") or {} for rc in plan["resource_changes"]}
 
 
+_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
+
+
+def configured_expressions(plan: dict) -> dict[str, dict]:
+    """Resource block address (no instance keys) → its `expressions` in the plan's configuration.
+
+    Only arguments the configuration writes appear there (static nested blocks as lists of
+    expression maps; dynamic blocks and lifecycle are not represented at all)."""
+    found: dict[str, dict] = {}
+
+    def walk(module: dict, prefix: str) -> None:
+        for resource in module.get("resources", []):
+            found[prefix + resource["address"]] = resource.get("expressions") or {}
+        for name, call in (module.get("module_calls") or {}).items():
+            walk(call.get("module") or {}, f"{prefix}module.{name}.")
+
+    walk((plan.get("configuration") or {}).get("root_module") or {}, "")
+    return found
+
+
+def block_address(address: str) -> str:
+    """module.a["x"].google_y.z[0] → module.a.google_y.z (the configuration's address)."""
+    return _INSTANCE_KEY.sub("", address)
+
+
 # --- comparison --------------------------------------------------------------------------------
 
-def compare(expected: Any, actual: Any, unknown: Any, path: str) -> list[str]:
-    """Differences between an inventory value and a planned value (with its after_unknown mirror)."""
+def compare(expected: Any, actual: Any, unknown: Any, path: str, config: Any = None) -> list[str]:
+    """Differences between an inventory value and a planned value (with its after_unknown mirror
+    and, where the configuration has a static block there, its expressions mirror `config`)."""
+    if expected == ABSENT:
+        return [f"{path}: {ABSENT} only applies to an argument of an object (write it under its name)"]
     if expected == UNKNOWN:
         if unknown is True:
             return []
@@ -100,10 +131,14 @@ def compare(expected: Any, actual: Any, unknown: Any, path: str) -> list[str]:
         errors = []
         for key, value in expected.items():
             sub_unknown = unknown.get(key) if isinstance(unknown, dict) else None
+            if value == ABSENT:
+                errors += _check_absent(actual, sub_unknown, config, key, f"{path}.{key}")
+                continue
             if key not in actual and sub_unknown is not True:
                 errors.append(f"{path}.{key}: missing from the planned values (the inventory expects {value!r})")
                 continue
-            errors += compare(value, actual.get(key), sub_unknown, f"{path}.{key}")
+            sub_config = config.get(key) if isinstance(config, dict) else None
+            errors += compare(value, actual.get(key), sub_unknown, f"{path}.{key}", sub_config)
         return errors
     if isinstance(expected, list):
         if not isinstance(actual, list):
@@ -111,14 +146,37 @@ def compare(expected: Any, actual: Any, unknown: Any, path: str) -> list[str]:
         if len(actual) != len(expected):
             return [f"{path}: expected {len(expected)} element(s), the plan has {len(actual)}: {actual!r}"]
         unknowns = unknown if isinstance(unknown, list) and len(unknown) == len(actual) else [None] * len(actual)
+        # A static nested block written once in the configuration mirrors a one-element list;
+        # anything else (dynamic blocks, several blocks in a set) cannot be paired with it.
+        single = config if isinstance(config, list) and len(config) == 1 and len(actual) == 1 else None
+        configs = [single[0] if single else None] * len(actual)
         if len(expected) > 1 and all(isinstance(e, dict) for e in expected):
             return _compare_blocks(expected, actual, unknowns, path)
-        return [e for i, (x, a, u) in enumerate(zip(expected, actual, unknowns)) for e in compare(x, a, u, f"{path}[{i}]")]
+        return [e for i, (x, a, u, c) in enumerate(zip(expected, actual, unknowns, configs)) for e in compare(x, a, u, f"{path}[{i}]", c)]
     if actual is None and expected is not None:
         return [f"{path}: null in the plan, the inventory expects {expected!r}"]
     if isinstance(expected, bool) != isinstance(actual, bool) or actual != expected:
         return [f"{path}: the plan has {actual!r}, the inventory expects {expected!r}"]
     return []
+
+
+def _check_absent(actual: dict, unknown: Any, config: Any, key: str, path: str) -> list[str]:
+    """The configuration leaves `key` unset.
+
+    Set in the plan: missing, null, [] or {}. Terraform also shows an unset Optional+Computed
+    argument (backend `timeout_sec`) as unknown, the provider choosing it at apply; so unknown
+    passes only where the configuration's expressions for this object are at hand and do not
+    name the argument (a value computed from another resource would be unknown too)."""
+    if unknown is True:
+        if not isinstance(config, dict):
+            return [f"{path}: unknown in the plan, and the configuration of this block cannot be read to tell it is unset"]
+        if key in config:
+            return [f"{path}: the configuration sets it ({_short(config[key])}), the inventory expects it absent"]
+        return []
+    value = actual.get(key)
+    if value in (None, [], {}):
+        return []
+    return [f"{path}: the plan has {_short(value)}, the inventory expects it absent"]
 
 
 def _compare_blocks(expected: list[dict], actual: list, unknowns: list, path: str) -> list[str]:
@@ -143,14 +201,23 @@ def _short(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def check_inventory(plan: dict, inventory: dict[str, Any]) -> list[str]:
+def check_values(plan: dict, expected: dict[str, Any]) -> list[str]:
+    """Compare the listed resources only (each must be in the plan); other addresses are ignored."""
     resources = planned_resources(plan)
     unknown = after_unknown(plan)
-    errors = [f"{a}: in the inventory, not in the plan" for a in sorted(set(inventory) - set(resources))]
-    errors += [f"{a}: in the plan, not in the inventory (add it)" for a in sorted(set(resources) - set(inventory))]
-    for address in sorted(set(inventory) & set(resources)):
-        errors += compare(inventory[address], resources[address].get("values", {}), unknown.get(address, {}), address)
+    config = configured_expressions(plan)
+    errors = [f"{a}: in the inventory, not in the plan" for a in sorted(set(expected) - set(resources))]
+    for address in sorted(set(expected) & set(resources)):
+        errors += compare(expected[address], resources[address].get("values", {}), unknown.get(address, {}), address,
+                          config.get(block_address(address)))
     return errors
+
+
+def check_inventory(plan: dict, inventory: dict[str, Any]) -> list[str]:
+    """Every planned address is listed, every listed address is planned, and the values match."""
+    resources = planned_resources(plan)
+    errors = [f"{a}: in the plan, not in the inventory (add it)" for a in sorted(set(resources) - set(inventory))]
+    return check_values(plan, inventory) + errors
 
 
 # --- the plans ---------------------------------------------------------------------------------
@@ -225,3 +292,48 @@ def test_comparison_reports_each_kind_of_difference(inventory: dict, complaint: 
         assert errors == []
     else:
         assert any(complaint in e for e in errors), errors
+
+
+# "(absent)": the configuration leaves the argument unset.
+ABSENT_ADDRESS = 'module.m.google_b.this["k"]'
+PLAN_ABSENT = {
+    "planned_values": {"root_module": {"child_modules": [{"address": "module.m", "resources": [{
+        "address": ABSENT_ADDRESS,
+        "values": {"health_checks": None, "tags": [], "labels": {}, "port": 80,
+                   "nested": [{"inner": None}], "dyn": [{"a": 1}, {"a": 2}]},
+    }]}]}},
+    "resource_changes": [{"address": ABSENT_ADDRESS, "mode": "managed", "change": {
+        "actions": ["create"],
+        "after_unknown": {"timeout_sec": True, "computed_ref": True, "nested": [{"late": True}], "dyn": [{"b": True}, {}]},
+    }}],
+    "configuration": {"root_module": {"module_calls": {"m": {"module": {"resources": [{
+        "address": "google_b.this",
+        "expressions": {"computed_ref": {"references": ["google_z.other.id", "google_z.other"]}, "nested": [{}]},
+    }]}}}}},
+}
+
+
+@pytest.mark.parametrize("expected, complaint", [
+    # null, [], {}, not in the plan at all, or unknown while the configuration does not set it
+    ({"health_checks": ABSENT, "tags": ABSENT, "labels": ABSENT, "never": ABSENT, "timeout_sec": ABSENT}, None),
+    ({"nested": [{"late": ABSENT, "inner": ABSENT}]}, None),   # a static nested block's own expressions
+    ({"port": ABSENT}, "the plan has 80, the inventory expects it absent"),
+    ({"computed_ref": ABSENT}, "the configuration sets it"),
+    # several blocks (dynamic or a set) cannot be paired with the configuration: refuse to guess
+    ({"dyn": [{"a": 1, "b": ABSENT}, {"a": 2}]}, "cannot be read"),
+    ({"dyn": [{"a": 1}, ABSENT]}, "only applies to an argument"),
+    # the normal rule is unchanged: a listed value missing from the plan fails
+    ({"never": "x"}, "missing from the planned values"),
+])
+def test_absent_marker(expected: dict, complaint: str | None) -> None:
+    errors = check_values(PLAN_ABSENT, {ABSENT_ADDRESS: expected})
+    if complaint is None:
+        assert errors == []
+    else:
+        assert any(complaint in e for e in errors), errors
+
+
+def test_absent_marker_needs_the_configuration_for_an_unknown_value() -> None:
+    without_configuration = {k: v for k, v in PLAN_ABSENT.items() if k != "configuration"}
+    errors = check_values(without_configuration, {ABSENT_ADDRESS: {"timeout_sec": ABSENT}})
+    assert any("cannot be read" in e for e in errors), errors
