@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pvctl.core.errors import ToolError
+from pvctl.core.files import write_atomic
 from pvctl.cost.catalog import GLOBAL, Catalog
 
 SOURCE = "Cloud Billing Catalog API (pvctl prices refresh)"
@@ -143,20 +142,8 @@ def _describe(tiers: list[dict[str, Any]]) -> str:
     return ", ".join(f"{t['usd']} from {t['from']}" if t["from"] else str(t["usd"]) for t in tiers)
 
 
-def write_atomically(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def refresh_catalog(source: Catalog, target: Path, client: Any, now: datetime | None = None) -> RefreshReport:
     data, report = refreshed(source, client, now)
-    write_atomically(target, data)
+    # The catalog is public list prices: readable by all, like the packaged one.
+    write_atomic(target, json.dumps(data, indent=1) + "\n", mode=0o644)
     return report

@@ -16,11 +16,11 @@ overrides are in effect, which is true.
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
-import tempfile
 from pathlib import Path
+
+from pvctl.core.files import write_atomic
 
 from pvctl.offline.schema import PROVIDER_ADDRESS, PROVIDER_VERSION
 
@@ -34,15 +34,10 @@ def offline_dir(repo_root: Path) -> Path:
     return Path(repo_root).resolve() / OFFLINE_DIR
 
 
-def _write_if_changed(path: Path, text: str, mode: int | None = None) -> None:
-    # Written through a private temporary file and renamed: `pvctl ci` wires several phases at
-    # once (threads of one process) while other pvctl processes may be running Terraform with it.
+def _write_if_changed(path: Path, text: str, mode: int) -> None:
+    # `pvctl ci` wires several phases at once while other pvctl processes may run Terraform with it.
     if not path.exists() or path.read_text() != text:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w") as tmp:
-            tmp.write(text)
-        os.chmod(tmp_name, 0o600 if mode is None else mode)
-        os.replace(tmp_name, path)
+        write_atomic(path, text, mode)
 
 
 def _hcl_string(value: str) -> str:
@@ -65,7 +60,7 @@ def install_plugin(repo_root: Path) -> Path:
         "export PYTHONPATH\n"
         f"exec {shlex.quote(sys.executable)} -m pvctl.offline.provider \"$@\"\n"
     )
-    _write_if_changed(plugin_dir / PLUGIN_NAME, script, mode=0o755)
+    _write_if_changed(plugin_dir / PLUGIN_NAME, script, 0o755)
     return plugin_dir
 
 
@@ -82,7 +77,7 @@ def offline_cli_config(repo_root: Path) -> Path:
         "  direct {}\n"
         "}\n"
     )
-    _write_if_changed(config, text)
+    _write_if_changed(config, text, 0o644)
     return config
 
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
 from pvctl.core.errors import GuardRefusal
+from pvctl.core.files import write_atomic
 from pvctl.core.repo import Mode, RepoPaths
 
 
@@ -118,25 +117,9 @@ def applied_of(paths: RepoPaths, phase: str) -> Path:
     return paths.phase_dir(phase) / "applied.json"
 
 
-def write_private(path: Path, text: str) -> None:
-    """Replace `path` atomically with a file only its owner can read (mode 0600 from creation on)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # created 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def write_applied(paths: RepoPaths, record: AppliedRecord) -> Path:
     path = applied_of(paths, record.phase)
-    write_private(path, json.dumps({"format": APPLIED_FORMAT, **asdict(record)}) + "\n")
+    write_atomic(path, json.dumps({"format": APPLIED_FORMAT, **asdict(record)}) + "\n")
     return path
 
 
