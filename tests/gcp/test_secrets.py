@@ -172,3 +172,35 @@ def test_access_latest_hands_over_the_newest_value_without_logging_it(fakes, deb
     disable_versions(clients, scenarios.PROJECT, "pv", "db-admin-password", ["2"], FAST)
     with pytest.raises(GcpError):
         access_latest(clients, scenarios.PROJECT, "pv", "db-admin-password", FAST)
+
+
+def test_apply_preflight_follows_the_names_terraform_gets(fakes, monkeypatch):
+    """pvctl.toml's [phases.<phase>.secrets] names is what Terraform creates, so it is what apply checks."""
+    from pvctl.core.errors import GuardRefusal
+    from pvctl.gcp.preflight import require_secret_values
+
+    clients = fakes.clients()
+    scenarios.secret_containers(fakes.secrets)
+    from pvctl.gcp.secrets import add_version
+
+    for name in scenarios.SECRET_NAMES:
+        add_version(clients, scenarios.PROJECT, "pv", name, b"x", FAST)
+    monkeypatch.delenv("PVCTL_DB_ADMIN_PASSWORD", raising=False)
+    require_secret_values(clients, scenarios.PROJECT, "pv", "mvp", {})  # every default secret has a value
+
+    added = {"mvp": {"secrets": {"names": [*scenarios.SECRET_NAMES, "hubspot-token"]}}}
+    with pytest.raises(GuardRefusal) as caught:
+        require_secret_values(clients, scenarios.PROJECT, "pv", "mvp", added)
+    assert "not created yet: pv-hubspot-token" in caught.value.what
+
+    removed = {"mvp": {"secrets": {"names": ["db-admin-password", "whatsapp-token"]}}}
+    fakes.secrets.versions.pop(f"projects/{scenarios.PROJECT}/secrets/pv-crm-api-token")  # not in the phase any more
+    require_secret_values(clients, scenarios.PROJECT, "pv", "mvp", removed)
+
+    # The admin password is needed only when it is not exported.
+    fakes.secrets.versions[f"projects/{scenarios.PROJECT}/secrets/pv-db-admin-password"].clear()
+    with pytest.raises(GuardRefusal) as caught:
+        require_secret_values(clients, scenarios.PROJECT, "pv", "mvp", removed)
+    assert "pv-db-admin-password" in caught.value.what
+    monkeypatch.setenv("PVCTL_DB_ADMIN_PASSWORD", "exported-for-this-test")
+    require_secret_values(clients, scenarios.PROJECT, "pv", "mvp", removed)

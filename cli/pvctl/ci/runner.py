@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from pvctl.ci.model import CiReport, PhaseResult, StepResult
 from pvctl.ci.plan_rows import resource_rows
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError, ToolError
-from pvctl.engine.session import ENV_DB_PASSWORD, OFFLINE_DB_PASSWORD, PhaseRun, SavedPlan, open_phase, resolve_mode
+from pvctl.engine.session import PhaseRun, SavedPlan, open_phase, resolve_mode
 from pvctl.planning.masking import masked_plan
 from pvctl.policy import validation
 from pvctl.policy.checkov import scan_directories, scan_plan
@@ -48,12 +47,9 @@ def _diagnostics(lines: list[str]) -> str:
 
 
 def _open(config: Config, phase: str, mode: str, terraform: str | None) -> PhaseRun:
-    run = open_phase(config, phase, mode, terraform, to_stderr=True, need_password=False)
-    if "TF_VAR_db_admin_password" not in run.runner.extra_env:
-        # The admin password feeds a write-only argument: a review plan shows no diff for it,
-        # so CI does not need the real one (and should not hold it).
-        run.runner.extra_env = {**run.runner.extra_env, "TF_VAR_db_admin_password": os.environ.get(ENV_DB_PASSWORD) or OFFLINE_DB_PASSWORD}
-    return run
+    # The admin password feeds a write-only argument: a review plan shows no diff for it, so CI
+    # neither needs nor holds the real one.
+    return open_phase(config, phase, mode, terraform, to_stderr=True, password="placeholder")
 
 
 def _plan(run: PhaseRun, plan_file: Path, log_path: Path) -> tuple[SavedPlan | None, StepResult]:
@@ -133,14 +129,12 @@ def _base_plan(config: Config, phase: str, opts: CiOptions, out_dir: Path) -> Ba
     Rendered from the base commit's own phases.toml, so a change to the phase defaults shows in Δ.
     """
     from pvctl.ci.base import base_phases_file, extract_base
-    from pvctl.core.phases import phases_file
 
     assert opts.base_ref is not None
     base_root = extract_base(config.repo_root, opts.base_ref)
     phases = base_phases_file(base_root)
-    run = _open(dataclasses.replace(config, repo_root=base_root), phase, "offline", opts.terraform)
-    with phases_file(phases):
-        saved, step = _plan(run, (out_dir / "plans" / f"{phase}-base.tfplan").resolve(), out_dir / "logs" / f"{phase}-base.log")
+    run = _open(dataclasses.replace(config, repo_root=base_root, phases_file=phases), phase, "offline", opts.terraform)
+    saved, step = _plan(run, (out_dir / "plans" / f"{phase}-base.tfplan").resolve(), out_dir / "logs" / f"{phase}-base.log")
     if saved is None:
         raise ToolError(f"base {opts.base_ref}: {step.summary}", "the Δ falls back to the current state")
     return BasePlan(saved.plan, phases, f"base {opts.base_ref}")

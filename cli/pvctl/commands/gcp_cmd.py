@@ -39,10 +39,10 @@ def _clients():
     return GcpClients.from_env()
 
 
-def _secret_names(phase: str | None) -> list[str]:
+def _secret_names(phase: str | None, cfg) -> list[str]:
     from pvctl.gcp.preflight import phase_secret_names
 
-    return phase_secret_names(phase)
+    return phase_secret_names(phase, cfg.phase_overrides)
 
 
 def status(
@@ -125,7 +125,7 @@ def secrets_list(
 
     cfg = _live_config(config, repo, project, region)
     clients = _clients()
-    states = list_secrets(clients, cfg.project_id, cfg.name_prefix, _secret_names(phase), clients.policy)
+    states = list_secrets(clients, cfg.project_id, cfg.name_prefix, _secret_names(phase, cfg), clients.policy)
     if json_out:
         typer.echo(json.dumps([{**asdict(s), "ready": s.ready} for s in states], indent=2))
         return
@@ -141,18 +141,20 @@ def secrets_check(
 ) -> None:
     """Exit 1 and name them when a secret of the phase has no enabled version (run before a live apply)."""
     from pvctl.core import console
+    from pvctl.gcp.preflight import required_secret_names
     from pvctl.gcp.secrets import missing_secrets
 
     cfg = _live_config(config, repo, project, region)
     clients = _clients()
-    missing = missing_secrets(cfg.project_id, cfg.name_prefix, _secret_names(phase), clients, clients.policy)
+    names = required_secret_names(phase, cfg.phase_overrides)
+    missing = missing_secrets(cfg.project_id, cfg.name_prefix, names, clients, clients.policy)
     if json_out:
         typer.echo(json.dumps({"phase": phase, "missing": missing}, indent=2))
     elif missing:
         for name in missing:
             console.error(f"secret {cfg.name_prefix}-{name} has no enabled version — pvctl secrets set {name}")
     else:
-        console.out().print(f"all {len(_secret_names(phase))} secrets of phase {phase} have an enabled version")
+        console.out().print(f"all {len(names)} secrets of phase {phase} have an enabled version")
     if missing:
         raise typer.Exit(1)
 
@@ -190,8 +192,8 @@ def secrets_set(
     from pvctl.core import console
     from pvctl.gcp.secrets import add_version, check_name
 
-    check_name(name, _secret_names(None))
     cfg = _live_config(config, repo, project, region)
+    check_name(name, _secret_names(None, cfg))
     value = _read_value(name)
     clients = _clients()
     version = add_version(clients, cfg.project_id, cfg.name_prefix, name, value, clients.policy)
@@ -208,8 +210,8 @@ def secrets_rotate(
     from pvctl.core import console
     from pvctl.gcp.secrets import add_version, check_name, disable_versions, secret_state
 
-    check_name(name, _secret_names(None))
     cfg = _live_config(config, repo, project, region)
+    check_name(name, _secret_names(None, cfg))
     value = _read_value(name)
     clients = _clients()
     sid = f"{cfg.name_prefix}-{name}"

@@ -20,13 +20,14 @@ def register(app: typer.Typer) -> None:
     app.command("output")(output)
 
 
-def _open(cfg, phase: str, mode: str, reason: str | None, terraform: str | None, to_stderr: bool, need_password: bool = True):
+def _open(cfg, phase: str, mode: str, reason: str | None, terraform: str | None, to_stderr: bool,
+          password: str = "real", gcp_clients=None):
     from pvctl.core import console
     from pvctl.core.phases import get_phase
     from pvctl.engine.session import open_phase
 
     get_phase(phase)
-    run = open_phase(cfg, phase, mode, terraform, to_stderr=to_stderr, need_password=need_password)
+    run = open_phase(cfg, phase, mode, terraform, to_stderr=to_stderr, password=password, gcp_clients=gcp_clients)
     if reason:
         console.note(reason)
     if run.banner:
@@ -159,15 +160,18 @@ def apply(
 
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
     mode, _ = resolve_mode(offline, auto=False)
-    run = _open(cfg, phase, mode, None, terraform, to_stderr=False)
-    if plan_path is not None:
-        saved = run.load_saved(plan_path.resolve())  # refuses stale and offline plans first
+    # One set of Google clients (one credential refresh) for the admin password and the secret check.
+    clients = _gcp_clients() if mode == "live" else None
+    run = _open(cfg, phase, mode, None, terraform, to_stderr=False, gcp_clients=clients)
+    # A saved plan is checked first: stale and offline plans are refused before anything asks Google.
+    saved = run.load_saved(plan_path.resolve()) if plan_path is not None else None
+    if clients is not None:
+        from pvctl.gcp.preflight import require_secret_values
+
+        require_secret_values(clients, cfg.project_id, cfg.name_prefix, phase, cfg.phase_overrides)
+    if saved is not None:
         _review(run, saved, allow_destroy, allow_downgrade, "apply", False, str(saved.file))
-        if mode == "live":
-            _require_secret_values(cfg, phase)
     else:
-        if mode == "live":
-            _require_secret_values(cfg, phase)
         saved = run.plan(RepoPaths(cfg.repo_root).default_plan(phase).resolve())
         summary = _review(run, saved, allow_destroy, allow_downgrade, "apply", False, None)
         if not summary.has_changes:
@@ -175,7 +179,7 @@ def apply(
         where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
         _confirm_or_refuse(f"Apply these changes to {where}?", auto_approve,
                            f"pass --auto-approve, or save a plan with `pvctl plan --phase {phase}` and apply it with --plan")
-    run.apply(saved.file)
+    run.apply(saved)
     console.err().print(f"[green]Applied phase {phase}[/] ({'sandbox' if mode == 'offline' else cfg.project_id}).")
 
 
@@ -194,13 +198,12 @@ def secrets_init(
     """Create the phase's Secret Manager containers (a targeted apply), so values can be set before the first full apply."""
     from pvctl.core import console
     from pvctl.core.repo import RepoPaths
-    from pvctl.engine.session import OFFLINE_DB_PASSWORD, resolve_mode
+    from pvctl.engine.session import resolve_mode
 
     cfg = o.load(config, repo, project, region, state_bucket=state_bucket)
     mode, _ = resolve_mode(offline, auto=False)
-    run = _open(cfg, phase, mode, None, terraform, to_stderr=False, need_password=False)
     # The targeted resources never read the admin password; Terraform still wants every input set.
-    run.runner.extra_env = {**run.runner.extra_env, "TF_VAR_db_admin_password": OFFLINE_DB_PASSWORD}
+    run = _open(cfg, phase, mode, None, terraform, to_stderr=False, password="placeholder")
     saved = run.plan(RepoPaths(cfg.repo_root).phase_dir(phase).resolve() / "secrets-init.tfplan", targets=SECRET_TARGETS)
     # A downgrade concerns the whole system, which this targeted plan leaves alone; deleting a
     # secret container is still refused, and a full `pvctl apply` is the way to accept it.
@@ -208,16 +211,14 @@ def secrets_init(
     if summary.has_changes:
         where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
         _confirm_or_refuse(f"Create these in {where}?", auto_approve, "pass --auto-approve")
-        run.apply(saved.file)
+        run.apply(saved)
     console.err().print(f"Secret containers of phase {phase} are in place; add values with `pvctl secrets set NAME`.")
 
 
-def _require_secret_values(cfg, phase: str) -> None:
-    """Cloud Run cannot start a revision whose secret has no value: ask Secret Manager before Terraform."""
+def _gcp_clients():
     from pvctl.gcp.clients import GcpClients
-    from pvctl.gcp.preflight import require_secret_values
 
-    require_secret_values(GcpClients.from_env(), cfg.project_id, cfg.name_prefix, phase)
+    return GcpClients.from_env()  # builds nothing and asks nothing until first used
 
 
 def destroy(
@@ -255,7 +256,7 @@ def destroy(
         typed = typer.prompt(f"Type the project ID ({cfg.project_id}) to destroy phase {phase}", err=True, default="", show_default=False)
         if typed != cfg.project_id:
             raise GuardRefusal("the project ID did not match; nothing was destroyed", "run the command again")
-    run.apply(saved.file)
+    run.apply(saved)
     console.err().print(f"[red]Destroyed phase {phase}[/] ({'sandbox' if mode == 'offline' else cfg.project_id}).")
 
 
@@ -271,7 +272,7 @@ def output(
     from pvctl.planning.masking import masked_outputs
 
     cfg = o.load(config, repo, project, state_bucket=state_bucket)
-    run = _open(cfg, phase, "offline" if offline else "live", None, terraform, to_stderr=True, need_password=False)
+    run = _open(cfg, phase, "offline" if offline else "live", None, terraform, to_stderr=True, password="none")
     values = masked_outputs(run.outputs())
     if json_out:
         typer.echo(json.dumps(values, indent=2))

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 from pvctl.core import console
 from pvctl.core.config import Config
 from pvctl.core.credentials import find_credentials
 from pvctl.core.errors import ConfigError, GuardRefusal, ToolError
+from pvctl.core.files import write_atomic
 from pvctl.core.render import Rendered, render_phase
 from pvctl.core.repo import Mode, RepoPaths
 from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
-from pvctl.gcp.preflight import ENV_DB_PASSWORD  # noqa: F401  (pvctl ci reads it too)
 from pvctl.planning import saved_plan
 
-# Offline plans never reach a database; the value only satisfies the ephemeral input.
+# Offline, targeted and review plans never set the password; the value only satisfies the ephemeral input.
 OFFLINE_DB_PASSWORD = "offline-placeholder-not-a-secret"
 STALE_MARKER = "Saved plan is stale"
 OFFLINE_INIT_WORKSPACE = "pvctl-offline-init"   # never holds state
 LineSink = Callable[[str], None]
+
+
+Password = Literal["real", "placeholder", "none"]
 
 
 def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple[Mode, str | None]:
@@ -165,11 +167,8 @@ class PhaseRun:
         if result.returncode not in (0, 2):
             raise self._fail("plan", result)
         plan = self.show(plan_file)
-        plan_json = saved_plan.json_of(plan_file)
         # Plan JSON holds secret values in clear text: owner-only.
-        plan_json.touch(mode=0o600, exist_ok=True)
-        os.chmod(plan_json, 0o600)
-        plan_json.write_text(json.dumps(plan), encoding="utf-8")
+        write_atomic(saved_plan.json_of(plan_file), json.dumps(plan))
         meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
                                    result.returncode == 2, self.runner.binary.version)
         saved_plan.write_meta(plan_file, meta)
@@ -183,37 +182,32 @@ class PhaseRun:
         self.init()  # the plan may come from another machine; show and apply need the providers
         return SavedPlan(plan_file, self.show(plan_file), meta, self.state_outputs())
 
-    def apply(self, plan_file: Path) -> None:
+    def apply(self, saved: SavedPlan) -> None:
         """Apply a saved plan; a live one is then kept as the phase's applied record (`pvctl status` drift)."""
-        result = self._stream("apply", ["apply", "-input=false", "-no-color", str(plan_file)])
+        result = self._stream("apply", ["apply", "-input=false", "-no-color", str(saved.file)])
         if result.returncode != 0:
             if STALE_MARKER in result.stdout:
                 raise GuardRefusal("the saved plan is stale: the state changed since it was made",
                                    f"re-plan with `pvctl plan --phase {self.phase}{' --offline' if self.mode == 'offline' else ''}`")
             raise self._fail("apply", result)
         if self.mode == "live":  # the sandbox is not what runs in the project
-            self._record_applied(plan_file)
+            self._record_applied(saved)
 
-    def _record_applied(self, plan_file: Path) -> None:
+    def _record_applied(self, saved: SavedPlan) -> None:
         """Keep the applied plan's JSON (owner-only: it holds secrets) with when, where and from what.
 
         A targeted plan (`pvctl secrets init`, "complete": false) covers a few resources only; the
         previous record still describes the rest, so it stays. The apply has succeeded either way:
         a failure here is a warning, and a record that no longer describes the last apply is removed.
         """
+        if saved.plan.get("complete") is False:
+            return
         try:
-            plan = self.show(plan_file)  # the plan file itself, not a .json beside it that may be older
-            if plan.get("complete") is False:
-                return
-            try:
-                destroy = saved_plan.read_meta(plan_file, self.phase).destroy
-            except GuardRefusal:
-                destroy = False
             saved_plan.write_applied(self.paths, saved_plan.AppliedRecord(
                 phase=self.phase, project_id=self.config.project_id,
                 applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                plan_file=str(plan_file), destroy=destroy, plan=plan))
-        except (ToolError, OSError, ValueError) as exc:
+                plan_file=str(saved.file), destroy=saved.meta.destroy, plan=saved.plan))
+        except (OSError, ValueError) as exc:
             with contextlib.suppress(OSError):
                 saved_plan.forget_applied(self.paths, self.phase)
             console.warning(f"applied, but the plan could not be recorded as the last apply of phase {self.phase} ({getattr(exc, 'what', exc)}); "
@@ -228,8 +222,14 @@ class PhaseRun:
 
 
 def open_phase(config: Config, phase: str, mode: Mode, terraform: str | None = None, to_stderr: bool = False,
-               need_password: bool = True) -> PhaseRun:
-    """Choose the Terraform executable and its environment for this phase and mode."""
+               password: Password = "real", gcp_clients: Any = None) -> PhaseRun:
+    """Choose the Terraform executable and its environment for this phase and mode.
+
+    `password`: what TF_VAR_db_admin_password holds on a live run — "real" (exported or from
+    Secret Manager, through `gcp_clients` when given), "placeholder" (targeted and review plans,
+    which never set it), "none" (commands that evaluate no variables, e.g. `output`). Offline
+    runs always get the placeholder.
+    """
     if mode == "live":
         config.require_real_file()
     paths = RepoPaths(config.repo_root)
@@ -244,11 +244,14 @@ def open_phase(config: Config, phase: str, mode: Mode, terraform: str | None = N
         if not cli_config.exists():
             cli_config.parent.mkdir(parents=True, exist_ok=True)
             cli_config.write_text("# Terraform CLI configuration owned by pvctl (never ~/.terraformrc).\n", encoding="utf-8")
-        if need_password:
+        if password == "real":
             from pvctl.gcp.clients import GcpClients
             from pvctl.gcp.preflight import db_admin_password
 
-            extra_env["TF_VAR_db_admin_password"] = db_admin_password(GcpClients.from_env, config.project_id, config.name_prefix)
+            factory = (lambda: gcp_clients) if gcp_clients is not None else GcpClients.from_env
+            extra_env["TF_VAR_db_admin_password"] = db_admin_password(factory, config.project_id, config.name_prefix)
+        elif password == "placeholder":
+            extra_env["TF_VAR_db_admin_password"] = OFFLINE_DB_PASSWORD
     runner = TerraformRunner(binary, cli_config_file=cli_config, data_dir=paths.data_dir(phase, mode),
                              plugin_cache_dir=paths.plugin_cache, extra_env=extra_env)
     return PhaseRun(config, phase, mode, runner, to_stderr, banner)

@@ -8,7 +8,7 @@ Secret Manager first turns that into one line naming the secrets and the command
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Mapping
 
 from pvctl.core.errors import ConfigError, GuardRefusal
 from pvctl.gcp.secrets import access_latest, list_secrets, secret_id
@@ -17,36 +17,42 @@ ENV_DB_PASSWORD = "PVCTL_DB_ADMIN_PASSWORD"
 DB_PASSWORD_SECRET = "db-admin-password"   # a name in phases.toml secrets.names
 
 
-def phase_secret_names(phase: str | None) -> list[str]:
-    """Secret names (as in phases.toml) of one phase, or of all phases when `phase` is None."""
-    from pvctl.core.phases import get_phase, load_phases
+def phase_secret_names(phase: str | None, overrides: Mapping[str, Any] | None = None) -> list[str]:
+    """Secret names of one phase (all phases when None) as Terraform gets them: phases.toml's
+    `secrets.names` with pvctl.toml's `[phases.<phase>.secrets]` override applied."""
+    from pvctl.core.phases import effective_tables, get_phase, load_phases
 
     phases = [get_phase(phase)] if phase else list(load_phases().values())
     names: list[str] = []
     for p in phases:
-        names += [n for n in p.tables.get("secrets", {}).get("names", []) if n not in names]
+        effective = effective_tables(p, overrides or {}).get("secrets", {})
+        names += [n for n in effective.get("names", []) if n not in names]
     return names
 
 
-def require_secret_values(clients: Any, project: str, prefix: str, phase: str) -> None:
-    """Refuse (exit 3) when a secret the phase's services read is missing or has no enabled version.
+def required_secret_names(phase: str, overrides: Mapping[str, Any], env: Mapping[str, str] | None = None) -> list[str]:
+    """The secrets a live apply of the phase needs values for. The admin password is read by no
+    service: it is needed only when it is not exported (`db_admin_password`)."""
+    env = os.environ if env is None else env
+    names = phase_secret_names(phase, overrides)
+    return [n for n in names if not (n == DB_PASSWORD_SECRET and env.get(ENV_DB_PASSWORD))]
 
-    The admin password is not one of them (no service reads it); `db_admin_password` asks for it
-    only when it is not exported.
-    """
-    names = [n for n in phase_secret_names(phase) if n != DB_PASSWORD_SECRET]
-    states = list_secrets(clients, project, prefix, names, clients.policy)
-    absent = [s.name for s in states if not s.exists]
-    empty = [s.name for s in states if s.exists and not s.enabled_versions]
+
+def require_secret_values(clients: Any, project: str, prefix: str, phase: str, overrides: Mapping[str, Any]) -> None:
+    """Refuse (exit 3) when a secret the apply needs is missing or has no enabled version."""
+    unready = [s for s in list_secrets(clients, project, prefix, required_secret_names(phase, overrides), clients.policy)
+               if not s.ready]
+    absent = [s.secret_id for s in unready if not s.exists]
+    empty = [s for s in unready if s.exists]
     if absent:
         raise GuardRefusal(
-            f"phase {phase}: secrets not created yet: {', '.join(secret_id(prefix, n) for n in absent)}",
+            f"phase {phase}: secrets not created yet: {', '.join(absent)}",
             f"create them with `pvctl secrets init --phase {phase}`, add values with `pvctl secrets set NAME`, then apply again",
         )
     if empty:
         raise GuardRefusal(
-            f"phase {phase}: secrets without an enabled version: {', '.join(secret_id(prefix, n) for n in empty)}",
-            "; ".join(f"pvctl secrets set {n}" for n in empty) + " — then apply again",
+            f"phase {phase}: secrets without an enabled version: {', '.join(s.secret_id for s in empty)}",
+            "; ".join(f"pvctl secrets set {s.name}" for s in empty) + " — then apply again",
         )
 
 
