@@ -2,7 +2,6 @@
 
 import json
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from pvctl.ci.base import PHASES_TOML, base_phases_file, extract_base
 from pvctl.ci.costing import BasePlan, phase_cost
 from pvctl.core.config import load_config
 from pvctl.core.errors import ConfigError
-from pvctl.core.phases import get_phase, load_phases, phase_names, phases_file
+from pvctl.core.phases import get_phase, load_phases, phase_names
 from pvctl.cost.usage import load_usage
 
 from .conftest import REPO, phases_toml
@@ -40,16 +39,19 @@ def test_phases_load_from_a_given_file(busy_phases):
         load_phases(busy_phases.with_name("missing.toml"))
 
 
-def test_phases_file_is_the_default_in_its_block_and_thread_only(busy_phases):
-    seen = {}
-    with phases_file(busy_phases):
-        assert get_phase("mvp").tables["api"]["cpu"] == "7"
-        other = threading.Thread(target=lambda: seen.setdefault("cpu", get_phase("mvp").tables["api"]["cpu"]))
-        other.start()
-        other.join()
-    packaged = load_phases(REPO / PHASES_TOML)["mvp"].tables["api"]["cpu"]
-    assert seen["cpu"] == packaged != "7"                                     # another thread: the packaged file
-    assert get_phase("mvp").tables["api"]["cpu"] == packaged                # after the block: the packaged file
+def test_a_config_with_a_phases_file_renders_that_files_defaults(busy_phases, tmp_path):
+    import dataclasses
+
+    from pvctl.core.config import load_config
+    from pvctl.core.render import phase_inputs
+
+    for folder in ("environments", "modules"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "pvctl.toml").write_text('[project]\nid = "pv-test-123"\ndomain = "app.example.com"\n[images]\napi = "southamerica-east1-docker.pkg.dev/pv-test-123/app/api:1.0.0"\n')
+    config = load_config(repo_root=tmp_path, env={})
+    packaged = phase_inputs(config, "mvp")["api"]["cpu"]
+    assert phase_inputs(dataclasses.replace(config, phases_file=busy_phases), "mvp")["api"]["cpu"] == "7" != packaged
+    assert get_phase("mvp").tables["api"]["cpu"] == packaged                 # nothing else changed
 
 
 def _git(root: Path, *args: str) -> None:

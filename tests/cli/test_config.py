@@ -98,6 +98,8 @@ def test_moving_tags_warn_unless_ci_manages_images(root: Path) -> None:
     ('[billing]\naccount = "0123-4567"', "is not a billing account ID"),
     ('[billing]\nbudget_usd = -5', "is not a positive whole number of dollars"),
     ('[billing]\nbudget_usd = 650.5', "is not a positive whole number of dollars"),
+    ('[billing]\nbudget_usd = nan', "is not a positive whole number of dollars"),
+    ('[billing]\nbudget_usd = inf', "is not a positive whole number of dollars"),
     ('[billing]\nbudget_usd = "lots"', "billing.budget_usd: expected a number"),
     ('[database]\nadmin_password_version = 0', "is not a positive integer"),
     ('[state]\nbucket = "gs://my-state"', "give the bucket name only: my-state"),

@@ -82,10 +82,11 @@ class Config:
     config_file: Path | None
     from_example: bool = False
     warnings: tuple[str, ...] = field(default=())
+    phases_file: Path | None = None        # phase defaults from this phases.toml (pvctl ci: the base commit's)
 
     def require_for_phase(self, phase: str) -> None:
         """Values optional in general but needed by this phase's Terraform inputs."""
-        tables = get_phase(phase).tables
+        tables = get_phase(phase, self.phases_file).tables
         problems = []
         if not self.domain:
             problems.append(("project.domain", "missing", "set the site's host name in pvctl.toml or PVCTL_DOMAIN"))
@@ -145,7 +146,7 @@ def load_config(
         problems.append(("project.id", "missing", "set [project] id in pvctl.toml, PVCTL_PROJECT or --project"))
     if values["db_admin_password_version"] is not None and values["db_admin_password_version"] < 1:
         problems.append(("database.admin_password_version", f"{values['db_admin_password_version']} is not a positive integer", "start at 1 and add 1 for each new password"))
-    if values["budget_usd"] is not None and (values["budget_usd"] <= 0 or values["budget_usd"] != int(values["budget_usd"])):
+    if values["budget_usd"] is not None and not (values["budget_usd"] > 0 and float(values["budget_usd"]).is_integer()):
         problems.append(("billing.budget_usd", f"{values['budget_usd']} is not a positive whole number of dollars",
                          "give the monthly budget in whole US dollars, e.g. 650"))
     extra_types = values["extra_stateful_types"] or []

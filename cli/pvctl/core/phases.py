@@ -1,21 +1,17 @@
 """Phase defaults from `data/phases.toml`: the one source of truth for every number.
 
 The packaged file is the default. `load_phases(path)` / `get_phase(name, path)` read another
-one (pvctl ci prices the base branch with the base commit's file); `phases_file(path)` makes
-it the default for one block of work in this thread, for code that reads the phases deep down
-(rendering a base plan).
+one: pvctl ci renders and prices the base branch with the base commit's file (`Config.phases_file`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import tomllib
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 # Keys of a phase that are not Terraform input tables.
 META_KEYS = frozenset({"order", "summary", "usage"})
@@ -28,20 +24,6 @@ class Phase:
     summary: str
     tables: Mapping[str, Mapping[str, Any]]  # each becomes one Terraform object variable
     usage: Mapping[str, Any]                 # traffic profile for the cost estimator
-
-
-# The phases.toml in effect where no path is passed; None: the packaged one.
-_CURRENT: ContextVar[Path | None] = ContextVar("pvctl_phases_file", default=None)
-
-
-@contextlib.contextmanager
-def phases_file(path: Path | None) -> Iterator[None]:
-    """Within the block (this thread only), phase defaults come from `path` (None: the packaged file)."""
-    token = _CURRENT.set(path)
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
 
 
 @lru_cache(maxsize=8)
@@ -57,9 +39,9 @@ def _raw(path: Path | None) -> dict[str, Any]:
 
 
 def load_phases(path: Path | None = None) -> dict[str, Phase]:
-    """All phases, in promotion order (mvp, growth, scale), from `path` or the file in effect."""
+    """All phases, in promotion order (mvp, growth, scale), from `path` or the packaged file."""
     phases = []
-    for name, body in _raw(path or _CURRENT.get()).items():
+    for name, body in _raw(path).items():
         tables = {k: dict(v) for k, v in body.items() if k not in META_KEYS and isinstance(v, dict)}
         phases.append(Phase(name, int(body["order"]), str(body.get("summary", "")), tables, dict(body.get("usage", {}))))
     return {p.name: p for p in sorted(phases, key=lambda p: p.order)}

@@ -23,7 +23,7 @@ class Rendered:
 
 def phase_inputs(config: Config, phase: str) -> dict[str, dict[str, Any]]:
     """The phase's tables as Terraform will see them (phases.toml + overrides + budget)."""
-    tables = effective_tables(get_phase(phase), config.phase_overrides)
+    tables = effective_tables(get_phase(phase, config.phases_file), config.phase_overrides)
     if "budget" in tables and config.budget_usd is not None:
         tables["budget"]["amount_usd"] = config.budget_usd
     return tables

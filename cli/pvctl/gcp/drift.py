@@ -7,9 +7,7 @@ values people change by hand or by CI deploys: image, min/max instances, ingress
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterator
 
 from pvctl.gcp.services import ServiceStatus
@@ -34,11 +32,6 @@ def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 def _first(values: Any) -> dict[str, Any]:
     return values[0] if isinstance(values, list) and values and isinstance(values[0], dict) else {}
-
-
-def planned_services(plan_json: Path) -> dict[str, PlannedService]:
-    """Cloud Run services in a plan JSON file's planned values, by service name."""
-    return services_in(json.loads(plan_json.read_text(encoding="utf-8")))
 
 
 def services_in(plan: dict[str, Any]) -> dict[str, PlannedService]:
