@@ -40,8 +40,11 @@ module "network" {
   depends_on = [module.services]
 }
 
+# Only with egress = "connector" ([growth.connector] egress in phases.toml); with "direct" the
+# Cloud Run services use Direct VPC egress on the network's main subnet and no connector exists.
 module "connector" {
   source = "../../modules/vpc_connector"
+  count  = var.connector.egress == "connector" ? 1 : 0
 
   project_id    = var.project_id
   region        = var.region
@@ -50,6 +53,13 @@ module "connector" {
   machine_type  = var.connector.machine_type
   min_instances = var.connector.min_instances
   max_instances = var.connector.max_instances
+}
+
+# The connector was unconditional before the egress option: states written then hold it at
+# module.connector, and this moves it to module.connector[0] without replacing it.
+moved {
+  from = module.connector
+  to   = module.connector[0]
 }
 
 module "secrets" {
@@ -106,7 +116,10 @@ module "api" {
   images_managed_by_ci = var.images_managed_by_ci
   settings             = var.api
   public               = var.api.public
-  connector_id         = module.connector.id
+  vpc_egress_mode      = var.connector.egress
+  connector_id         = one(module.connector[*].id)
+  network_id           = module.network.network_id
+  subnet_id            = module.network.subnet_id
   database             = { host = module.database.private_ip, name = module.database.database_name }
   redis = {
     host           = module.redis.host

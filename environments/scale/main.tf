@@ -55,8 +55,11 @@ module "network" {
   depends_on = [module.services]
 }
 
+# Only with egress = "connector" ([scale.connector] egress in phases.toml); with "direct" the
+# Cloud Run services use Direct VPC egress on the network's main subnet and no connector exists.
 module "connector" {
   source = "../../modules/vpc_connector"
+  count  = var.connector.egress == "connector" ? 1 : 0
 
   project_id    = var.project_id
   region        = var.region
@@ -65,6 +68,13 @@ module "connector" {
   machine_type  = var.connector.machine_type
   min_instances = var.connector.min_instances
   max_instances = var.connector.max_instances
+}
+
+# The connector was unconditional before the egress option: states written then hold it at
+# module.connector, and this moves it to module.connector[0] without replacing it.
+moved {
+  from = module.connector
+  to   = module.connector[0]
 }
 
 module "secrets" {
@@ -125,7 +135,10 @@ module "api" {
   settings             = var.api
   public               = var.api.public
   invokers             = { bff = module.bff.service_account_member }
-  connector_id         = module.connector.id
+  vpc_egress_mode      = var.connector.egress
+  connector_id         = one(module.connector[*].id)
+  network_id           = module.network.network_id
+  subnet_id            = module.network.subnet_id
   database             = local.database
   redis                = local.redis
   secret_env           = local.app_secret_env
@@ -143,7 +156,10 @@ module "bff" {
   images_managed_by_ci = var.images_managed_by_ci
   settings             = var.bff
   api_url              = module.api.uri
-  connector_id         = module.connector.id
+  vpc_egress_mode      = var.connector.egress
+  connector_id         = one(module.connector[*].id)
+  network_id           = module.network.network_id
+  subnet_id            = module.network.subnet_id
   deletion_protection  = var.deletion_protection
 }
 
@@ -162,7 +178,10 @@ module "webhooks" {
   images_managed_by_ci = var.images_managed_by_ci
   settings             = var.webhooks
   public               = true
-  connector_id         = module.connector.id
+  vpc_egress_mode      = var.connector.egress
+  connector_id         = one(module.connector[*].id)
+  network_id           = module.network.network_id
+  subnet_id            = module.network.subnet_id
   database             = local.database
   redis                = local.redis
   secret_env           = local.webhook_secret_env

@@ -132,12 +132,18 @@ variable "webhooks" {
 }
 
 variable "connector" {
-  description = "Serverless VPC Access connector sizing (phases.toml [scale.connector])."
+  description = "How the Cloud Run services reach the VPC, and the connector's sizing (phases.toml [scale.connector]). egress = \"connector\": a Serverless VPC Access connector of machine_type, min_instances to max_instances; \"direct\": Direct VPC egress on the network's main subnet, no connector (the sizes are then unused)."
   type = object({
+    egress        = string
     machine_type  = string
     min_instances = number
     max_instances = number
   })
+
+  validation {
+    condition     = contains(["connector", "direct"], var.connector.egress)
+    error_message = "connector.egress must be \"connector\" (Serverless VPC Access connector) or \"direct\" (Direct VPC egress); set it in pvctl.toml [phases.<phase>.connector]."
+  }
 }
 
 variable "database" {

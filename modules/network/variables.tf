@@ -19,13 +19,18 @@ variable "name_prefix" {
 }
 
 variable "subnet_cidr" {
-  description = "Primary range of the workload subnet."
+  description = "Primary range of the workload subnet; with Direct VPC egress Cloud Run takes its instances' addresses from it (in /28 blocks), so keep it at /26 or larger (the default /24 has 252 usable addresses)."
   type        = string
   default     = "10.10.0.0/24"
 
   validation {
     condition     = can(cidrhost(var.subnet_cidr, 0))
     error_message = "subnet_cidr must be a CIDR range such as 10.10.0.0/24."
+  }
+
+  validation {
+    condition     = !can(cidrhost(var.subnet_cidr, 0)) || try(tonumber(split("/", var.subnet_cidr)[1]) <= 26, false)
+    error_message = "subnet_cidr must be a /26 or larger (e.g. 10.10.0.0/24): Direct VPC egress reserves Cloud Run addresses from it in blocks of 16, a few per instance."
   }
 }
 

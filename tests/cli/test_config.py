@@ -112,6 +112,7 @@ def test_moving_tags_warn_unless_ci_manages_images(root: Path) -> None:
     ('[phases.mvp.api]\nmax_instances = 2.5', "expected an integer"),
     ('[phases.mvp.database]\npoint_in_time_recovery = "yes"', "expected true or false"),
     ('[phases.mvp.secrets]\nnames = ["a", 3]', "expected a list like"),
+    ('[phases.growth.connector]\negress = "peering"', "phases.growth.connector.egress: 'peering' is not one of connector, direct"),
     ('[usage.mvp]\nrequests = 5', "usage.mvp.requests: unknown key"),
     ('[project.labels]\nTeam = "x"', "label key 'Team' is invalid"),
 ])
@@ -142,6 +143,11 @@ def test_overrides_are_kept_with_their_source(root: Path) -> None:
     assert cfg.phase_overrides == {"scale": {"database": {"tier": "db-custom-2-7680"}}, "growth": {"monitoring": {"cpu_utilization_threshold": 1}}}
     assert cfg.usage_overrides == {"mvp": {"requests_per_month": 500000}}
     assert cfg.sources["phases.scale.database.tier"] == "pvctl.toml"
+
+
+def test_direct_vpc_egress_is_an_accepted_override(root: Path) -> None:
+    cfg = load(root, GOOD + '[phases.growth.connector]\negress = "direct"\n')
+    assert cfg.phase_overrides == {"growth": {"connector": {"egress": "direct"}}}
 
 
 def test_missing_file_falls_back_to_the_example_with_a_warning(root: Path) -> None:

@@ -8,9 +8,15 @@ of this repository, with a pvctl.toml that switches the variant on:
   Terraform leaving the image to CI;
 - a `[project] domain` change after a sandbox apply: the managed certificate is replaced
   create-before-destroy, nothing else is;
-- Direct VPC egress (`vpc_egress_mode = "direct"` of modules/cloud_run_service): pvctl.toml
-  cannot select it (no phase table has the key, and unknown keys are refused), so a small root
-  module in a temporary folder calls modules/cloud_run_api and modules/cloud_run_bff with it.
+- Direct VPC egress (`vpc_egress_mode = "direct"` of modules/cloud_run_service): a small root
+  module in a temporary folder calls modules/cloud_run_api and modules/cloud_run_bff with it
+  (the module's own inputs and validations);
+- Direct VPC egress selected for a phase (`[phases.<phase>.connector] egress = "direct"`): no
+  connector, every service on the network's main subnet, and the cost without the connector;
+- the connector's address: states written before the egress option hold it at
+  `module.connector`, and the `moved` block of each environment carries it to
+  `module.connector[0]` with nothing to change; switching such a state to direct updates the
+  services in place and destroys only the connector.
 
 Why the image is checked by behaviour: Terraform's JSON configuration representation (the plan's
 `configuration` section, also what `terraform show -json` prints) has no `lifecycle` at all, so
@@ -28,7 +34,11 @@ from pathlib import Path
 
 import pytest
 
+from pvctl.cost.catalog import Catalog
+from pvctl.cost.estimate import estimate_plan
+from pvctl.cost.usage import load_usage
 from tests.cli.conftest import cli_env, pvctl
+from tests.cost.conftest import plan_of
 from tests.offline.conftest import make_workdir
 from tests.offline.test_inventories import (
     PVCTL_TOML, REPO, UNKNOWN, _SKIP, check_values, configured_expressions, copy_repo, load_inventory, planned_resources,
@@ -258,7 +268,7 @@ def test_a_domain_change_moves_the_https_proxy_in_place_and_keeps_the_address(st
         assert acts[f"module.edge.google_compute_global_forwarding_rule.{rule}"] == ["no-op"], rule
 
 
-# --- d. Direct VPC egress (module variant, not selectable through pvctl.toml) ---------------------
+# --- d. Direct VPC egress (the module variant, through a hand-written root) -----------------------
 
 NETWORK = f"projects/{PROJECT}/global/networks/pv-vpc"
 SUBNET = f"projects/{PROJECT}/regions/southamerica-east1/subnetworks/pv-main"
@@ -361,3 +371,164 @@ def test_direct_vpc_egress_plans_no_connector_anywhere(direct_plan: dict) -> Non
 def test_vpc_egress_mode_inputs_are_validated(direct, args: tuple[str, ...], message: str) -> None:
     done = direct.tf("plan", "-input=false", *args, ok=(1,))
     assert message in " ".join((done.stdout + done.stderr).split()), done.stderr[-2000:]
+
+
+# --- e. Direct VPC egress selected for a phase in pvctl.toml -------------------------------------
+
+CONNECTOR = "module.connector[0].google_vpc_access_connector.this"
+OLD_CONNECTOR = "module.connector.google_vpc_access_connector.this"   # before the egress option
+MAIN_SUBNET = "module.network.google_compute_subnetwork.main"
+NETWORK_RESOURCE = "module.network.google_compute_network.this"
+DIRECT_SERVICES = {"growth": ("api",), "scale": ("api", "bff", "webhooks")}
+EGRESS = {"api": "PRIVATE_RANGES_ONLY", "webhooks": "PRIVATE_RANGES_ONLY", "bff": "ALL_TRAFFIC"}
+DIRECT_TOML = PVCTL_TOML + '\n[phases.growth.connector]\negress = "direct"\n\n[phases.scale.connector]\negress = "direct"\n'
+
+
+@pytest.fixture(scope="module")
+def direct_repo(tmp_path_factory) -> Repo:
+    return make_repo(tmp_path_factory.mktemp("direct_phases"), DIRECT_TOML)
+
+
+@pytest.fixture(scope="module")
+def direct_phases(direct_repo: Repo) -> dict[str, dict]:
+    """Plan JSON of growth and scale with egress = "direct", each from an empty state."""
+    return {phase: direct_repo.plan(f"{phase}_direct", phase)[1] for phase in DIRECT_SERVICES}
+
+
+@pytest.mark.parametrize("phase", list(DIRECT_SERVICES))
+def test_a_direct_phase_plans_no_connector(direct_phases: dict, phase: str) -> None:
+    plan = direct_phases[phase]
+    assert plan["variables"]["connector"]["value"]["egress"] == "direct"   # the override reached Terraform
+    resources = planned_resources(plan)
+    assert not [a for a, r in resources.items() if r["type"] == "google_vpc_access_connector" or a.startswith("module.connector")]
+    assert not [rc["address"] for rc in plan["resource_changes"] if rc["type"] == "google_vpc_access_connector"]
+
+
+@pytest.mark.parametrize("phase", list(DIRECT_SERVICES))
+def test_every_service_of_a_direct_phase_uses_the_main_subnet(direct_phases: dict, phase: str) -> None:
+    plan = direct_phases[phase]
+    services = {a for a, r in planned_resources(plan).items() if r["type"] == "google_cloud_run_v2_service"}
+    assert services == {service_address(m, "managed") for m in DIRECT_SERVICES[phase]}
+    calls = plan["configuration"]["root_module"]["module_calls"]
+    for module in DIRECT_SERVICES[phase]:
+        address = service_address(module, "managed")
+        # From an empty state the ids are unknown: one network interface, both set from the network module.
+        expected = {address: {"template": [{"vpc_access": [{
+            "connector": None,
+            "egress": EGRESS[module],
+            "network_interfaces": [{"network": UNKNOWN, "subnetwork": UNKNOWN}],
+        }]}]}}
+        errors = check_values(plan, expected)
+        assert not errors, "\n".join(errors)
+        assert change(plan, address)["after_unknown"]["template"][0]["vpc_access"][0].get("connector") is not True
+        inputs = calls[module]["expressions"]
+        assert "module.network.subnet_id" in inputs["subnet_id"]["references"], inputs["subnet_id"]
+        assert "module.network.network_id" in inputs["network_id"]["references"], inputs["network_id"]
+        assert "var.connector.egress" in inputs["vpc_egress_mode"]["references"], inputs["vpc_egress_mode"]
+
+
+def test_a_direct_phase_changes_nothing_else(direct_phases: dict) -> None:
+    """Apart from the connector and each service's vpc_access, growth is its inventory."""
+    inventory = load_inventory("growth")
+    del inventory[CONNECTOR]
+    for module in DIRECT_SERVICES["growth"]:
+        for block in inventory[service_address(module, "managed")]["template"]:
+            block.pop("vpc_access", None)
+    plan = direct_phases["growth"]
+    assert set(planned_resources(plan)) == set(inventory), sorted(set(planned_resources(plan)) ^ set(inventory))
+    errors = check_values(plan, inventory)
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("phase", list(DIRECT_SERVICES))
+def test_a_direct_phase_costs_the_connector_less(direct_phases: dict, phase: str) -> None:
+    """The estimate prices the plan: the connector's line goes, Cloud Run and the rest stay. The
+    default plan is the cost fixture (tests/cost/test_real_plans.py keeps it priced like a real one)."""
+    catalog, usage = Catalog.load(), load_usage(phase)
+    for region in ("us-central1", "southamerica-east1"):
+        direct = estimate_plan(direct_phases[phase], region, usage, catalog, phase)
+        default = estimate_plan(plan_of(phase), region, usage, catalog, phase)
+        assert direct.unpriced == []
+        connector = default.by_component()["Serverless VPC Access"]
+        assert connector > 0 and "Serverless VPC Access" not in direct.by_component()
+        # Growth routes nothing through NAT; scale's NAT drops too (see the next test).
+        assert direct.monthly_total <= default.monthly_total - connector, region
+        if phase == "growth":
+            assert direct.monthly_total == default.monthly_total - connector, region
+        expected = {k: v for k, v in default.by_component().items() if k not in ("Serverless VPC Access", "Cloud NAT")}
+        assert {k: v for k, v in direct.by_component().items() if k != "Cloud NAT"} == expected, region
+
+
+def test_cloud_nat_counts_the_direct_services_that_route_all_traffic(direct_phases: dict) -> None:
+    """Scale's BFF sends all egress into the VPC: with Direct VPC egress NAT bills its instances
+    (min 1), not the connector's two VMs; the API and webhooks (private ranges only) are not counted."""
+    estimate = estimate_plan(direct_phases["scale"], "us-central1", load_usage("scale"), Catalog.load(), "scale")
+    gateway = [i for i in estimate.items if i.component == "Cloud NAT" and i.sku == "nat_gateway"]
+    assert len(gateway) == 1 and gateway[0].quantity == 730, gateway   # 1 VM × 730 h
+
+
+def test_the_environment_refuses_an_unknown_egress(direct_repo: Repo, direct_phases: dict, tmp_path: Path) -> None:
+    """pvctl.toml refuses it first (tests/cli/test_config.py); the variable's validation is for
+    anyone who runs Terraform on the environment with other inputs."""
+    tfvars = json.loads((direct_repo.path / ".pvctl" / "growth" / "terraform.tfvars.json").read_text())
+    tfvars["connector"]["egress"] = "peering"
+    shutil.copytree(REPO / "modules", tmp_path / "modules", ignore=_SKIP)
+    shutil.copytree(REPO / "environments" / "growth", tmp_path / "environments" / "growth", ignore=_SKIP)
+    wd = make_workdir(tmp_path, None)
+    wd = type(wd)(tmp_path / "environments" / "growth", wd.runner)
+    wd.write("terraform.tfvars.json", json.dumps(tfvars))
+    wd.write("local_override.tf", 'terraform {\n  backend "local" {}\n}\n')   # instead of the gcs backend
+    wd.tf("init", "-input=false")
+    done = wd.tf("plan", "-input=false", "-var", "db_admin_password=placeholder", ok=(1,))
+    assert 'connector.egress must be "connector"' in " ".join((done.stdout + done.stderr).split()), done.stderr[-2000:]
+
+
+@dataclass
+class Switch:
+    moved: tuple[dict, dict, int]     # summary, plan JSON, exit code: old-layout state, default egress
+    direct: tuple[dict, dict, int]    # the same state, [phases.mvp.connector] egress = "direct"
+
+
+def _to_the_old_layout(state_file: Path) -> None:
+    """Rewrite a sandbox state as Terraform wrote it before the connector had a count."""
+    state = json.loads(state_file.read_text())
+    found = [r for r in state["resources"] if r.get("module") == "module.connector[0]"]
+    assert len(found) == 1, [r.get("module") for r in state["resources"]]
+    for resource in state["resources"]:
+        if resource.get("module") == "module.connector[0]":
+            resource["module"] = "module.connector"
+        for instance in resource["instances"]:
+            if "dependencies" in instance:
+                instance["dependencies"] = [d.replace("module.connector[0].", "module.connector.") for d in instance["dependencies"]]
+    state_file.write_text(json.dumps(state, indent=2))
+
+
+@pytest.fixture(scope="module")
+def switch(tmp_path_factory) -> Switch:
+    repo = make_repo(tmp_path_factory.mktemp("egress_switch"), PVCTL_TOML)
+    repo.plan("mvp", "mvp")
+    repo.apply("mvp", "mvp")
+    _to_the_old_layout(repo.path / ".pvctl" / "sandbox" / PROJECT / "terraform.tfstate")
+    moved = repo.plan("mvp_moved", "mvp", "--detailed-exitcode", ok=(0, 2))
+    repo.write_toml(PVCTL_TOML + '\n[phases.mvp.connector]\negress = "direct"\n')
+    direct = repo.plan("mvp_to_direct", "mvp")
+    return Switch(moved, direct)
+
+
+def test_a_state_from_before_the_egress_option_moves_the_connector_and_changes_nothing(switch: Switch) -> None:
+    summary, plan, exit_code = switch.moved
+    connector = next(rc for rc in plan["resource_changes"] if rc["address"] == CONNECTOR)
+    assert connector.get("previous_address") == OLD_CONNECTOR and connector["change"]["actions"] == ["no-op"]
+    assert {a: act for a, act in actions(plan).items() if act != ["no-op"]} == {}
+    assert exit_code == 0 and summary["resources"] == [], summary
+
+
+def test_switching_to_direct_updates_the_services_in_place_and_destroys_only_the_connector(switch: Switch) -> None:
+    summary, plan, _ = switch.direct
+    changed = {a: act for a, act in actions(plan).items() if act != ["no-op"]}
+    assert changed == {CONNECTOR: ["delete"], service_address("api", "managed"): ["update"]}, changed
+    prior = {a: r["values"] for a, r in planned_resources({"planned_values": plan["prior_state"]["values"]}).items()}
+    vpc = change(plan, service_address("api", "managed"))["after"]["template"][0]["vpc_access"][0]
+    assert vpc["connector"] is None
+    assert [(i["network"], i["subnetwork"]) for i in vpc["network_interfaces"]] == [(prior[NETWORK_RESOURCE]["id"], prior[MAIN_SUBNET]["id"])]
+    assert summary["changes"]["destroy"] == 1 and summary["changes"]["replace"] == 0, summary["changes"]

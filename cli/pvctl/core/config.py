@@ -262,6 +262,10 @@ def _coerce(s: Setting, value: Any, where: str, problems: list) -> Any:
 
 _TYPE_NAMES = {str: "a string", bool: "true or false", float: "a number", int: "an integer", dict: "a table", list: "a list"}
 
+# Phase-table keys whose value picks between fixed alternatives in the environments (each also
+# checked by a Terraform validation); other values are sizes and tiers Terraform or Google check.
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("connector", "egress"): ("connector", "direct")}
+
 
 def _example(kind: type) -> str:
     return {str: '"text"', bool: "true", float: "450", int: "3", dict: "{ key = \"value\" }", list: '["a", "b"]'}[kind]
@@ -332,8 +336,18 @@ def _phase_overrides(raw: Any, problems: list, sources: dict, label: str) -> dic
                 hint = " (traffic profiles go under [usage.<phase>])" if table == "usage" else ""
                 problems.append((where, f"phase {phase} has no table {table!r}{hint}", f"use one of: {', '.join(defaults.tables)}"))
             elif values := _known_keys(where, defaults.tables[table], keys, problems, sources, label):
-                result.setdefault(phase, {})[table] = values
+                values = {k: v for k, v in values.items() if _choice_ok(f"{where}.{k}", table, k, v, problems)}
+                if values:
+                    result.setdefault(phase, {})[table] = values
     return result
+
+
+def _choice_ok(where: str, table: str, key: str, value: Any, problems: list) -> bool:
+    choices = _CHOICES.get((table, key))
+    if choices is None or value in choices:
+        return True
+    problems.append((where, f"{value!r} is not one of {', '.join(choices)}", f"use {' or '.join(repr(c) for c in choices)}"))
+    return False
 
 
 def _usage_overrides(raw: Any, problems: list, sources: dict, label: str) -> dict[str, dict[str, Any]]:
