@@ -189,16 +189,21 @@ def secrets_set(
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """Add a new version of secret NAME from stdin or a hidden prompt (older versions stay enabled)."""
-    from pvctl.core import console
-    from pvctl.gcp.secrets import add_version, check_name
+    _add_value(name, _live_config(config, repo, project, region))
 
-    cfg = _live_config(config, repo, project, region)
+
+def _add_value(name: str, cfg):
+    """Read NAME's new value and add it as a version (set and rotate); returns the clients and its number."""
+    from pvctl.core import console
+    from pvctl.gcp.secrets import add_version, check_name, secret_id
+
     check_name(name, _secret_names(None, cfg))
     value = _read_value(name)
     clients = _clients()
     version = add_version(clients, cfg.project_id, cfg.name_prefix, name, value, clients.policy)
-    console.out().print(f"{cfg.name_prefix}-{name}: added version {version}", markup=False)
+    console.out().print(f"{secret_id(cfg.name_prefix, name)}: added version {version}", markup=False)
     _password_note(name)
+    return clients, version
 
 
 @secrets_app.command("rotate")
@@ -208,16 +213,11 @@ def secrets_rotate(
 ) -> None:
     """Add a new version of NAME, then disable the older enabled versions after confirmation."""
     from pvctl.core import console
-    from pvctl.gcp.secrets import add_version, check_name, disable_versions, secret_state
+    from pvctl.gcp.secrets import disable_versions, secret_id, secret_state
 
     cfg = _live_config(config, repo, project, region)
-    check_name(name, _secret_names(None, cfg))
-    value = _read_value(name)
-    clients = _clients()
-    sid = f"{cfg.name_prefix}-{name}"
-    version = add_version(clients, cfg.project_id, cfg.name_prefix, name, value, clients.policy)
-    console.out().print(f"{sid}: added version {version}", markup=False)
-    _password_note(name)
+    clients, version = _add_value(name, cfg)
+    sid = secret_id(cfg.name_prefix, name)
     older = [v for v in secret_state(clients, cfg.project_id, cfg.name_prefix, name, clients.policy).enabled_versions if v != version]
     if not older:
         return
