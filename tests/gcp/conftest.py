@@ -13,6 +13,7 @@ from pvctl.gcp.calls import CallPolicy
 from pvctl.gcp.clients import ENDPOINT_ENV, GcpClients
 from tests.gcp.fakes import scenarios
 from tests.gcp.fakes.compute_fake import FakeCompute
+from tests.gcp.fakes.monitoring_fake import FakeMonitoring
 from tests.gcp.fakes.run_fake import FakeCloudRun
 from tests.gcp.fakes.secrets_fake import FakeSecretManager
 
@@ -36,19 +37,24 @@ class Fakes:
     run: FakeCloudRun
     secrets: FakeSecretManager
     compute: FakeCompute
+    monitoring: FakeMonitoring
+
+    def endpoints(self) -> dict[str, str]:
+        return {"run": self.run.endpoint, "secretmanager": self.secrets.endpoint, "compute": self.compute.endpoint,
+                "monitoring": self.monitoring.endpoint}
 
     def clients(self, policy: CallPolicy = FAST) -> GcpClients:
-        return GcpClients(policy=policy, endpoints={"run": self.run.endpoint, "secretmanager": self.secrets.endpoint,
-                                                     "compute": self.compute.endpoint})
+        return GcpClients(policy=policy, endpoints=self.endpoints())
 
 
 @pytest.fixture
 def fakes(monkeypatch):
-    run, secrets, compute = FakeCloudRun().start(), FakeSecretManager().start(), FakeCompute(scenarios.PROJECT).start()
-    for api, fake in (("run", run), ("secretmanager", secrets), ("compute", compute)):
-        monkeypatch.setenv(ENDPOINT_ENV[api], fake.endpoint)
-    yield Fakes(run, secrets, compute)
-    for fake in (run, secrets, compute):
+    started = Fakes(FakeCloudRun().start(), FakeSecretManager().start(), FakeCompute(scenarios.PROJECT).start(),
+                    FakeMonitoring().start())
+    for api, endpoint in started.endpoints().items():
+        monkeypatch.setenv(ENDPOINT_ENV[api], endpoint)
+    yield started
+    for fake in (started.run, started.secrets, started.compute, started.monitoring):
         fake.stop()
 
 

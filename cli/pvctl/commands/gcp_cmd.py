@@ -71,16 +71,29 @@ def status(
         raise typer.Exit(1)
 
 
+def _flag(help_text: str, kind: type = float):
+    return Annotated[Optional[kind], typer.Option(help=help_text, show_default=False)]
+
+
 def deploy(
     service: Annotated[str, typer.Option("--service", "-s", help="api, bff, webhooks, or app (= api, the whole site in mvp/growth).", show_default=False)],
     image: Annotated[Optional[str], typer.Option("--image", help="Container image for the new revision (pin a tag or @sha256 digest).", show_default=False)] = None,
     canary: Annotated[Optional[int], typer.Option("--canary", min=1, max=99, help="Send this percentage to the new revision; the previous one keeps the rest.", show_default=False)] = None,
     promote: Annotated[bool, typer.Option("--promote", help="Send 100% of the traffic to the latest revision.")] = False,
     rollback: Annotated[bool, typer.Option("--rollback", help="Send 100% of the traffic back to the previous revision.")] = False,
+    watch: Annotated[bool, typer.Option("--watch", help="With --canary: watch 5xx and p95 in Cloud Monitoring, promote after a healthy window, roll back on a breach.")] = False,
+    max_5xx_ratio: _flag("--watch: roll back above this share of 5xx (default phases.toml [slo], 0.005).") = None,
+    max_p95_ms: _flag("--watch: roll back above this p95 latency in ms (default 700).") = None,
+    error_window: _flag("--watch: seconds the 5xx share is measured over, whole minutes (default 60).", int) = None,
+    latency_window: _flag("--watch: seconds the p95 is measured over, whole minutes (default 300).", int) = None,
+    interval: _flag("--watch: seconds between readings (default 30).") = None,
+    healthy_for: _flag("--watch: promote after this many seconds of healthy readings (default 600).") = None,
+    min_requests: _flag("--watch: requests in the latency window needed to judge the revision (default 50).", int) = None,
+    max_blind: _flag("--watch: roll back after this many seconds without metrics to judge (default 900).") = None,
     json_out: o.Json = False,
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
-    """Deploy an image as a new Cloud Run revision (optionally as a canary), promote it, or roll back."""
+    """Deploy an image as a new Cloud Run revision (optionally as a watched canary), promote it, or roll back."""
     from pvctl.core import console
     from pvctl.core.errors import ConfigError
     from pvctl.gcp import deploy as d
@@ -88,31 +101,54 @@ def deploy(
     chosen = [flag for flag, on in (("--image", image is not None), ("--promote", promote), ("--rollback", rollback)) if on]
     if len(chosen) != 1:
         raise ConfigError([("deploy", f"got {', '.join(chosen) or 'none'} of --image, --promote, --rollback",
-                            "give exactly one: --image REF [--canary PCT], --promote or --rollback")])
+                            "give exactly one: --image REF [--canary PCT [--watch]], --promote or --rollback")])
     if canary is not None and image is None:
         raise ConfigError([("--canary", "needs --image", "pvctl deploy --service api --image REF --canary 10")])
+    if watch and canary is None:
+        raise ConfigError([("--watch", "needs --image and --canary", "pvctl deploy --service api --image REF --canary 10 --watch")])
+    thresholds = None
+    if watch:
+        from pvctl.core.phases import slo_thresholds
+        from pvctl.gcp.canary import Thresholds
+
+        thresholds = Thresholds.resolve({
+            "error_ratio_max": max_5xx_ratio, "error_window": error_window, "p95_ms_max": max_p95_ms,
+            "latency_window": latency_window, "interval": interval, "healthy_for": healthy_for,
+            "min_requests": min_requests, "max_blind": max_blind}, slo_thresholds())
     cfg = _live_config(config, repo, project, region)
     name = d.service_name(cfg.name_prefix, service)
     clients = _clients()
     args = (clients, cfg.project_id, cfg.region, name)
-    if image is not None:
-        result = d.deploy(*args, image, canary, clients.policy)
-    elif promote:
-        result = d.promote(*args, clients.policy)
-    else:
-        result = d.rollback(*args, clients.policy)
-    if json_out:
-        typer.echo(json.dumps(asdict(result), indent=2))
-    else:
-        from pvctl.gcp.display import traffic_line
+    if thresholds is not None and image is not None and canary is not None:
+        from pvctl.gcp import display
+        from pvctl.gcp.canary import deploy_and_watch
 
-        console.out().print(f"{result.service}: {result.action} {result.revision} ({result.image})", soft_wrap=True, markup=False)
-        console.out().print(f"  traffic: {traffic_line(result.traffic)}", soft_wrap=True, markup=False)
-        if result.url:
-            console.out().print(f"  url: {result.url}", soft_wrap=True, markup=False)
+        watched = deploy_and_watch(*args, image, canary, thresholds, clients.policy,
+                                   on_deployed=display.print_canary_start, on_check=display.print_check)
+        if json_out:
+            typer.echo(json.dumps(watched.as_dict(), indent=2))
+        else:
+            display.print_watch(watched)
+        if watched.outcome != "promoted":
+            raise typer.Exit(1)
+    elif image is not None:
+        _print_deploy(d.deploy(*args, image, canary, clients.policy), json_out)
+    elif promote:
+        _print_deploy(d.promote(*args, clients.policy), json_out)
+    else:
+        _print_deploy(d.rollback(*args, clients.policy), json_out)
     if image is not None and not cfg.images_managed_by_ci:
         console.warning("images.managed_by_ci is false: the next `pvctl apply` sets the image back to the one in pvctl.toml "
                         "— update images in pvctl.toml too, or set images.managed_by_ci = true")
+
+
+def _print_deploy(result, json_out: bool) -> None:
+    if json_out:
+        typer.echo(json.dumps(asdict(result), indent=2))
+        return
+    from pvctl.gcp.display import print_deploy
+
+    print_deploy(result)
 
 
 @secrets_app.command("list")

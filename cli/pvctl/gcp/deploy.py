@@ -107,10 +107,13 @@ def deploy(clients: Any, project: str, region: str, name: str, image: str, canar
     return _result(updated, name, "deploy" if canary_percent is None else "canary", revision)
 
 
-def promote(clients: Any, project: str, region: str, name: str, policy: CallPolicy) -> DeployResult:
-    """All traffic to the latest revision (and to every later deploy)."""
+def promote(clients: Any, project: str, region: str, name: str, policy: CallPolicy, expected: str | None = None) -> DeployResult:
+    """All traffic to the latest revision (and to every later deploy); with `expected`, only if that is the latest."""
     service = _existing(clients, project, region, name, policy)
     latest = short(service.latest_created_revision)
+    if expected and latest != expected:
+        raise GcpError(f"{name}: {latest} was deployed while {expected} was watched; traffic left as it is",
+                       "decide by hand: pvctl deploy --promote or --rollback", "failed")
     if latest != short(service.latest_ready_revision):
         raise GcpError(f"{name}: the latest revision {latest} is not ready",
                        "look at its logs, then deploy a fixed image or use --rollback", "failed")

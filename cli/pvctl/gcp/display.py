@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pvctl.core import console
 from pvctl.gcp.secrets import SecretState
 from pvctl.gcp.services import ServiceStatus, TrafficShare
 from pvctl.gcp.status import PhaseStatus
+
+if TYPE_CHECKING:
+    from pvctl.gcp.canary import Check, Thresholds, WatchResult
+    from pvctl.gcp.deploy import DeployResult
 
 
 def _line(text: str = "") -> None:
@@ -92,3 +98,47 @@ def print_secrets(states: list[SecretState]) -> None:
         else:
             disabled = f", disabled {', '.join(s.disabled_versions)}" if s.disabled_versions else ""
             _line(f"{s.secret_id}: enabled {', '.join(s.enabled_versions)}{disabled} (latest added {s.latest_enabled_created})")
+
+
+def print_deploy(result: DeployResult) -> None:
+    _line(f"{result.service}: {result.action} {result.revision} ({result.image})")
+    _line(f"  traffic: {traffic_line(result.traffic)}")
+    if result.url:
+        _line(f"  url: {result.url}")
+
+
+def _progress(text: str) -> None:
+    # Progress goes to stderr so `--json` leaves stdout to the machine-readable result.
+    console.err().print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def print_canary_start(result: DeployResult, t: Thresholds) -> None:
+    _progress(f"{result.service}: canary {result.revision} ({result.image}), traffic {traffic_line(result.traffic)}")
+    _progress(f"  watching every {t.interval:g} s: roll back on 5xx > {t.error_ratio_max:.2%} over {t.error_window} s or "
+              f"p95 > {t.p95_ms_max:g} ms over {t.latency_window} s; promote after {t.healthy_for:g} s healthy "
+              f"with at least {t.min_requests} requests; Ctrl-C stops watching and leaves the traffic as it is")
+
+
+def _minutes(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def print_check(check: Check) -> None:
+    r = check.reading
+    measured = ""
+    if r is not None and (r.requests or r.latency_requests):
+        ratio = f"{r.error_ratio:.2%}" if r.error_ratio is not None else "-"
+        p95 = f"{r.p95_ms:.0f} ms" if r.p95_ms is not None else "-"
+        measured = f"5xx {ratio} ({r.errors_5xx}/{r.requests}), p95 {p95} ({r.latency_requests} req) · "
+    state = {"healthy": f"healthy {_minutes(check.healthy_for)}", "breach": "BREACH", "blind": "no verdict"}[check.verdict]
+    detail = "" if check.verdict == "healthy" else f": {check.reason}"
+    _progress(f"  [{_minutes(check.elapsed)}] {measured}{state}{detail}")
+
+
+def print_watch(result: WatchResult) -> None:
+    if result.outcome == "promoted":
+        _line(f"{result.final.service}: promoted {result.final.revision} ({result.reason})")
+    else:
+        _line(f"{result.final.service}: rolled back to {result.final.revision} — {result.reason}")
+    _line(f"  traffic: {traffic_line(result.final.traffic)}")
