@@ -16,6 +16,7 @@ from tests.gcp.fakes.compute_fake import FakeCompute
 from tests.gcp.fakes.monitoring_fake import FakeMonitoring
 from tests.gcp.fakes.run_fake import FakeCloudRun
 from tests.gcp.fakes.secrets_fake import FakeSecretManager
+from tests.gcp.fakes.sqladmin_fake import FakeSqlAdmin
 
 PVCTL_TOML = f"""\
 [project]
@@ -38,10 +39,11 @@ class Fakes:
     secrets: FakeSecretManager
     compute: FakeCompute
     monitoring: FakeMonitoring
+    sql: FakeSqlAdmin
 
     def endpoints(self) -> dict[str, str]:
         return {"run": self.run.endpoint, "secretmanager": self.secrets.endpoint, "compute": self.compute.endpoint,
-                "monitoring": self.monitoring.endpoint}
+                "monitoring": self.monitoring.endpoint, "sqladmin": self.sql.endpoint}
 
     def clients(self, policy: CallPolicy = FAST) -> GcpClients:
         return GcpClients(policy=policy, endpoints=self.endpoints())
@@ -50,11 +52,11 @@ class Fakes:
 @pytest.fixture
 def fakes(monkeypatch):
     started = Fakes(FakeCloudRun().start(), FakeSecretManager().start(), FakeCompute(scenarios.PROJECT).start(),
-                    FakeMonitoring().start())
+                    FakeMonitoring().start(), FakeSqlAdmin(scenarios.PROJECT).start())
     for api, endpoint in started.endpoints().items():
         monkeypatch.setenv(ENDPOINT_ENV[api], endpoint)
     yield started
-    for fake in (started.run, started.secrets, started.compute, started.monitoring):
+    for fake in (started.run, started.secrets, started.compute, started.monitoring, started.sql):
         fake.stop()
 
 

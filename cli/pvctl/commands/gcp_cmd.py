@@ -12,6 +12,7 @@ import typer
 from pvctl.commands import options as o
 
 secrets_app = typer.Typer(help="Secret values in Secret Manager (never in Terraform, never printed).", no_args_is_help=True)
+db_app = typer.Typer(help="Disaster recovery of the Cloud SQL database: restore drills and failover.", no_args_is_help=True)
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before disabling older versions.")]
 Name = Annotated[str, typer.Argument(help="Secret name as in phases.toml secrets.names, e.g. whatsapp-token.", show_default=False)]
@@ -25,6 +26,7 @@ def register(app: typer.Typer) -> None:
 
     secrets_app.command("init")(secrets_init)
     app.add_typer(secrets_app, name="secrets")
+    app.add_typer(db_app, name="db")
 
 
 def _live_config(config, repo, project, region):
@@ -270,3 +272,62 @@ def secrets_rotate(
     disable_versions(clients, cfg.project_id, cfg.name_prefix, name, older, clients.policy)
     console.out().print(f"{sid}: disabled versions {', '.join(older)} (re-enable with "
                         f"`gcloud secrets versions enable N --secret {sid}` if something still needs one)", markup=False, soft_wrap=True)
+
+
+@db_app.command("restore-test")
+def db_restore_test(
+    rto: Annotated[Optional[float], typer.Option("--rto", help="Recovery time objective in seconds (default phases.toml [slo] rto_seconds, 3600).", show_default=False)] = None,
+    json_out: o.Json = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """Restore the newest backup into a temporary instance, check it, report the time against the RTO, delete it."""
+    from pvctl.core import console
+    from pvctl.core.phases import slo_thresholds
+    from pvctl.gcp import restore_test
+    from pvctl.gcp.sqladmin import primary_name
+
+    cfg = _live_config(config, repo, project, region)
+    objective = rto if rto is not None else float(slo_thresholds()["rto_seconds"])
+    clients = _clients()
+    report = restore_test.run(clients, cfg.project_id, primary_name(cfg.name_prefix), objective, clients.policy,
+                              on_step=lambda text: console.note(text))
+    if json_out:
+        typer.echo(json.dumps(asdict(report), indent=2))
+    else:
+        from pvctl.gcp.display import print_restore_test
+
+        print_restore_test(report)
+    if not report.within_rto:
+        raise typer.Exit(1)
+
+
+@db_app.command("failover")
+def db_failover(
+    replica: Annotated[Optional[str], typer.Option("--replica", help="Instance to promote (default: the one replica of <prefix>-pg in another region).", show_default=False)] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before promoting (promotion cannot be undone).")] = False,
+    json_out: o.Json = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """Promote the cross-region replica to primary and point the Cloud Run services at it."""
+    from pvctl.core import console
+    from pvctl.core.errors import GuardRefusal
+    from pvctl.gcp import failover as f
+    from pvctl.gcp.sqladmin import primary_name
+
+    cfg = _live_config(config, repo, project, region)
+    clients = _clients()
+    chosen = f.find_replica(clients, cfg.project_id, primary_name(cfg.name_prefix), cfg.region, replica, clients.policy)
+    question = f.plan_text(cfg.name_prefix, chosen)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise GuardRefusal(f"not confirmed: {question}", "run it on a terminal to confirm, or pass --yes")
+        if not typer.confirm(question + "?", default=False, err=True):
+            console.note("nothing changed")
+            return
+    result = f.failover(clients, cfg.project_id, cfg.region, cfg.name_prefix, chosen, clients.policy)
+    if json_out:
+        typer.echo(json.dumps(asdict(result), indent=2))
+    else:
+        from pvctl.gcp.display import print_failover
+
+        print_failover(result)

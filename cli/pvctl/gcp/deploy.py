@@ -156,3 +156,23 @@ def rollback(clients: Any, project: str, region: str, name: str, policy: CallPol
     # The service template keeps the newest image; what serves now is the target revision's.
     images = [r.containers[0].image for r in revisions if short(r.name) == target and r.containers]
     return replace(result, image=images[0]) if images else result
+
+
+def set_env(clients: Any, project: str, region: str, name: str, variable: str, value: str,
+            policy: CallPolicy) -> DeployResult | None:
+    """A new revision of `name` with `variable` set to `value`, taking all traffic; None when the
+    service does not exist or does not read that variable."""
+    service = get_service(clients, project, region, name, policy)
+    if service is None:
+        return None
+    container = service.template.containers[0]
+    entries = [e for e in container.env if e.name == variable]
+    if not entries:
+        return None
+    entries[0].value = value
+    revision = new_revision_name(name)
+    service.template.revision = revision
+    del service.traffic[:]
+    service.traffic.append(_latest_target())
+    updated = _update(clients, service, f"setting {variable} on {name}", policy)
+    return _result(updated, name, "deploy", revision)

@@ -12,6 +12,8 @@ from pvctl.gcp.status import PhaseStatus
 if TYPE_CHECKING:
     from pvctl.gcp.canary import Check, Thresholds, WatchResult
     from pvctl.gcp.deploy import DeployResult
+    from pvctl.gcp.failover import FailoverResult
+    from pvctl.gcp.restore_test import RestoreReport
 
 
 def _line(text: str = "") -> None:
@@ -142,3 +144,25 @@ def print_watch(result: WatchResult) -> None:
     else:
         _line(f"{result.final.service}: rolled back to {result.final.revision} — {result.reason}")
     _line(f"  traffic: {traffic_line(result.final.traffic)}")
+
+
+def print_restore_test(r: RestoreReport) -> None:
+    verdict = "within" if r.within_rto else "EXCEEDS"
+    _line(f"restore test of {r.source}: backup {r.backup_id} ({r.backup_time}) usable after {_minutes(r.seconds_to_usable)} "
+          f"— {verdict} the RTO of {_minutes(r.rto_seconds)}")
+    for step in r.steps:
+        _line(f"  {step.name}: {_minutes(step.seconds)}")
+    _line(f"  databases: {', '.join(r.databases)}")
+    _line(f"  temporary instance {r.instance}: {'deleted' if r.deleted else 'NOT deleted'}")
+
+
+def print_failover(r: FailoverResult) -> None:
+    how = "promoted" if r.promoted_now else "already promoted"
+    _line(f"{r.replica} ({r.replica_region}) {how}: it is now the primary database, private IP {r.host}")
+    for s in r.services:
+        _line(f"  {s.service}: DB_HOST={r.host} in new revision {s.revision}, traffic {traffic_line(s.traffic)}")
+    if not r.services:
+        _line("  no Cloud Run service reads DB_HOST: nothing repointed")
+    _heading("Terraform")
+    for note in r.terraform:
+        _line(f"  {note}")
