@@ -1,4 +1,4 @@
-"""`pvctl deploy --canary N --watch`: metrics from the Monitoring fake over gRPC, verdicts carried out on the Cloud Run fake."""
+"""`pvctl deploy --canary N --watch`: metrics from the Monitoring fake, verdicts carried out on the Cloud Run fake."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 
 import grpc
 import pytest
-
 from pvctl.core.errors import ConfigError
 from pvctl.core.phases import slo_thresholds
 from pvctl.gcp import deploy as d
 from pvctl.gcp.calls import CallPolicy
 from pvctl.gcp.canary import CanaryInterrupted, Thresholds, Watch
 from pvctl.gcp.metrics import merge, percentile, read_revision
+
 from tests.gcp.conftest import FAST
 from tests.gcp.fakes import scenarios
 from tests.gcp.fakes.monitoring_fake import Minute, healthy, histogram, utc
@@ -27,9 +27,9 @@ P, R = scenarios.PROJECT, scenarios.REGION
 NEW_IMAGE = "southamerica-east1-docker.pkg.dev/pv-test-project/app/api:1.1.0"
 FIRST = "pv-api-00001-abc"
 T0 = utc(2026, 11, 20, 12, 0, 30)
-ERRORS = Minute(ok=490, errors=10)                                      # 2 % 5xx
-SLOW = Minute(ok=500, latency_mix=((300.0, 0.8), (1500.0, 0.2)))         # p95 well above 700 ms
-THIN = Minute(ok=3)                                                      # too few requests to judge
+ERRORS = Minute(ok=490, errors=10)  # 2 % 5xx
+SLOW = Minute(ok=500, latency_mix=((300.0, 0.8), (1500.0, 0.2)))  # p95 well above 700 ms
+THIN = Minute(ok=3)  # too few requests to judge
 
 
 class FakeTime:
@@ -59,8 +59,17 @@ def _canary(fakes) -> d.DeployResult:
 
 def _watch(fakes, canary, t: Thresholds | None = None) -> tuple[Watch, FakeTime]:
     fake_time = FakeTime()
-    watch = Watch(fakes.clients(), P, R, canary, t or thresholds(), FAST,
-                  clock=fake_time.clock, sleep=fake_time.sleep, now=fake_time.now)
+    watch = Watch(
+        fakes.clients(),
+        P,
+        R,
+        canary,
+        t or thresholds(),
+        FAST,
+        clock=fake_time.clock,
+        sleep=fake_time.sleep,
+        now=fake_time.now,
+    )
     return watch, fake_time
 
 
@@ -105,7 +114,9 @@ def test_a_5xx_breach_rolls_back_at_once(fakes):
     assert result.outcome == "rolled_back" and result.final.revision == FIRST
     assert "5xx 2.00% > 0.50% over 60 s (10 of 500 requests)" in result.reason
     assert fakes.run.traffic_received()[-1] == [("REVISION", FIRST, 100)]
-    assert result.checks[-1].verdict == "breach" and fake_time.elapsed == 150  # the first reading after the bad minute (12:02-12:03) ended
+    assert (
+        result.checks[-1].verdict == "breach" and fake_time.elapsed == 150
+    )  # the first reading after the bad minute (12:02-12:03) ended
 
 
 def test_a_latency_breach_rolls_back(fakes):
@@ -213,7 +224,9 @@ FAST_WATCH = ("--interval", "0.01", "--healthy-for", "0.05")
 def test_cli_watch_promotes_and_reports_json(fakes, pvctl):
     scenarios.mvp(fakes.run, fakes.compute)
     fakes.monitoring.traffic["pv-api"] = healthy
-    result = pvctl("deploy", "--service", "app", "--image", NEW_IMAGE, "--canary", "10", "--watch", *FAST_WATCH, "--json")
+    result = pvctl(
+        "deploy", "--service", "app", "--image", NEW_IMAGE, "--canary", "10", "--watch", *FAST_WATCH, "--json"
+    )
     assert result.code == 0, result.err
     doc = json.loads(result.out)
     assert doc["outcome"] == "promoted" and doc["final"]["traffic"][0]["percent"] == 100
@@ -224,8 +237,19 @@ def test_cli_watch_promotes_and_reports_json(fakes, pvctl):
 def test_cli_watch_rolls_back_and_exits_1(fakes, pvctl):
     scenarios.mvp(fakes.run, fakes.compute)
     fakes.monitoring.traffic["pv-api"] = lambda revision, end: ERRORS
-    result = pvctl("deploy", "--service", "api", "--image", NEW_IMAGE, "--canary", "10", "--watch", *FAST_WATCH,
-                   "--max-5xx-ratio", "0.05")
+    result = pvctl(
+        "deploy",
+        "--service",
+        "api",
+        "--image",
+        NEW_IMAGE,
+        "--canary",
+        "10",
+        "--watch",
+        *FAST_WATCH,
+        "--max-5xx-ratio",
+        "0.05",
+    )
     assert result.code == 0, result.err  # 2 % is under a 5 % limit given on the command line
     result = pvctl("deploy", "--service", "api", "--image", NEW_IMAGE + "-b", "--canary", "10", "--watch", *FAST_WATCH)
     assert result.code == 1
@@ -245,9 +269,29 @@ def test_ctrl_c_in_a_real_process_leaves_the_split_and_says_so(fakes, repo):
     scenarios.mvp(fakes.run, fakes.compute)
     fakes.monitoring.traffic["pv-api"] = healthy
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOOGLE_")}
-    proc = subprocess.Popen([sys.executable, "-m", "pvctl", "deploy", "--service", "api", "--image", NEW_IMAGE, "--canary", "20",
-                             "--watch", "--interval", "0.2"], cwd=repo, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pvctl",
+            "deploy",
+            "--service",
+            "api",
+            "--image",
+            NEW_IMAGE,
+            "--canary",
+            "20",
+            "--watch",
+            "--interval",
+            "0.2",
+        ],
+        cwd=repo,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while fakes.monitoring.calls("ListTimeSeries") < 5 and time.monotonic() < deadline:
         time.sleep(0.05)

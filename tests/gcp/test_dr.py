@@ -1,4 +1,4 @@
-"""`pvctl db restore-test` and `pvctl db failover` against the Cloud SQL Admin REST fake (and the Cloud Run gRPC fake)."""
+"""`pvctl db restore-test` and `pvctl db failover` against the Cloud SQL Admin REST fake and the Cloud Run fake."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import sys
 import time
 
 import pytest
-
 from pvctl.core.errors import Interrupted
 from pvctl.gcp import failover as f
 from pvctl.gcp import restore_test
 from pvctl.gcp.calls import GcpError
 from pvctl.gcp.sqladmin import wait
+
 from tests.gcp.conftest import FAST
 from tests.gcp.fakes import scenarios
 
@@ -46,18 +46,35 @@ def test_restore_test_restores_the_newest_backup_checks_it_and_deletes_it(scale_
     assert fakes.sql.deleted == [temporary]
     # created like the source (tier, version, private network), labelled, and restored from the source's backup
     kinds = [kind for kind, _ in fakes.sql.log]
-    assert kinds.index("POST instances") < kinds.index("POST instances/restoreBackup") < kinds.index("DELETE instances/name")
+    assert (
+        kinds.index("POST instances")
+        < kinds.index("POST instances/restoreBackup")
+        < kinds.index("DELETE instances/name")
+    )
     assert set(fakes.sql.instances) == {"pv-pg", "pv-pg-dr"}
 
 
 def test_temporary_instance_is_shaped_like_the_source():
-    source = {"name": "pv-pg", "region": R, "databaseVersion": "POSTGRES_16",
-              "settings": {"tier": "db-custom-1-3840", "dataDiskSizeGb": "50",
-                           "ipConfiguration": {"privateNetwork": "projects/p/global/networks/pv-vpc"}}}
+    source = {
+        "name": "pv-pg",
+        "region": R,
+        "databaseVersion": "POSTGRES_16",
+        "settings": {
+            "tier": "db-custom-1-3840",
+            "dataDiskSizeGb": "50",
+            "ipConfiguration": {"privateNetwork": "projects/p/global/networks/pv-vpc"},
+        },
+    }
     body = restore_test.temporary_instance_body("pv-pg-restore-x", source)
     assert body["settings"]["tier"] == "db-custom-1-3840" and body["databaseVersion"] == "POSTGRES_16"
-    assert body["settings"]["ipConfiguration"] == {"ipv4Enabled": False, "privateNetwork": "projects/p/global/networks/pv-vpc"}
-    assert body["settings"]["deletionProtectionEnabled"] is False and body["settings"]["userLabels"][restore_test.LABEL] == "true"
+    assert body["settings"]["ipConfiguration"] == {
+        "ipv4Enabled": False,
+        "privateNetwork": "projects/p/global/networks/pv-vpc",
+    }
+    assert (
+        body["settings"]["deletionProtectionEnabled"] is False
+        and body["settings"]["userLabels"][restore_test.LABEL] == "true"
+    )
 
 
 def test_a_failed_restore_still_deletes_the_temporary_instance(scale_db):
@@ -66,7 +83,10 @@ def test_a_failed_restore_still_deletes_the_temporary_instance(scale_db):
     with pytest.raises(GcpError) as caught:
         restore_test.run(fakes.clients(), P, "pv-pg", 3600, FAST)
     temporary = _temporary(fakes)[0]
-    assert "Backup run is corrupted" in caught.value.line() and f"temporary instance {temporary} deleted" in caught.value.line()
+    assert (
+        "Backup run is corrupted" in caught.value.line()
+        and f"temporary instance {temporary} deleted" in caught.value.line()
+    )
     assert fakes.sql.deleted == [temporary] and temporary not in fakes.sql.instances
 
 
@@ -81,7 +101,7 @@ def test_a_failed_create_still_deletes_what_it_left(scale_db):
 
 def test_a_check_that_finds_missing_databases_fails_and_deletes(scale_db):
     fakes = scale_db
-    fakes.sql.databases["pv-pg"].append("reports")   # added after the newest backup: the restore lacks it
+    fakes.sql.databases["pv-pg"].append("reports")  # added after the newest backup: the restore lacks it
     original = fakes.sql._restore
 
     def restore_without_reports(name, body):
@@ -91,6 +111,7 @@ def test_a_check_that_finds_missing_databases_fails_and_deletes(scale_db):
         def partial() -> None:
             done()
             fakes.sql.databases[name].remove("reports")
+
         fakes.sql.operations[answer["name"]]["_done"] = partial
         return status, answer
 
@@ -119,10 +140,12 @@ def test_ctrl_c_mid_way_deletes_the_instance_and_says_so(scale_db):
 
 def test_delete_waits_for_an_operation_still_running_on_the_instance(scale_db):
     fakes = scale_db
-    fakes.sql.op_polls = 4   # the insert is still running when the delete is first asked
+    fakes.sql.op_polls = 4  # the insert is still running when the delete is first asked
     clients = fakes.clients()
     source = fakes.sql.instances["pv-pg"]
-    clients.sqladmin().instances().insert(project=P, body=restore_test.temporary_instance_body("pv-pg-restore-busy", source)).execute()
+    clients.sqladmin().instances().insert(
+        project=P, body=restore_test.temporary_instance_body("pv-pg-restore-busy", source)
+    ).execute()
     assert restore_test.delete_instance(clients, P, "pv-pg-restore-busy", FAST) is True
     assert fakes.sql.calls["DELETE instances/name"] >= 2 and fakes.sql.deleted == ["pv-pg-restore-busy"]
     assert restore_test.delete_instance(clients, P, "pv-pg-restore-busy", FAST) is False  # gone: nothing to do
@@ -144,7 +167,9 @@ def test_operation_errors_and_timeouts_are_one_line(scale_db):
     op = fakes.clients().sqladmin().instances().promoteReplica(project=P, instance="pv-pg-dr").execute()
     ticks = iter(range(10**6))
     with pytest.raises(GcpError) as caught:
-        wait(fakes.clients(), P, op, "promoting pv-pg-dr", FAST, sleep=lambda s: None, clock=lambda: next(ticks) * 100.0)
+        wait(
+            fakes.clients(), P, op, "promoting pv-pg-dr", FAST, sleep=lambda s: None, clock=lambda: next(ticks) * 100.0
+        )
     assert caught.value.kind == "timeout" and "gcloud sql operations describe" in caught.value.line()
 
 
@@ -167,18 +192,27 @@ def test_cli_restore_test_ctrl_c_in_a_real_process(scale_db, repo):
     fakes = scale_db
     fakes.sql.op_polls = 10**6  # the create never finishes on its own
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOOGLE_")}
-    proc = subprocess.Popen([sys.executable, "-m", "pvctl", "db", "restore-test"], cwd=repo, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pvctl", "db", "restore-test"],
+        cwd=repo,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while fakes.sql.calls["GET operations/name"] < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.3)
     proc.send_signal(signal.SIGINT)  # a second Ctrl-C while deleting is held off
-    fakes.sql.op_polls = 1           # Cloud SQL finishes the create in its own time; the delete waits for it
+    fakes.sql.op_polls = 1  # Cloud SQL finishes the create in its own time; the delete waits for it
     out, err = proc.communicate(timeout=90)
     assert proc.returncode == 130, err
-    temporary = [name for kind, name in fakes.sql.log if kind == "GET instances/name" and name.startswith("pv-pg-restore-")][0]
+    temporary = [
+        name for kind, name in fakes.sql.log if kind == "GET instances/name" and name.startswith("pv-pg-restore-")
+    ][0]
     assert f"interrupted: temporary instance {temporary} deleted, nothing left running" in err
     assert fakes.sql.deleted == [temporary] and "Traceback" not in err
 

@@ -12,10 +12,28 @@ import typer
 from pvctl.commands import options as o
 
 secrets_app = typer.Typer(help="Secret values in Secret Manager (never in Terraform, never printed).", no_args_is_help=True)
-db_app = typer.Typer(help="Disaster recovery of the Cloud SQL database: restore drills and failover.", no_args_is_help=True)
+db_app = typer.Typer(help="Disaster recovery of the Cloud SQL database: restore drills and failover.",
+                     no_args_is_help=True)
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before disabling older versions.")]
 Name = Annotated[str, typer.Argument(help="Secret name as in phases.toml secrets.names, e.g. whatsapp-token.", show_default=False)]
+# Canary watch thresholds: each replaces its phases.toml [slo] value (defaults shown are the packaged ones).
+Max5xxRatio = Annotated[Optional[float], typer.Option(
+    "--max-5xx-ratio", help="--watch: roll back above this share of 5xx (default 0.005).", show_default=False)]
+MaxP95Ms = Annotated[Optional[float], typer.Option(
+    "--max-p95-ms", help="--watch: roll back above this p95 latency in ms (default 700).", show_default=False)]
+ErrorWindow = Annotated[Optional[int], typer.Option(
+    "--error-window", help="--watch: seconds the 5xx share is measured over (default 60).", show_default=False)]
+LatencyWindow = Annotated[Optional[int], typer.Option(
+    "--latency-window", help="--watch: seconds the p95 is measured over (default 300).", show_default=False)]
+Interval = Annotated[Optional[float], typer.Option(
+    "--interval", help="--watch: seconds between readings (default 30).", show_default=False)]
+HealthyFor = Annotated[Optional[float], typer.Option(
+    "--healthy-for", help="--watch: promote after this many healthy seconds (default 600).", show_default=False)]
+MinRequests = Annotated[Optional[int], typer.Option(
+    "--min-requests", help="--watch: requests in the latency window needed to judge (default 50).", show_default=False)]
+MaxBlind = Annotated[Optional[float], typer.Option(
+    "--max-blind", help="--watch: roll back after this many seconds with nothing to judge (default 900).", show_default=False)]
 OptionalPhase = Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase whose secrets to use (default: all phases).", show_default=False)]
 
 
@@ -73,25 +91,22 @@ def status(
         raise typer.Exit(1)
 
 
-def _flag(help_text: str, kind: type = float):
-    return Annotated[Optional[kind], typer.Option(help=help_text, show_default=False)]
-
-
 def deploy(
     service: Annotated[str, typer.Option("--service", "-s", help="api, bff, webhooks, or app (= api, the whole site in mvp/growth).", show_default=False)],
     image: Annotated[Optional[str], typer.Option("--image", help="Container image for the new revision (pin a tag or @sha256 digest).", show_default=False)] = None,
     canary: Annotated[Optional[int], typer.Option("--canary", min=1, max=99, help="Send this percentage to the new revision; the previous one keeps the rest.", show_default=False)] = None,
     promote: Annotated[bool, typer.Option("--promote", help="Send 100% of the traffic to the latest revision.")] = False,
     rollback: Annotated[bool, typer.Option("--rollback", help="Send 100% of the traffic back to the previous revision.")] = False,
-    watch: Annotated[bool, typer.Option("--watch", help="With --canary: watch 5xx and p95 in Cloud Monitoring, promote after a healthy window, roll back on a breach.")] = False,
-    max_5xx_ratio: _flag("--watch: roll back above this share of 5xx (default phases.toml [slo], 0.005).") = None,
-    max_p95_ms: _flag("--watch: roll back above this p95 latency in ms (default 700).") = None,
-    error_window: _flag("--watch: seconds the 5xx share is measured over, whole minutes (default 60).", int) = None,
-    latency_window: _flag("--watch: seconds the p95 is measured over, whole minutes (default 300).", int) = None,
-    interval: _flag("--watch: seconds between readings (default 30).") = None,
-    healthy_for: _flag("--watch: promote after this many seconds of healthy readings (default 600).") = None,
-    min_requests: _flag("--watch: requests in the latency window needed to judge the revision (default 50).", int) = None,
-    max_blind: _flag("--watch: roll back after this many seconds without metrics to judge (default 900).") = None,
+    watch: Annotated[bool, typer.Option("--watch", help="With --canary: watch 5xx and p95 in Cloud Monitoring, promote "
+                                        "after a healthy window, roll back on a breach.")] = False,
+    max_5xx_ratio: Max5xxRatio = None,
+    max_p95_ms: MaxP95Ms = None,
+    error_window: ErrorWindow = None,
+    latency_window: LatencyWindow = None,
+    interval: Interval = None,
+    healthy_for: HealthyFor = None,
+    min_requests: MinRequests = None,
+    max_blind: MaxBlind = None,
     json_out: o.Json = False,
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
@@ -107,7 +122,8 @@ def deploy(
     if canary is not None and image is None:
         raise ConfigError([("--canary", "needs --image", "pvctl deploy --service api --image REF --canary 10")])
     if watch and canary is None:
-        raise ConfigError([("--watch", "needs --image and --canary", "pvctl deploy --service api --image REF --canary 10 --watch")])
+        raise ConfigError([("--watch", "needs --image and --canary",
+                            "pvctl deploy --service api --image REF --canary 10 --watch")])
     thresholds = None
     if watch:
         from pvctl.core.phases import slo_thresholds
@@ -276,7 +292,9 @@ def secrets_rotate(
 
 @db_app.command("restore-test")
 def db_restore_test(
-    rto: Annotated[Optional[float], typer.Option("--rto", help="Recovery time objective in seconds (default phases.toml [slo] rto_seconds, 3600).", show_default=False)] = None,
+    rto: Annotated[Optional[float], typer.Option(
+        "--rto", help="Recovery time objective in seconds (default phases.toml [slo] rto_seconds, 3600).",
+        show_default=False)] = None,
     json_out: o.Json = False,
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
@@ -303,8 +321,10 @@ def db_restore_test(
 
 @db_app.command("failover")
 def db_failover(
-    replica: Annotated[Optional[str], typer.Option("--replica", help="Instance to promote (default: the one replica of <prefix>-pg in another region).", show_default=False)] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before promoting (promotion cannot be undone).")] = False,
+    replica: Annotated[Optional[str], typer.Option(
+        "--replica", help="Instance to promote (default: the one replica of <prefix>-pg in another region).",
+        show_default=False)] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before promoting (no undo).")] = False,
     json_out: o.Json = False,
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:

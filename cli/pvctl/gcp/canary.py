@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from pvctl.core.errors import ConfigError, Interrupted
 from pvctl.gcp import deploy as d
@@ -45,7 +46,7 @@ class Thresholds:
     max_blind: float
 
     @classmethod
-    def resolve(cls, flags: Mapping[str, float | int | None], data: Mapping[str, Any]) -> "Thresholds":
+    def resolve(cls, flags: Mapping[str, float | int | None], data: Mapping[str, Any]) -> Thresholds:
         """phases.toml [slo] values, each replaced by its flag when given; every problem named at once."""
         values: dict[str, Any] = {}
         problems: list[tuple[str, str, str]] = []
@@ -58,10 +59,17 @@ class Thresholds:
                 problems.append((where, f"{value!r} is not a non-negative number", f"set {flag} to a number"))
                 continue
             if f.name == "error_ratio_max" and value > 1:
-                problems.append((where, f"{value} is not a ratio", f"a share between 0 and 1, e.g. {flag} 0.005 for 0.5 %"))
+                problems.append(
+                    (where, f"{value} is not a ratio", f"a share between 0 and 1, e.g. {flag} 0.005 for 0.5 %")
+                )
             if f.name in ("error_window", "latency_window") and (value < SAMPLE_SECONDS or value % SAMPLE_SECONDS):
-                problems.append((where, f"{value} s is not a whole number of minutes",
-                                 "Cloud Monitoring aligns Cloud Run data per minute: use 60, 120, 300 ..."))
+                problems.append(
+                    (
+                        where,
+                        f"{value} s is not a whole number of minutes",
+                        "Cloud Monitoring aligns Cloud Run data per minute: use 60, 120, 300 ...",
+                    )
+                )
             if f.name == "interval" and value == 0:
                 problems.append((where, "the interval must be above 0", f"e.g. {flag} 30"))
             values[f.name] = int(value) if f.type in ("int", int) else float(value)
@@ -72,19 +80,19 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Check:
-    elapsed: float                  # seconds since the watch started
-    verdict: str                    # healthy | breach | blind
+    elapsed: float  # seconds since the watch started
+    verdict: str  # healthy | breach | blind
     reason: str
-    healthy_for: float              # seconds of unbroken health so far
+    healthy_for: float  # seconds of unbroken health so far
     reading: Reading | None
 
 
 @dataclass(frozen=True)
 class WatchResult:
-    outcome: str                    # promoted | rolled_back
+    outcome: str  # promoted | rolled_back
     reason: str
-    canary: d.DeployResult          # traffic while watched
-    final: d.DeployResult           # after the promotion or rollback
+    canary: d.DeployResult  # traffic while watched
+    final: d.DeployResult  # after the promotion or rollback
     thresholds: Thresholds
     checks: list[Check] = field(default_factory=list)
 
@@ -101,12 +109,18 @@ def judge(reading: Reading | None, t: Thresholds) -> tuple[str, str]:
     if reading is None or reading.requests == 0 and reading.latency_requests == 0:
         return "blind", "no metrics for the new revision yet"
     if reading.error_ratio is not None and reading.error_ratio > t.error_ratio_max:
-        return "breach", (f"5xx {reading.error_ratio:.2%} > {t.error_ratio_max:.2%} over {t.error_window} s "
-                          f"({reading.errors_5xx} of {reading.requests} requests)")
+        return "breach", (
+            f"5xx {reading.error_ratio:.2%} > {t.error_ratio_max:.2%} over {t.error_window} s "
+            f"({reading.errors_5xx} of {reading.requests} requests)"
+        )
     if reading.p95_ms is not None and reading.p95_ms > t.p95_ms_max:
         return "breach", f"p95 {reading.p95_ms:.0f} ms > {t.p95_ms_max:g} ms over {t.latency_window} s"
     if reading.latency_requests < t.min_requests:
-        return "blind", f"{reading.latency_requests} requests in {t.latency_window} s, fewer than the {t.min_requests} needed to judge"
+        return (
+            "blind",
+            f"{reading.latency_requests} requests in {t.latency_window} s, "
+            f"fewer than the {t.min_requests} needed to judge",
+        )
     return "healthy", "within thresholds"
 
 
@@ -127,14 +141,23 @@ class Watch:
     on_check: Callable[[Check], None] = lambda check: None
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
-    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
     checks: list[Check] = field(default_factory=list)
 
     def _read(self) -> tuple[Reading | None, str]:
         t = self.thresholds
         try:
-            return read_revision(self.clients, self.project, self.region, self.canary.service, self.canary.revision,
-                                 t.error_window, t.latency_window, self.now(), self.policy), ""
+            return read_revision(
+                self.clients,
+                self.project,
+                self.region,
+                self.canary.service,
+                self.canary.revision,
+                t.error_window,
+                t.latency_window,
+                self.now(),
+                self.policy,
+            ), ""
         except GcpError as exc:
             return None, f"metrics unavailable ({exc.what})"
 
@@ -164,7 +187,10 @@ class Watch:
             if verdict == "healthy" and healthy >= t.healthy_for:
                 return "promote", f"healthy for {healthy:.0f} s"
             if verdict == "blind" and now - last_seen >= t.max_blind:
-                return "rollback", f"nothing to judge for {now - last_seen:.0f} s ({reason}); a canary is never promoted blind"
+                return (
+                    "rollback",
+                    f"nothing to judge for {now - last_seen:.0f} s ({reason}); a canary is never promoted blind",
+                )
             self.sleep(t.interval)
 
     def run(self) -> WatchResult:
@@ -172,9 +198,11 @@ class Watch:
         try:
             action, reason = self._decide()
         except KeyboardInterrupt:
-            raise CanaryInterrupted(f"interrupted: traffic left as it was ({traffic_left(self.canary)})",
-                                    f"promote with `pvctl deploy --service {name} --promote` or roll back with "
-                                    f"`pvctl deploy --service {name} --rollback`") from None
+            raise CanaryInterrupted(
+                f"interrupted: traffic left as it was ({traffic_left(self.canary)})",
+                f"promote with `pvctl deploy --service {name} --promote` or roll back with "
+                f"`pvctl deploy --service {name} --rollback`",
+            ) from None
         args = (self.clients, self.project, self.region, name)
         try:
             if action == "promote":
@@ -182,23 +210,38 @@ class Watch:
             else:
                 final = d.rollback(*args, self.policy)
         except KeyboardInterrupt:
-            raise CanaryInterrupted(f"interrupted while {'promoting' if action == 'promote' else 'rolling back'} {revision}: "
-                                    "Cloud Run may still finish that change", "check `pvctl status` and the service's traffic") from None
+            raise CanaryInterrupted(
+                f"interrupted while {'promoting' if action == 'promote' else 'rolling back'} {revision}: "
+                "Cloud Run may still finish that change",
+                "check `pvctl status` and the service's traffic",
+            ) from None
         outcome = "promoted" if action == "promote" else "rolled_back"
         return WatchResult(outcome, reason, self.canary, final, self.thresholds, self.checks)
 
 
-def deploy_and_watch(clients: Any, project: str, region: str, name: str, image: str, percent: int, thresholds: Thresholds,
-                     policy: CallPolicy, on_deployed: Callable[[d.DeployResult, Thresholds], None] = lambda r, t: None,
-                     on_check: Callable[[Check], None] = lambda check: None) -> WatchResult:
+def deploy_and_watch(
+    clients: Any,
+    project: str,
+    region: str,
+    name: str,
+    image: str,
+    percent: int,
+    thresholds: Thresholds,
+    policy: CallPolicy,
+    on_deployed: Callable[[d.DeployResult, Thresholds], None] = lambda r, t: None,
+    on_check: Callable[[Check], None] = lambda check: None,
+) -> WatchResult:
     """Check that the metrics can be read, deploy the canary, watch it to a verdict and carry it out."""
     from pvctl.gcp.metrics import check_access
 
-    check_access(clients, project, region, name, datetime.now(timezone.utc), policy)
+    check_access(clients, project, region, name, datetime.now(UTC), policy)
     try:
         canary = d.deploy(clients, project, region, name, image, percent, policy)
     except KeyboardInterrupt:
-        raise CanaryInterrupted(f"interrupted while deploying {image} to {name}: Cloud Run may still create the revision "
-                                "and split the traffic", "check `pvctl status`, then --promote or --rollback") from None
+        raise CanaryInterrupted(
+            f"interrupted while deploying {image} to {name}: Cloud Run may still create the revision "
+            "and split the traffic",
+            "check `pvctl status`, then --promote or --rollback",
+        ) from None
     on_deployed(canary, thresholds)
     return Watch(clients, project, region, canary, thresholds, policy, on_check=on_check).run()

@@ -125,7 +125,8 @@ class GcpClients:
             options: dict[str, str] = {}
             if "sqladmin" in self.endpoints:
                 endpoint = self.endpoints["sqladmin"]
-                options["api_endpoint"] = (endpoint if endpoint.startswith(("http://", "https://")) else "http://" + endpoint)
+                plain = not endpoint.startswith(("http://", "https://"))
+                options["api_endpoint"] = f"http://{endpoint}" if plain else endpoint
             else:
                 from google_auth_httplib2 import AuthorizedHttp
 

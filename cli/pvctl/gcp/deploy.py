@@ -107,7 +107,8 @@ def deploy(clients: Any, project: str, region: str, name: str, image: str, canar
     return _result(updated, name, "deploy" if canary_percent is None else "canary", revision)
 
 
-def promote(clients: Any, project: str, region: str, name: str, policy: CallPolicy, expected: str | None = None) -> DeployResult:
+def promote(clients: Any, project: str, region: str, name: str, policy: CallPolicy,
+            expected: str | None = None) -> DeployResult:
     """All traffic to the latest revision (and to every later deploy); with `expected`, only if that is the latest."""
     service = _existing(clients, project, region, name, policy)
     latest = short(service.latest_created_revision)

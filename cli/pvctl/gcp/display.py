@@ -116,7 +116,8 @@ def _progress(text: str) -> None:
 
 def print_canary_start(result: DeployResult, t: Thresholds) -> None:
     _progress(f"{result.service}: canary {result.revision} ({result.image}), traffic {traffic_line(result.traffic)}")
-    _progress(f"  watching every {t.interval:g} s: roll back on 5xx > {t.error_ratio_max:.2%} over {t.error_window} s or "
+    _progress(f"  watching every {t.interval:g} s: roll back on 5xx > {t.error_ratio_max:.2%} "
+              f"over {t.error_window} s or "
               f"p95 > {t.p95_ms_max:g} ms over {t.latency_window} s; promote after {t.healthy_for:g} s healthy "
               f"with at least {t.min_requests} requests; Ctrl-C stops watching and leaves the traffic as it is")
 
@@ -133,7 +134,8 @@ def print_check(check: Check) -> None:
         ratio = f"{r.error_ratio:.2%}" if r.error_ratio is not None else "-"
         p95 = f"{r.p95_ms:.0f} ms" if r.p95_ms is not None else "-"
         measured = f"5xx {ratio} ({r.errors_5xx}/{r.requests}), p95 {p95} ({r.latency_requests} req) · "
-    state = {"healthy": f"healthy {_minutes(check.healthy_for)}", "breach": "BREACH", "blind": "no verdict"}[check.verdict]
+    states = {"healthy": f"healthy {_minutes(check.healthy_for)}", "breach": "BREACH", "blind": "no verdict"}
+    state = states[check.verdict]
     detail = "" if check.verdict == "healthy" else f": {check.reason}"
     _progress(f"  [{_minutes(check.elapsed)}] {measured}{state}{detail}")
 
@@ -148,7 +150,8 @@ def print_watch(result: WatchResult) -> None:
 
 def print_restore_test(r: RestoreReport) -> None:
     verdict = "within" if r.within_rto else "EXCEEDS"
-    _line(f"restore test of {r.source}: backup {r.backup_id} ({r.backup_time}) usable after {_minutes(r.seconds_to_usable)} "
+    _line(f"restore test of {r.source}: backup {r.backup_id} ({r.backup_time}) "
+          f"usable after {_minutes(r.seconds_to_usable)} "
           f"— {verdict} the RTO of {_minutes(r.rto_seconds)}")
     for step in r.steps:
         _line(f"  {step.name}: {_minutes(step.seconds)}")

@@ -12,15 +12,16 @@ bucket, as Monitoring's own percentile aligners do.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from pvctl.gcp.calls import CallPolicy, api_call
 
 REQUEST_COUNT = "run.googleapis.com/request_count"
 REQUEST_LATENCIES = "run.googleapis.com/request_latencies"
-SAMPLE_SECONDS = 60        # Cloud Run's sampling period, and Monitoring's smallest alignment period
+SAMPLE_SECONDS = 60  # Cloud Run's sampling period, and Monitoring's smallest alignment period
 VISIBLE_AFTER_SECONDS = 180  # how late a Cloud Run sample may become visible
 
 
@@ -28,18 +29,22 @@ VISIBLE_AFTER_SECONDS = 180  # how late a Cloud Run sample may become visible
 class Reading:
     """What the newest data says; None where there is no data to judge."""
 
-    requests: int                   # in the error window
+    requests: int  # in the error window
     errors_5xx: int
     error_ratio: float | None
-    latency_requests: int           # in the latency window
+    latency_requests: int  # in the latency window
     p95_ms: float | None
-    newest: str                     # RFC 3339 end of the newest minute with data ("" when none)
-    age_seconds: float | None       # how old that minute is
+    newest: str  # RFC 3339 end of the newest minute with data ("" when none)
+    age_seconds: float | None  # how old that minute is
 
 
 def revision_filter(metric: str, region: str, service: str, revision: str | None) -> str:
-    parts = [f'metric.type = "{metric}"', 'resource.type = "cloud_run_revision"',
-             f'resource.labels.location = "{region}"', f'resource.labels.service_name = "{service}"']
+    parts = [
+        f'metric.type = "{metric}"',
+        'resource.type = "cloud_run_revision"',
+        f'resource.labels.location = "{region}"',
+        f'resource.labels.service_name = "{service}"',
+    ]
     if revision:
         parts.append(f'resource.labels.revision_name = "{revision}"')
     return " AND ".join(parts)
@@ -52,10 +57,15 @@ def _request(project: str, metric_filter: str, start: datetime, end: datetime, g
         alignment_period={"seconds": SAMPLE_SECONDS},
         per_series_aligner=monitoring_v3.Aggregation.Aligner.ALIGN_DELTA,
         cross_series_reducer=monitoring_v3.Aggregation.Reducer.REDUCE_SUM,
-        group_by_fields=list(group_by))
+        group_by_fields=list(group_by),
+    )
     return monitoring_v3.ListTimeSeriesRequest(
-        name=f"projects/{project}", filter=metric_filter, interval=monitoring_v3.TimeInterval(start_time=start, end_time=end),
-        aggregation=aggregation, view=monitoring_v3.ListTimeSeriesRequest.TimeSeriesView.FULL)
+        name=f"projects/{project}",
+        filter=metric_filter,
+        interval=monitoring_v3.TimeInterval(start_time=start, end_time=end),
+        aggregation=aggregation,
+        view=monitoring_v3.ListTimeSeriesRequest.TimeSeriesView.FULL,
+    )
 
 
 def _series(clients: Any, request: Any, what: str, policy: CallPolicy) -> list[Any]:
@@ -65,8 +75,9 @@ def _series(clients: Any, request: Any, what: str, policy: CallPolicy) -> list[A
 
 def check_access(clients: Any, project: str, region: str, service: str, now: datetime, policy: CallPolicy) -> None:
     """One small read, so a missing permission or a disabled API fails before traffic moves."""
-    request = _request(project, revision_filter(REQUEST_COUNT, region, service, None),
-                       now - timedelta(seconds=SAMPLE_SECONDS), now, ())
+    request = _request(
+        project, revision_filter(REQUEST_COUNT, region, service, None), now - timedelta(seconds=SAMPLE_SECONDS), now, ()
+    )
     _series(clients, request, f"Cloud Monitoring metrics of {service}", policy)
 
 
@@ -74,14 +85,37 @@ def _end(point: Any) -> datetime:
     return point.interval.end_time
 
 
-def read_revision(clients: Any, project: str, region: str, service: str, revision: str, error_window: int,
-                  latency_window: int, now: datetime, policy: CallPolicy) -> Reading:
+def read_revision(
+    clients: Any,
+    project: str,
+    region: str,
+    service: str,
+    revision: str,
+    error_window: int,
+    latency_window: int,
+    now: datetime,
+    policy: CallPolicy,
+) -> Reading:
     start = now - timedelta(seconds=max(error_window, latency_window) + VISIBLE_AFTER_SECONDS)
     what = f"Cloud Monitoring metrics of {revision}"
-    counts = _series(clients, _request(project, revision_filter(REQUEST_COUNT, region, service, revision), start, now,
-                                       ["metric.labels.response_code_class"]), what, policy)
-    latencies = _series(clients, _request(project, revision_filter(REQUEST_LATENCIES, region, service, revision),
-                                          start, now, []), what, policy)
+    counts = _series(
+        clients,
+        _request(
+            project,
+            revision_filter(REQUEST_COUNT, region, service, revision),
+            start,
+            now,
+            ["metric.labels.response_code_class"],
+        ),
+        what,
+        policy,
+    )
+    latencies = _series(
+        clients,
+        _request(project, revision_filter(REQUEST_LATENCIES, region, service, revision), start, now, []),
+        what,
+        policy,
+    )
     points = [(ts.metric.labels.get("response_code_class", ""), p) for ts in counts for p in ts.points]
     if not points:
         return Reading(0, 0, None, 0, None, "", None)
@@ -94,9 +128,15 @@ def read_revision(clients: Any, project: str, region: str, service: str, revisio
     histograms = [p.value.distribution_value for ts in latencies for p in ts.points if _end(p) > cutoff]
     bounds, buckets = merge(histograms)
     latency_requests = sum(buckets)
-    return Reading(requests=requests, errors_5xx=errors, error_ratio=errors / requests if requests else None,
-                   latency_requests=latency_requests, p95_ms=percentile(bounds, buckets, 0.95) if latency_requests else None,
-                   newest=newest.isoformat(), age_seconds=(now - newest).total_seconds())
+    return Reading(
+        requests=requests,
+        errors_5xx=errors,
+        error_ratio=errors / requests if requests else None,
+        latency_requests=latency_requests,
+        p95_ms=percentile(bounds, buckets, 0.95) if latency_requests else None,
+        newest=newest.isoformat(),
+        age_seconds=(now - newest).total_seconds(),
+    )
 
 
 def bucket_bounds(options: Any) -> list[float]:
@@ -104,7 +144,7 @@ def bucket_bounds(options: Any) -> list[float]:
     kind = options.WhichOneof("options")
     if kind == "exponential_buckets":
         e = options.exponential_buckets
-        return [e.scale * e.growth_factor ** i for i in range(e.num_finite_buckets + 1)]
+        return [e.scale * e.growth_factor**i for i in range(e.num_finite_buckets + 1)]
     if kind == "linear_buckets":
         lin = options.linear_buckets
         return [lin.offset + lin.width * i for i in range(lin.num_finite_buckets + 1)]

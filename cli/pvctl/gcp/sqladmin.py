@@ -10,7 +10,8 @@ first attempt.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pvctl.gcp.calls import CallPolicy, GcpError, api_call
 
@@ -37,8 +38,13 @@ def _as_api_core(exc: Exception) -> Exception:
         details = error.get("details", []) if isinstance(error, dict) else []
         info = next((d for d in details if d.get("@type", "").endswith("google.rpc.ErrorInfo")), None)
         message = error.get("message") if isinstance(error, dict) else None
-        return gx.from_http_status(exc.status_code, message or exc.reason or f"HTTP {exc.status_code}",
-                                   errors=error.get("errors", ()), details=details, error_info=info)
+        return gx.from_http_status(
+            exc.status_code,
+            message or exc.reason or f"HTTP {exc.status_code}",
+            errors=error.get("errors", ()),
+            details=details,
+            error_info=info,
+        )
     if isinstance(exc, TimeoutError):
         return gx.DeadlineExceeded(f"no answer ({exc})")
     if isinstance(exc, (OSError, httplib2.HttpLib2Error)):
@@ -85,8 +91,11 @@ def list_instances(clients: Any, project: str, policy: CallPolicy) -> list[Json]
     items: list[Json] = []
     token = None
     while True:
-        page = call(f"Cloud SQL instances of {project}", policy,
-                    clients.sqladmin().instances().list(project=project, pageToken=token))
+        page = call(
+            f"Cloud SQL instances of {project}",
+            policy,
+            clients.sqladmin().instances().list(project=project, pageToken=token),
+        )
         items.extend(page.get("items", []))
         token = page.get("nextPageToken")
         if not token:
@@ -97,18 +106,30 @@ def private_ip(instance: Json) -> str:
     return next((a["ipAddress"] for a in instance.get("ipAddresses", []) if a.get("type") == "PRIVATE"), "")
 
 
-def wait(clients: Any, project: str, operation: Json, what: str, policy: CallPolicy,
-         sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> Json:
+def wait(
+    clients: Any,
+    project: str,
+    operation: Json,
+    what: str,
+    policy: CallPolicy,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Json:
     """Poll a Cloud SQL operation until DONE; its error becomes a GcpError."""
     deadline = clock() + policy.operation_timeout
     while operation.get("status") != "DONE":
         if clock() > deadline:
-            raise GcpError(f"{what}: still running after {policy.operation_timeout:g}s (operation {operation.get('name')})",
-                           f"follow it with `gcloud sql operations describe {operation.get('name')} --project {project}`",
-                           "timeout")
+            raise GcpError(
+                f"{what}: still running after {policy.operation_timeout:g}s (operation {operation.get('name')})",
+                f"follow it with `gcloud sql operations describe {operation.get('name')} --project {project}`",
+                "timeout",
+            )
         sleep(policy.poll_interval)
-        operation = call(f"{what} (operation)", policy,
-                         clients.sqladmin().operations().get(project=project, operation=operation["name"]))
+        operation = call(
+            f"{what} (operation)",
+            policy,
+            clients.sqladmin().operations().get(project=project, operation=operation["name"]),
+        )
     errors = operation.get("error", {}).get("errors", [])
     if errors:
         detail = "; ".join(e.get("message") or e.get("code", "") for e in errors)

@@ -27,11 +27,11 @@ class FakeSqlAdmin:
         self.databases: dict[str, list[str]] = {}
         self.backups: dict[str, list[dict]] = defaultdict(list)
         self.operations: dict[str, dict] = {}
-        self.op_polls = 1                              # GETs of an operation before it is DONE
-        self.fail: dict[str, str] = {}                 # operationType -> error message
-        self.errors: dict[str, list[int]] = defaultdict(list)   # "METHOD kind" -> HTTP codes to answer next
+        self.op_polls = 1  # GETs of an operation before it is DONE
+        self.fail: dict[str, str] = {}  # operationType -> error message
+        self.errors: dict[str, list[int]] = defaultdict(list)  # "METHOD kind" -> HTTP codes to answer next
         self.calls: Counter[str] = Counter()
-        self.log: list[tuple[str, str]] = []           # (method kind, instance)
+        self.log: list[tuple[str, str]] = []  # (method kind, instance)
         self.deleted: list[str] = []
         self.lock = threading.RLock()
         fake = self
@@ -61,16 +61,36 @@ class FakeSqlAdmin:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     # --- seeding ------------------------------------------------------------------------------------------
-    def seed_instance(self, name: str, region: str, private_ip: str, *, master: str = "", databases=("postgres", "app"),
-                      tier: str = "db-custom-1-3840") -> dict:
+    def seed_instance(
+        self,
+        name: str,
+        region: str,
+        private_ip: str,
+        *,
+        master: str = "",
+        databases=("postgres", "app"),
+        tier: str = "db-custom-1-3840",
+    ) -> dict:
         body = {
-            "kind": "sql#instance", "name": name, "project": self.project, "region": region, "state": "RUNNABLE",
-            "databaseVersion": "POSTGRES_16", "connectionName": f"{self.project}:{region}:{name}",
+            "kind": "sql#instance",
+            "name": name,
+            "project": self.project,
+            "region": region,
+            "state": "RUNNABLE",
+            "databaseVersion": "POSTGRES_16",
+            "connectionName": f"{self.project}:{region}:{name}",
             "instanceType": "READ_REPLICA_INSTANCE" if master else "CLOUD_SQL_INSTANCE",
             "ipAddresses": [{"type": "PRIVATE", "ipAddress": private_ip}],
-            "settings": {"tier": tier, "edition": "ENTERPRISE", "dataDiskSizeGb": "50", "dataDiskType": "PD_SSD",
-                         "ipConfiguration": {"ipv4Enabled": False,
-                                             "privateNetwork": f"projects/{self.project}/global/networks/pv-vpc"}},
+            "settings": {
+                "tier": tier,
+                "edition": "ENTERPRISE",
+                "dataDiskSizeGb": "50",
+                "dataDiskType": "PD_SSD",
+                "ipConfiguration": {
+                    "ipv4Enabled": False,
+                    "privateNetwork": f"projects/{self.project}/global/networks/pv-vpc",
+                },
+            },
         }
         if master:
             body["masterInstanceName"] = f"{self.project}:{master}"
@@ -80,8 +100,17 @@ class FakeSqlAdmin:
         return body
 
     def seed_backup(self, instance: str, backup_id: int, end_time: str, status: str = "SUCCESSFUL") -> None:
-        self.backups[instance].append({"kind": "sql#backupRun", "id": str(backup_id), "instance": instance, "status": status,
-                                       "type": "AUTOMATED", "windowStartTime": end_time, "endTime": end_time})
+        self.backups[instance].append(
+            {
+                "kind": "sql#backupRun",
+                "id": str(backup_id),
+                "instance": instance,
+                "status": status,
+                "type": "AUTOMATED",
+                "windowStartTime": end_time,
+                "endTime": end_time,
+            }
+        )
 
     # --- HTTP -----------------------------------------------------------------------------------------------
     def _answer(self, request: BaseHTTPRequestHandler, method: str) -> None:
@@ -92,7 +121,9 @@ class FakeSqlAdmin:
         if parts[:2] != ["v1", "projects"] or len(parts) < 4 or parts[3] not in ("instances", "operations"):
             return self._send(request, 404, _error(404, f"unknown path {request.path}"))
         if parts[2] != self.project:
-            return self._send(request, 403, _error(403, f"The client is not authorized to make this request for project {parts[2]}"))
+            return self._send(
+                request, 403, _error(403, f"The client is not authorized to make this request for project {parts[2]}")
+            )
         name = parts[4] if len(parts) > 4 else ""
         sub = parts[5] if len(parts) > 5 else ""
         kind = f"{method} {parts[3]}" + (f"/{sub}" if sub else "" if not name else "/name")
@@ -103,10 +134,15 @@ class FakeSqlAdmin:
             if code is not None:
                 return self._send(request, code, _error(code, f"injected HTTP {code}"))
             handler = {
-                "GET instances": self._list, "POST instances": self._insert, "GET instances/name": self._get,
-                "DELETE instances/name": self._delete, "POST instances/restoreBackup": self._restore,
-                "POST instances/promoteReplica": self._promote, "GET instances/backupRuns": self._backup_runs,
-                "GET instances/databases": self._databases, "GET operations/name": self._operation,
+                "GET instances": self._list,
+                "POST instances": self._insert,
+                "GET instances/name": self._get,
+                "DELETE instances/name": self._delete,
+                "POST instances/restoreBackup": self._restore,
+                "POST instances/promoteReplica": self._promote,
+                "GET instances/backupRuns": self._backup_runs,
+                "GET instances/databases": self._databases,
+                "GET operations/name": self._operation,
             }.get(kind)
             if handler is None:
                 return self._send(request, 404, _error(404, f"no method {kind}"))
@@ -128,8 +164,16 @@ class FakeSqlAdmin:
         return any(op["status"] != "DONE" for op in running)
 
     def _start(self, kind: str, target: str, on_done) -> dict:
-        op = {"kind": "sql#operation", "name": str(uuid.uuid4()), "status": "PENDING", "operationType": kind,
-              "targetId": target, "targetProject": self.project, "_polls": 0, "_done": on_done}
+        op = {
+            "kind": "sql#operation",
+            "name": str(uuid.uuid4()),
+            "status": "PENDING",
+            "operationType": kind,
+            "targetId": target,
+            "targetProject": self.project,
+            "_polls": 0,
+            "_done": on_done,
+        }
         self.operations[op["name"]] = op
         return _public(op)
 
@@ -139,24 +183,34 @@ class FakeSqlAdmin:
             return 400, _error(400, "Invalid request: name, region and settings.tier are required.", "invalid")
         if name in self.instances:
             return 409, _error(409, "The Cloud SQL instance already exists.", "instanceAlreadyExists")
-        instance = {**body, "kind": "sql#instance", "project": self.project, "state": "PENDING_CREATE",
-                    "instanceType": "CLOUD_SQL_INSTANCE", "ipAddresses": [{"type": "PRIVATE", "ipAddress": "10.20.0.99"}]}
+        instance = {
+            **body,
+            "kind": "sql#instance",
+            "project": self.project,
+            "state": "PENDING_CREATE",
+            "instanceType": "CLOUD_SQL_INSTANCE",
+            "ipAddresses": [{"type": "PRIVATE", "ipAddress": "10.20.0.99"}],
+        }
         self.instances[name] = instance
         self.databases[name] = ["postgres"]
 
         def done() -> None:
             instance["state"] = "RUNNABLE"
+
         return 200, self._start("CREATE", name, done)
 
     def _delete(self, name: str, _body: dict) -> tuple[int, dict]:
         if name not in self.instances:
             return 404, _error(404, "The Cloud SQL instance does not exist.", "instanceDoesNotExist")
         if self._busy(name):
-            return 409, _error(409, "Operation failed because another operation was already in progress.", "operationInProgress")
+            return 409, _error(
+                409, "Operation failed because another operation was already in progress.", "operationInProgress"
+            )
 
         def done() -> None:
             self.instances.pop(name, None)
             self.deleted.append(name)
+
         return 200, self._start("DELETE", name, done)
 
     def _restore(self, name: str, body: dict) -> tuple[int, dict]:
@@ -165,12 +219,15 @@ class FakeSqlAdmin:
         if name not in self.instances:
             return 404, _error(404, "The Cloud SQL instance does not exist.", "instanceDoesNotExist")
         if self._busy(name):
-            return 409, _error(409, "Operation failed because another operation was already in progress.", "operationInProgress")
+            return 409, _error(
+                409, "Operation failed because another operation was already in progress.", "operationInProgress"
+            )
         if not any(b["id"] == backup_id for b in self.backups.get(source, [])):
             return 404, _error(404, f"The backup run {backup_id} of {source} does not exist.", "backupRunDoesNotExist")
 
         def done() -> None:
             self.databases[name] = list(self.databases[source])
+
         return 200, self._start("RESTORE_VOLUME", name, done)
 
     def _promote(self, name: str, _body: dict) -> tuple[int, dict]:
@@ -184,7 +241,10 @@ class FakeSqlAdmin:
             master = instance.pop("masterInstanceName", "").split(":")[-1]
             instance["instanceType"] = "CLOUD_SQL_INSTANCE"
             if master in self.instances:
-                self.instances[master]["replicaNames"] = [r for r in self.instances[master].get("replicaNames", []) if r != name]
+                self.instances[master]["replicaNames"] = [
+                    r for r in self.instances[master].get("replicaNames", []) if r != name
+                ]
+
         return 200, self._start("PROMOTE_REPLICA", name, done)
 
     def _backup_runs(self, name: str, _body: dict) -> tuple[int, dict]:
@@ -198,8 +258,10 @@ class FakeSqlAdmin:
             return 404, _error(404, "The Cloud SQL instance does not exist.", "instanceDoesNotExist")
         if instance["state"] != "RUNNABLE":
             return 400, _error(400, "Invalid request since instance is not running.", "invalidState")
-        return 200, {"kind": "sql#databasesList", "items": [{"kind": "sql#database", "name": db, "instance": name}
-                                                             for db in self.databases.get(name, [])]}
+        return 200, {
+            "kind": "sql#databasesList",
+            "items": [{"kind": "sql#database", "name": db, "instance": name} for db in self.databases.get(name, [])],
+        }
 
     def _operation(self, name: str, _body: dict) -> tuple[int, dict]:
         op = self.operations.get(name)
@@ -220,8 +282,10 @@ class FakeSqlAdmin:
         if not message:
             op["_done"]()
             return
-        op["error"] = {"kind": "sql#operationErrors",
-                       "errors": [{"kind": "sql#operationError", "code": "INTERNAL_ERROR", "message": message}]}
+        op["error"] = {
+            "kind": "sql#operationErrors",
+            "errors": [{"kind": "sql#operationError", "code": "INTERNAL_ERROR", "message": message}],
+        }
         if op["operationType"] == "CREATE":  # a failed create still leaves an instance behind, to be deleted
             self.instances[op["targetId"]]["state"] = "FAILED"
 
@@ -234,7 +298,7 @@ class FakeSqlAdmin:
         request.end_headers()
         request.wfile.write(data)
 
-    def start(self) -> "FakeSqlAdmin":
+    def start(self) -> FakeSqlAdmin:
         self.thread.start()
         return self
 
@@ -248,4 +312,10 @@ def _public(op: dict) -> dict:
 
 
 def _error(code: int, message: str, reason: str = "") -> dict:
-    return {"error": {"code": code, "message": message, "errors": [{"domain": "global", "reason": reason or "error", "message": message}]}}
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "errors": [{"domain": "global", "reason": reason or "error", "message": message}],
+        }
+    }
