@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from pvctl.gcp.calls import CallPolicy
 from pvctl.gcp.clients import ENDPOINT_ENV, GcpClients
+
 from tests.gcp.fakes import scenarios
 from tests.gcp.fakes.compute_fake import FakeCompute
 from tests.gcp.fakes.monitoring_fake import FakeMonitoring
@@ -96,3 +101,24 @@ def pvctl(capsys, monkeypatch, repo):
         return Outcome(code, captured.out, captured.err)
 
     return run
+
+
+def interrupt_pvctl(repo: Path, args: list[str], ready: Callable[[], bool], presses: int = 1,
+                    then: Callable[[], None] = lambda: None) -> Outcome:
+    """Run pvctl in its own process against the fakes, press Ctrl-C (SIGINT) once `ready()`, call `then`, collect."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOOGLE_")}
+    proc = subprocess.Popen([sys.executable, "-m", "pvctl", *args], cwd=repo, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        for _ in range(presses):
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.3)
+        then()
+        out, err = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return Outcome(proc.returncode, out, err)

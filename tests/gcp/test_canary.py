@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import datetime, timedelta
 
 import grpc
@@ -19,7 +14,7 @@ from pvctl.gcp.calls import CallPolicy
 from pvctl.gcp.canary import CanaryInterrupted, Thresholds, Watch
 from pvctl.gcp.metrics import merge, percentile, read_revision
 
-from tests.gcp.conftest import FAST
+from tests.gcp.conftest import FAST, interrupt_pvctl
 from tests.gcp.fakes import scenarios
 from tests.gcp.fakes.monitoring_fake import Minute, healthy, histogram, utc
 
@@ -268,36 +263,9 @@ def test_cli_watch_needs_a_canary_and_checks_access_before_deploying(fakes, pvct
 def test_ctrl_c_in_a_real_process_leaves_the_split_and_says_so(fakes, repo):
     scenarios.mvp(fakes.run, fakes.compute)
     fakes.monitoring.traffic["pv-api"] = healthy
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOOGLE_")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pvctl",
-            "deploy",
-            "--service",
-            "api",
-            "--image",
-            NEW_IMAGE,
-            "--canary",
-            "20",
-            "--watch",
-            "--interval",
-            "0.2",
-        ],
-        cwd=repo,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while fakes.monitoring.calls("ListTimeSeries") < 5 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert "interrupted: traffic left as it was (20% pv-api-" in err and f"80% {FIRST})" in err
-    assert "--promote" in err and "--rollback" in err and "Traceback" not in err
+    args = ["deploy", "--service", "api", "--image", NEW_IMAGE, "--canary", "20", "--watch", "--interval", "0.2"]
+    result = interrupt_pvctl(repo, args, ready=lambda: fakes.monitoring.calls("ListTimeSeries") >= 5)
+    assert result.code == 130, result.err
+    assert "interrupted: traffic left as it was (20% pv-api-" in result.err and f"80% {FIRST})" in result.err
+    assert "--promote" in result.err and "--rollback" in result.err and "Traceback" not in result.err
     assert fakes.run.calls("UpdateService") == 1

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 from pvctl.core.errors import Interrupted
@@ -16,7 +11,7 @@ from pvctl.gcp import restore_test
 from pvctl.gcp.calls import GcpError
 from pvctl.gcp.sqladmin import wait
 
-from tests.gcp.conftest import FAST
+from tests.gcp.conftest import FAST, interrupt_pvctl
 from tests.gcp.fakes import scenarios
 
 P, R = scenarios.PROJECT, scenarios.REGION
@@ -191,30 +186,24 @@ def test_cli_restore_test_exceeding_the_rto_is_reported_and_exits_1(scale_db, pv
 def test_cli_restore_test_ctrl_c_in_a_real_process(scale_db, repo):
     fakes = scale_db
     fakes.sql.op_polls = 10**6  # the create never finishes on its own
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOOGLE_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pvctl", "db", "restore-test"],
-        cwd=repo,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+
+    def cloud_sql_finishes_the_create() -> None:
+        fakes.sql.op_polls = 1  # in its own time; the delete waits for it
+
+    # the second Ctrl-C comes while the instance is being deleted: it is held off
+    result = interrupt_pvctl(
+        repo,
+        ["db", "restore-test"],
+        ready=lambda: fakes.sql.calls["GET operations/name"] >= 1,
+        presses=2,
+        then=cloud_sql_finishes_the_create,
     )
-    deadline = time.monotonic() + 60
-    while fakes.sql.calls["GET operations/name"] < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)  # a second Ctrl-C while deleting is held off
-    fakes.sql.op_polls = 1  # Cloud SQL finishes the create in its own time; the delete waits for it
-    out, err = proc.communicate(timeout=90)
-    assert proc.returncode == 130, err
-    temporary = [
+    assert result.code == 130, result.err
+    temporary = next(
         name for kind, name in fakes.sql.log if kind == "GET instances/name" and name.startswith("pv-pg-restore-")
-    ][0]
-    assert f"interrupted: temporary instance {temporary} deleted, nothing left running" in err
-    assert fakes.sql.deleted == [temporary] and "Traceback" not in err
+    )
+    assert f"interrupted: temporary instance {temporary} deleted, nothing left running" in result.err
+    assert fakes.sql.deleted == [temporary] and "Traceback" not in result.err
 
 
 # --- failover -------------------------------------------------------------------------------------------------

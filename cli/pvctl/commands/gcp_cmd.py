@@ -33,7 +33,7 @@ HealthyFor = Annotated[Optional[float], typer.Option(
 MinRequests = Annotated[Optional[int], typer.Option(
     "--min-requests", help="--watch: requests in the latency window needed to judge (default 50).", show_default=False)]
 MaxBlind = Annotated[Optional[float], typer.Option(
-    "--max-blind", help="--watch: roll back after this many seconds with nothing to judge (default 900).", show_default=False)]
+    "--max-blind", help="--watch: roll back after this long with nothing to judge (default 900).", show_default=False)]
 OptionalPhase = Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase whose secrets to use (default: all phases).", show_default=False)]
 
 

@@ -84,7 +84,7 @@ class FakeMonitoring(FakeGrpcServer):
                     self.list_time_series,
                     monitoring_v3.ListTimeSeriesRequest,
                     monitoring_v3.ListTimeSeriesResponse,
-                ),
+                )
             },
         )
 

@@ -19,6 +19,8 @@ from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
+from tests.gcp.fakes.http_base import send_json
+
 
 class FakeSqlAdmin:
     def __init__(self, project: str) -> None:
@@ -119,9 +121,9 @@ class FakeSqlAdmin:
         body = json.loads(request.rfile.read(length) or b"{}") if length else {}
         # v1/projects/{project}/(instances|operations)[/{name}[/{sub}]]
         if parts[:2] != ["v1", "projects"] or len(parts) < 4 or parts[3] not in ("instances", "operations"):
-            return self._send(request, 404, _error(404, f"unknown path {request.path}"))
+            return send_json(request, 404, _error(404, f"unknown path {request.path}"))
         if parts[2] != self.project:
-            return self._send(
+            return send_json(
                 request, 403, _error(403, f"The client is not authorized to make this request for project {parts[2]}")
             )
         name = parts[4] if len(parts) > 4 else ""
@@ -132,7 +134,7 @@ class FakeSqlAdmin:
             self.log.append((kind, name))
             code = self.errors[kind].pop(0) if self.errors[kind] else None
             if code is not None:
-                return self._send(request, code, _error(code, f"injected HTTP {code}"))
+                return send_json(request, code, _error(code, f"injected HTTP {code}"))
             handler = {
                 "GET instances": self._list,
                 "POST instances": self._insert,
@@ -145,9 +147,9 @@ class FakeSqlAdmin:
                 "GET operations/name": self._operation,
             }.get(kind)
             if handler is None:
-                return self._send(request, 404, _error(404, f"no method {kind}"))
+                return send_json(request, 404, _error(404, f"no method {kind}"))
             status, answer = handler(name, body)
-        self._send(request, status, answer)
+        send_json(request, status, answer)
 
     def _list(self, _name: str, _body: dict) -> tuple[int, dict]:
         return 200, {"kind": "sql#instancesList", "items": list(self.instances.values())}
@@ -288,15 +290,6 @@ class FakeSqlAdmin:
         }
         if op["operationType"] == "CREATE":  # a failed create still leaves an instance behind, to be deleted
             self.instances[op["targetId"]]["state"] = "FAILED"
-
-    @staticmethod
-    def _send(request: BaseHTTPRequestHandler, code: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        request.send_response(code)
-        request.send_header("Content-Type", "application/json; charset=UTF-8")
-        request.send_header("Content-Length", str(len(data)))
-        request.end_headers()
-        request.wfile.write(data)
 
     def start(self) -> FakeSqlAdmin:
         self.thread.start()
