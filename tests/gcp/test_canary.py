@@ -267,5 +267,6 @@ def test_ctrl_c_in_a_real_process_leaves_the_split_and_says_so(fakes, repo):
     result = interrupt_pvctl(repo, args, ready=lambda: fakes.monitoring.calls("ListTimeSeries") >= 5)
     assert result.code == 130, result.err
     assert "interrupted: traffic left as it was (20% pv-api-" in result.err and f"80% {FIRST})" in result.err
-    assert "--promote" in result.err and "--rollback" in result.err and "Traceback" not in result.err
+    assert "pvctl deploy --service api --promote" in result.err and "--service api --rollback" in result.err
+    assert "Traceback" not in result.err
     assert fakes.run.calls("UpdateService") == 1

@@ -142,7 +142,8 @@ def deploy(
         from pvctl.gcp.canary import deploy_and_watch
 
         watched = deploy_and_watch(*args, image, canary, thresholds, clients.policy,
-                                   on_deployed=display.print_canary_start, on_check=display.print_check)
+                                   on_deployed=display.print_canary_start, on_check=display.print_check,
+                                   service_flag=service)
         if json_out:
             typer.echo(json.dumps(watched.as_dict(), indent=2))
         else:

@@ -143,6 +143,7 @@ class Watch:
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     checks: list[Check] = field(default_factory=list)
+    service_flag: str = ""  # what the user passed as --service, for the commands the messages suggest
 
     def _read(self) -> tuple[Reading | None, str]:
         t = self.thresholds
@@ -195,13 +196,14 @@ class Watch:
 
     def run(self) -> WatchResult:
         name, revision = self.canary.service, self.canary.revision
+        flag = self.service_flag or name
         try:
             action, reason = self._decide()
         except KeyboardInterrupt:
             raise CanaryInterrupted(
                 f"interrupted: traffic left as it was ({traffic_left(self.canary)})",
-                f"promote with `pvctl deploy --service {name} --promote` or roll back with "
-                f"`pvctl deploy --service {name} --rollback`",
+                f"promote with `pvctl deploy --service {flag} --promote` or roll back with "
+                f"`pvctl deploy --service {flag} --rollback`",
             ) from None
         args = (self.clients, self.project, self.region, name)
         try:
@@ -230,6 +232,7 @@ def deploy_and_watch(
     policy: CallPolicy,
     on_deployed: Callable[[d.DeployResult, Thresholds], None] = lambda r, t: None,
     on_check: Callable[[Check], None] = lambda check: None,
+    service_flag: str = "",
 ) -> WatchResult:
     """Check that the metrics can be read, deploy the canary, watch it to a verdict and carry it out."""
     from pvctl.gcp.metrics import check_access
@@ -244,4 +247,6 @@ def deploy_and_watch(
             "check `pvctl status`, then --promote or --rollback",
         ) from None
     on_deployed(canary, thresholds)
-    return Watch(clients, project, region, canary, thresholds, policy, on_check=on_check).run()
+    return Watch(
+        clients, project, region, canary, thresholds, policy, on_check=on_check, service_flag=service_flag
+    ).run()
