@@ -10,7 +10,7 @@ import pytest
 from pvctl.core.errors import ConfigError
 from pvctl.core.phases import slo_thresholds
 from pvctl.gcp import deploy as d
-from pvctl.gcp.calls import CallPolicy
+from pvctl.gcp.calls import CallPolicy, GcpError
 from pvctl.gcp.canary import CanaryInterrupted, Thresholds, Watch
 from pvctl.gcp.metrics import merge, percentile, read_revision
 
@@ -195,6 +195,16 @@ def test_ctrl_c_leaves_the_traffic_as_it_was(fakes):
     assert f"traffic left as it was (10% {canary.revision}, 90% {FIRST})" in caught.value.line()
     assert caught.value.exit_code == 130
     assert fakes.run.calls("UpdateService") == 1
+
+
+def test_a_verdict_that_cannot_be_carried_out_says_both(fakes):
+    canary = _canary(fakes)
+    fakes.monitoring.traffic["pv-api"] = lambda revision, end: Minute(ok=90, errors=10)
+    fakes.run.faults.denied["ListRevisions"] = "run.revisions.list"
+    with pytest.raises(GcpError) as caught:
+        _watch(fakes, canary)[0].run()
+    line = caught.value.line()
+    assert "5xx 10.00% > 0.50%" in line and "rollback failed" in line and "run.revisions.list" in line
 
 
 def test_p95_from_a_histogram_interpolates_inside_its_bucket():

@@ -240,6 +240,17 @@ def test_failover_run_again_after_a_partial_run_does_not_promote_twice(scale_db)
     assert fakes.sql.calls["POST instances/promoteReplica"] == 1
 
 
+def test_failover_refuses_an_instance_that_is_not_a_replica_of_the_primary(scale_db):
+    fakes = scale_db
+    fakes.sql.seed_instance("other-pg", R, "10.9.9.9")
+    fakes.sql.seed_instance("other-pg-replica", scenarios.DR_REGION, "10.9.9.10", master="other-pg")
+    for name in ("other-pg-replica", "pv-pg"):
+        with pytest.raises(GcpError) as caught:
+            f.find_replica(fakes.clients(), P, "pv-pg", R, name, FAST)
+        assert "is not a replica of pv-pg" in caught.value.line()
+    assert fakes.sql.calls["POST instances/promoteReplica"] == 0
+
+
 def test_failover_asks_first_and_refuses_without_a_terminal(scale_db, pvctl):
     result = pvctl("db", "failover")
     assert result.code == 3 and "not confirmed: promote pv-pg-dr (us-east1)" in result.err and "--yes" in result.err

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from pvctl.commands import options as o
+
+if TYPE_CHECKING:
+    from pvctl.gcp.deploy import DeployResult
 
 secrets_app = typer.Typer(help="Secret values in Secret Manager (never in Terraform, never printed).", no_args_is_help=True)
 db_app = typer.Typer(help="Disaster recovery of the Cloud SQL database: restore drills and failover.",
@@ -161,7 +164,7 @@ def deploy(
                         "— update images in pvctl.toml too, or set images.managed_by_ci = true")
 
 
-def _print_deploy(result, json_out: bool) -> None:
+def _print_deploy(result: DeployResult, json_out: bool) -> None:
     if json_out:
         typer.echo(json.dumps(asdict(result), indent=2))
         return

@@ -217,6 +217,13 @@ class Watch:
                 "Cloud Run may still finish that change",
                 "check `pvctl status` and the service's traffic",
             ) from None
+        except GcpError as exc:  # the verdict stands; say it, and that carrying it out failed
+            raise GcpError(
+                f"{revision}: {reason}; {'promotion' if action == 'promote' else 'rollback'} failed: {exc.what}",
+                exc.fix or f"run `pvctl deploy --service {flag} --{action}`",
+                exc.kind,
+                exc.permission,
+            ) from None
         outcome = "promoted" if action == "promote" else "rolled_back"
         return WatchResult(outcome, reason, self.canary, final, self.thresholds, self.checks)
 

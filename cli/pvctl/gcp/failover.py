@@ -37,11 +37,19 @@ def _masters(project: str, primary: str) -> set[str]:
 def find_replica(
     clients: Any, project: str, primary: str, region: str, name: str | None, policy: CallPolicy
 ) -> sql.Json:
-    """The named instance, else the one replica of `primary` outside `region` (or once promoted: labelled by name)."""
+    """The named instance (a replica of `primary`, or one already promoted), else the one replica of `primary`
+    outside `region`."""
     if name:
         found = sql.get_instance(clients, project, name, policy)
         if found is None:
             raise GcpError(f"Cloud SQL instance {name} does not exist in {project}", "check --replica", "not_found")
+        master = found.get("masterInstanceName", "")
+        if name == primary or master and master not in _masters(project, primary):
+            raise GcpError(
+                f"{name} is not a replica of {primary} (it follows {master or 'nothing'})",
+                f"name a replica of {primary} with --replica",
+                "failed",
+            )
         return found
     replicas = [
         i
@@ -66,6 +74,10 @@ def find_replica(
 
 def plan_text(prefix: str, replica: sql.Json) -> str:
     """What is about to happen, for the confirmation."""
+    if replica.get("instanceType") != "READ_REPLICA_INSTANCE":
+        return (
+            f"point the Cloud Run services at {replica['name']} ({replica.get('region')}), already a standalone primary"
+        )
     return (
         f"promote {replica['name']} ({replica.get('region')}) to a standalone primary — it stops replicating "
         f"from {sql.primary_name(prefix)} for good — and point the Cloud Run services at it"

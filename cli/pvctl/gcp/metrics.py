@@ -161,6 +161,8 @@ def merge(histograms: Sequence[Any]) -> tuple[list[float], list[int]]:
         if not h.count:
             continue
         these = bucket_bounds(h.bucket_options)
+        if not these:  # a histogram without buckets says nothing about percentiles
+            continue
         if not bounds:
             bounds, counts = these, [0] * (len(these) + 1)
         elif these != bounds:
