@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--phase", choices=["mvp", "growth", "scale"], default="mvp")
     parser.add_argument("--certificate", default="ACTIVE", help="managed certificate status, e.g. PROVISIONING")
     parser.add_argument("--domain-status", default=None, help="its domain status, e.g. FAILED_NOT_VISIBLE")
-    parser.add_argument("--canary-5xx", type=float, default=0.0, help="share of 5xx every revision answers with, e.g. 0.02")
+    parser.add_argument("--canary-5xx", type=float, default=0.0, help="share of 5xx every revision answers, e.g. 0.02")
     args = parser.parse_args()
     run, secrets, compute = FakeCloudRun().start(), FakeSecretManager().start(), FakeCompute(scenarios.PROJECT).start()
     monitoring, sql = FakeMonitoring().start(), FakeSqlAdmin(scenarios.PROJECT).start()
