@@ -30,7 +30,10 @@ LEGEND = "Legend: " + " · ".join(f"`{sign}` {ACTION_WORD[action]}" for action, 
 ROW_BUDGETS = (None, 200, 50, 10, 0)
 # Changed attributes named beside a resource's cost change.
 COST_REASONS = 2
-_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+# Characters that would start emphasis, a link, a table cell or code; `_` only at a word's edge
+# (GFM ignores it inside words like ssl_policy).
+_SPECIAL = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+STATUS_ICON = {"ok": "✅", "failed": "❌", "skipped": "➖", "unavailable": "⚠️"}
 
 
 def _text(value: str) -> str:
@@ -111,6 +114,9 @@ def _phase_lines(report: CiReport) -> list[str]:
     for p in report.phases:
         if p.role == "skipped":
             lines.append(f"- **{p.phase}**: {_text(p.note)}")
+        elif not any(s.name == "plan" for s in p.steps):   # `pvctl check`: validated, not planned
+            lines.append(f"- **{p.phase}**: " + " · ".join(f"{s.name} {STATUS_ICON[s.status]}" + (f" ({_text(s.summary)})" if s.summary else "")
+                                                           for s in p.steps))
         elif not p.planned:
             lines.append(f"- {_phase_label(p)}: not planned — the plan failed, see below")
         elif not p.has_changes and p.ok and not p.note:
