@@ -3,7 +3,13 @@
 import json
 from pathlib import Path
 
-from pvctl.planning.changes import UNKNOWN, attribute_changes, path_text, resource_diffs, show
+from pvctl.planning.changes import (
+    UNKNOWN,
+    attribute_changes,
+    path_text,
+    resource_diffs,
+    show,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCALE = json.loads((FIXTURES / "plan_scale_change.json").read_text())   # a real offline plan: scale, tier up, Redis tier down

@@ -5,9 +5,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from pvctl.ci.model import CiReport, CostResult, PhaseResult, ResourceCost, RunLink, StepResult
-from pvctl.ci.report import COMMENT_LIMIT, MARKER, render_json, render_markdown, should_comment
+from pvctl.ci.model import (
+    CiReport,
+    CostResult,
+    PhaseResult,
+    ResourceCost,
+    RunLink,
+    StepResult,
+)
+from pvctl.ci.report import (
+    COMMENT_LIMIT,
+    MARKER,
+    render_json,
+    render_markdown,
+    should_comment,
+)
 from pvctl.planning.changes import AttributeChange, ResourceDiff, resource_diffs
 from pvctl.planning.masking import masked_plan
 from pvctl.planning.summary import summarize
@@ -158,7 +170,7 @@ def test_skipped_checks_appear_once_for_all_scans():
     assert markdown.count("CKV_GCP_6") == 1
     [skipped] = [d for d in render(markdown).all("details") if d.all("summary")[0].text.startswith("Skipped checks")]
     assert skipped.all("summary")[0].text == "Skipped checks (1, each with its reason in the HCL)"
-    assert skipped.all("li")[0].text.endswith("client certificates are not used")
+    assert skipped.all("li")[0].text.startswith("CKV_GCP_6 on module.database.google_sql_database_instance.primary (modules/cloudsql/main.tf:3): IAM")
 
 
 def test_a_pull_request_without_changes_is_green_and_says_so():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from pvctl.core.errors import ExitCode
 from pvctl.planning.changes import ResourceDiff

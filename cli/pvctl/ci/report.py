@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
 
-from pvctl.ci.model import CiReport, CostResult, PhaseResult, StepResult
+from pvctl.ci.model import CiReport, CostResult, PhaseResult
 from pvctl.offline.schema import PROVIDER_VERSION
 from pvctl.planning.changes import UNKNOWN, AttributeChange, ResourceDiff
-from pvctl.policy.checkov import Finding, PolicyScan
+from pvctl.policy.checkov import Finding
 
 MARKER = "<!-- pvctl-ci-report -->"
 COMMENT_LIMIT = 65_536
@@ -258,7 +258,8 @@ def _phase_details(p: PhaseResult, limit: int | None) -> list[str]:
     for r in p.resources[:limit]:
         body += _resource_item(r, limit)
     body += _more(len(p.resources), limit)
-    title = f"<b>{p.phase}</b>{' (promotion preview)' if p.role == 'preview' else ''}: {len(p.resources)} resource change{'s' * (len(p.resources) != 1)}"
+    count = len(p.resources)
+    title = f"<b>{p.phase}</b>{' (promotion preview)' if p.role == 'preview' else ''}: {count} resource change{'s' * (count != 1)}"
     if p.role == "preview" and p.note:
         body = [_text(p.note), ""] + body
     return _details(title, body)
@@ -281,11 +282,13 @@ def _skipped(report: CiReport, limit: int | None) -> list[str]:
     for scan in scans:
         for s in scan.skipped:
             if s not in scan.unexplained_skips:
-                seen.setdefault((s.check_id, s.resource), s)
+                # One skip comment in the HCL, seen by the code scan and every phase's plan scan.
+                seen.setdefault((s.check_id, f"{s.file}:{s.line}" if s.file else s.resource), s)
     if not seen:
         return []
-    items = sorted(seen.values(), key=lambda s: (s.check_id, s.resource))
-    body = [f"- {_code(s.check_id)} on {_code(s.resource)}: {_text(s.skip_reason)}" for s in items[:limit]] + _more(len(items), limit)
+    items = sorted(seen.values(), key=lambda s: (s.check_id, s.file, s.line, s.resource))
+    body = [f"- {_code(s.check_id)} on {_code(s.resource)}" + (f" ({_code(f'{s.file}:{s.line}')})" if s.file else "")
+            + f": {_text(s.skip_reason)}" for s in items[:limit]] + _more(len(items), limit)
     return _details(f"Skipped checks ({len(items)}, each with its reason in the HCL)", body)
 
 

@@ -9,7 +9,7 @@ guard refuses it), so it is not planned; a phase beyond the next is not a promot
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from pvctl.ci.model import Role
 

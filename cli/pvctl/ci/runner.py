@@ -13,15 +13,16 @@ import hashlib
 import json
 import shutil
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from pvctl.ci.costing import phase_cost
 from pvctl.ci.model import CiReport, PhaseResult, Role, StepResult
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError, ToolError
+from pvctl.core.repo import Mode
 from pvctl.engine.session import PhaseRun, SavedPlan, open_phase, resolve_mode
 from pvctl.planning.masking import masked_plan
 from pvctl.policy import validation
@@ -47,7 +48,7 @@ def _diagnostics(lines: list[str]) -> str:
     return "" if first is None else "\n".join(lines[first:first + LOG_TAIL])
 
 
-def _open(config: Config, phase: str, mode: str, terraform: str | None) -> PhaseRun:
+def _open(config: Config, phase: str, mode: Mode, terraform: str | None) -> PhaseRun:
     # The admin password feeds a write-only argument: a review plan shows no diff for it, so CI
     # neither needs nor holds the real one.
     return open_phase(config, phase, mode, terraform, to_stderr=True, password="placeholder")
@@ -90,7 +91,7 @@ class _Start:
     note: str = ""                 # said in the report when the plan cannot show the change alone
 
 
-def _start(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: Path, base: Future | None) -> _Start:
+def _start(config: Config, phase: str, mode: Mode, opts: CiOptions, out_dir: Path, base: Future | None) -> _Start:
     if mode == "live":
         return _Start(config, "the live state")
     if base is None:
@@ -104,7 +105,7 @@ def _start(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: Path
                       f"the base branch could not be applied ({exc.what}): this plan shows the whole phase")
 
 
-def _run_phase(config: Config, phase: str, mode: str, role: Role, opts: CiOptions, out_dir: Path,
+def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptions, out_dir: Path,
                base: Future | None, baseline_phases: Path | None, say: Say) -> PhaseResult:
     from pvctl.planning.changes import resource_diffs
     from pvctl.planning.saved_plan import json_of
@@ -199,7 +200,7 @@ def _live_roles(config: Config, opts: CiOptions, say: Say) -> dict[str, tuple[Ro
     return live_roles(opts.phases, applied, list(load_phases()))
 
 
-def _basis(mode: str, base_ref: str | None, base_root: Path | None, roles: dict[str, tuple[Role, str]]) -> str:
+def _basis(mode: Mode, base_ref: str | None, base_root: Path | None, roles: dict[str, tuple[Role, str]]) -> str:
     if mode == "live":
         gating = [p for p, (role, _) in roles.items() if role == "gating"]
         return (f"Live plans against the project's state: {', '.join(gating) or 'no phase'} gates the check "

@@ -11,8 +11,9 @@ reason (`replace_paths`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from pvctl.planning.masking import MASK, masked_change, secrets_of
 from pvctl.planning.summary import Change, changes
