@@ -156,3 +156,33 @@ def test_sensitive_values_from_a_real_plan_stay_masked(pvctl, mini_repo):
     for name in ("report.md", "report.json", "comment.md", "plan-mvp.json"):
         text = (out / name).read_text()
         assert "tok-first" not in text and "tok-second" not in text, name
+
+
+def test_live_the_applied_phase_gates_and_the_next_is_a_preview(pvctl, mini_repo, monkeypatch):
+    """Live against the one shared state (local backend; the built-in provider needs no Google API)."""
+    import shutil
+
+    from pvctl.core.config import load_config
+    from pvctl.core.repo import RepoPaths
+
+    assert pvctl("apply", "--phase", "growth", "--offline", "--auto-approve").returncode == 0
+    project = load_config(repo_root=mini_repo, env={}).project_id
+    paths = RepoPaths(mini_repo)
+    live_state = paths.local_state(project, "live")
+    live_state.parent.mkdir(parents=True)
+    shutil.copy(paths.local_state(project, "offline"), live_state)    # growth is what runs in the project
+    config = mini_repo / "pvctl.toml"
+    config.write_text(config.read_text() + '\n[phases.scale.api]\ncpu = "8"\n')   # the promotion replaces the guarded resource
+    monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "not-used-by-the-built-in-provider")
+    done = pvctl("ci", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr                # the preview's guarded replacement does not fail
+    report = json.loads(done.stdout)
+    mvp, growth, scale = report["phases"]
+    assert (mvp["role"], growth["role"], scale["role"]) == ("skipped", "gating", "preview")
+    assert mvp["note"].startswith("not planned: below the applied phase growth") and not any(s["name"] == "plan" for s in mvp["steps"])
+    assert growth["mode"] == "live" and growth["resources"] == [] and not report["has_changes"]
+    assert [r["action"] for r in scale["resources"]] == ["replace"] and scale["guard_warnings"] and scale["ok"]
+    markdown = (mini_repo / ".pvctl" / "ci" / "report.md").read_text()
+    assert "### ✅ pvctl: no changes — this pull request changes no infrastructure" in markdown
+    assert "- **scale** (promotion preview): `-/+` 1 replace" in markdown
+    assert "⚠️ holds data, informational in a preview" in markdown
