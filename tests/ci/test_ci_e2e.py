@@ -10,6 +10,7 @@ def test_clean_repository_passes(pvctl, mini_repo):
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads(done.stdout)
     assert data["ok"] and [p["phase"] for p in data["phases"]] == ["mvp", "growth", "scale"]
+    assert "no base branch given (--base)" in data["basis"]                 # the plans show whole phases: said so
     assert all(p["counts"]["add"] == 1 for p in data["phases"])
     out = mini_repo / ".pvctl" / "ci"
     assert (out / "report.md").read_text().startswith(MARKER)
@@ -109,6 +110,19 @@ def test_a_pull_request_without_changes_is_green_and_quiet(pvctl, mini_repo):
     again = pvctl("ci", "--offline", "--base", "HEAD", "--phases", "mvp")
     assert again.returncode == 0, again.stdout + again.stderr
     assert sorted(p.name for p in (out / "logs").iterdir()) == ["mvp.log"]
+
+
+def test_a_base_that_cannot_be_applied_is_said_and_the_phase_planned_whole(pvctl, mini_repo):
+    growth_tf = mini_repo / "environments" / "growth" / "main.tf"
+    growth_tf.write_text(growth_tf.read_text() + '\nresource "terraform_data" "broken" {\n  input = var.missing\n}\n')
+    _commit(mini_repo, "base with a broken growth")
+    growth_tf.write_text(growth_tf.read_text().split("\nresource \"terraform_data\" \"broken\"")[0])   # this branch fixes it
+    done = pvctl("ci", "--offline", "--phases", "mvp,growth", "--base", "HEAD", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    mvp, growth = json.loads(done.stdout)["phases"]
+    assert mvp["resources"] == [] and mvp["note"] == ""
+    assert growth["note"].startswith("the base branch could not be applied (base HEAD, phase growth: terraform plan failed")
+    assert [r["address"] for r in growth["resources"]] == ["terraform_data.database"] and growth["cost"]["baseline_label"] == "an empty state"
 
 
 def test_base_plan_renders_with_the_base_commits_phases_toml(pvctl, mini_repo):
