@@ -211,9 +211,13 @@ def test_offline_without_a_base_says_so():
 def test_values_with_markdown_characters_stay_literal():
     diff = ResourceDiff("google_x.y", "google_x", "update", (AttributeChange("labels.team", "a|b `c` *d*", "<script>"),))
     phase = PhaseResult("mvp", "offline", list(OK_STEPS), [diff], {"change": 1}, cost=SAME)
-    doc = render(render_markdown(_report(phase)))
-    assert "labels.team: a|b `c` *d* → <script>" in [li.text for li in doc.all("li")]
-    assert not doc.all("script") and not doc.all("em")
+    broken = PhaseResult("growth", "offline", [StepResult("plan", "failed", "Error: _var_ ssl_policy *x* [y](z) <b>")])
+    doc = render(render_markdown(_report(phase, broken)))
+    items = [li.text for li in doc.all("li")]
+    assert "labels.team: a|b `c` *d* → <script>" in items
+    assert "plan failed in growth: Error: _var_ ssl_policy *x* [y](z) <b>" in items
+    assert not doc.all("script") and not doc.all("em") and not doc.all("a")[1:]
+    assert [b.text for b in doc.all("b")] == ["mvp"]                          # only the details summary's own
 
 
 def test_huge_report_is_cut_under_the_limit_with_a_pointer():
