@@ -54,20 +54,26 @@ def _open(config: Config, phase: str, mode: Mode, terraform: str | None) -> Phas
     return open_phase(config, phase, mode, terraform, to_stderr=True, password="placeholder")
 
 
-def _plan(run: PhaseRun, plan_file: Path, log_path: Path) -> tuple[SavedPlan | None, StepResult]:
-    """Plan one phase beside the others: inits one at a time, Terraform's output to the phase's log."""
+def _plan(run: PhaseRun, plan_file: Path, log_path: Path, apply: bool = False) -> tuple[SavedPlan | None, StepResult]:
+    """Plan one phase beside the others (and apply it: the base sandbox): inits one at a time,
+    Terraform's output to the phase's log."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
+    step = "plan"
     with open(log_path, "w", encoding="utf-8") as log:
         def sink(line: str) -> None:
             lines.append(line)
             log.write(line + "\n")
 
         try:
-            saved = run.plan(plan_file, lock_state=False, init_lock=INIT_LOCK, line_sink=sink)
+            # An applied state must take the lock; a review plan is never applied and need not.
+            saved = run.plan(plan_file, lock_state=apply, init_lock=INIT_LOCK, line_sink=sink)
+            if apply:
+                step = "apply"
+                run.apply(saved, line_sink=sink)
         except PvctlError as exc:
-            return None, StepResult("plan", "failed", exc.what, _diagnostics(lines))
-    return saved, StepResult("plan", "ok")
+            return None, StepResult(step, "failed", exc.what, _diagnostics(lines))
+    return saved, StepResult(step, "ok")
 
 
 def _guard_warnings(config: Config, phase: str, saved: SavedPlan) -> list[str]:
@@ -144,7 +150,7 @@ def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptio
     return result
 
 
-def _base_sandbox(config: Config, phase: str, base_root: Path, opts: CiOptions, out_dir: Path) -> Path:
+def _base_sandbox(config: Config, phase: str, base_root: Path, opts: CiOptions, out_dir: Path, say: Say) -> Path:
     """The base branch's configuration of the phase applied, offline, to a sandbox state of its own.
 
     Kept under the extracted base commit (`<base>/.pvctl/applied/<phase>/`), apart from the user's
@@ -160,15 +166,11 @@ def _base_sandbox(config: Config, phase: str, base_root: Path, opts: CiOptions, 
     run.render()
     inputs = hashlib.sha256(run.paths.tfvars(phase).read_bytes()).hexdigest()
     if state.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs:
+        say(f"{phase}: base {opts.base_ref} already applied in its sandbox")
         return state
     shutil.rmtree(state.parent, ignore_errors=True)
-    saved, step = _plan(run, (out_dir / "plans" / f"{phase}-base.tfplan").resolve(), out_dir / "logs" / f"{phase}-base.log")
-    if saved is not None:
-        try:
-            run.apply(saved)
-        except PvctlError as exc:
-            step = StepResult("apply", "failed", exc.what)
-            saved = None
+    say(f"{phase}: applying base {opts.base_ref} in its sandbox")
+    saved, step = _plan(run, (out_dir / "plans" / f"{phase}-base.tfplan").resolve(), out_dir / "logs" / f"{phase}-base.log", apply=True)
     if saved is None:
         raise ToolError(f"base {opts.base_ref}, phase {phase}: {step.summary}", "see the phase's -base log in the report folder")
     write_atomic(stamp, inputs)
@@ -240,7 +242,7 @@ def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
     with ThreadPoolExecutor(max_workers=len(planned) * (2 if with_base else 1) + 1, thread_name_prefix="pvctl-ci") as pool:
         code_scan = pool.submit(scan_directories, config.repo_root,
                                 [config.repo_root / "modules", config.repo_root / "environments"], say)
-        bases = {p: pool.submit(_base_sandbox, config, p, base_root, opts, out_dir) if with_base and base_root else None
+        bases = {p: pool.submit(_base_sandbox, config, p, base_root, opts, out_dir, say) if with_base and base_root else None
                  for p in planned}
         futures = {p: pool.submit(_run_phase, config, p, mode, roles[p][0], opts, out_dir, bases[p], baseline_phases, say)
                    for p in planned}
