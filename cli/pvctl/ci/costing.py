@@ -19,19 +19,18 @@ class BasePlan:
     label: str                   # "base main"
 
 
-def phase_cost(config: Config, phase: str, plan: dict[str, Any], base: BasePlan | None) -> CostResult:
-    from pvctl.cost.catalog import Catalog, default_path
-    from pvctl.cost.estimate import estimate_plan
-    from pvctl.cost.usage import load_usage
+def phase_cost(config: Config, phase: str, plan: dict[str, Any], base: BasePlan | None,
+               applied_phase: str | None = None) -> CostResult:
+    from pvctl.cost.baseline import Pricing
 
-    catalog = Catalog.load(default_path(config.repo_root))
-    usage = load_usage(phase, config.usage_overrides)
-    after = estimate_plan(plan, config.region, usage, catalog, phase)
+    pricing = Pricing.of(config)
+    after = pricing.estimate(plan, phase, phase)
     if base is not None:
         # The base branch at its own traffic profile: a change to phases.toml [<phase>.usage] shows in Δ.
-        base_usage = load_usage(phase, config.usage_overrides, phases_file=base.phases_file)
-        baseline, label = estimate_plan(base.plan, config.region, base_usage, catalog, phase).monthly_total, base.label
+        baseline = pricing.estimate(base.plan, phase, phase, phases_file=base.phases_file).monthly_total
+        label = f"{base.label} ({phase} traffic)"
     else:
-        # No base branch: what the plan starts from (empty for an offline sandbox).
-        baseline, label = estimate_plan(plan, config.region, usage, catalog, phase, side="before").monthly_total, "the current state"
+        # What is applied, priced once with the applied phase's profile: one figure for every phase.
+        baseline = pricing.applied(plan, applied_phase).monthly_total
+        label = f"the applied state ({applied_phase} traffic)" if applied_phase else "the current state (nothing applied)"
     return CostResult(after.monthly_total, baseline, label, after.currency, after.prices_as_of)

@@ -82,6 +82,7 @@ def _guard_warnings(config: Config, phase: str, saved: SavedPlan) -> list[str]:
 
 def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: Path,
                base_plan: Future | None, say: Say) -> PhaseResult:
+    from pvctl.planning import guards
     from pvctl.planning.saved_plan import json_of
     from pvctl.planning.summary import summarize
 
@@ -115,7 +116,7 @@ def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: 
         except PvctlError as exc:
             say(f"{phase}: no base plan, comparing with the current state instead ({exc.what})")
     try:
-        result.cost = phase_cost(config, phase, plan, base)
+        result.cost = phase_cost(config, phase, plan, base, guards.applied_phase(saved.state_outputs)[0])
         result.steps.append(StepResult("cost", "ok"))
     except PvctlError as exc:
         result.steps.append(StepResult("cost", "failed", exc.what))

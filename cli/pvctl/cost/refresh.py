@@ -62,20 +62,26 @@ def make_client(api_key: str | None = None, endpoint: str | None = None):
 
 
 def _pattern(entry: dict[str, Any], region: str, regions: dict[str, Any]) -> re.Pattern[str]:
+    """The description a row's SKU must match. Row keys: a region, ``dest:<geo>`` (priced by
+    where users are), or ``<region>><geo>`` (from a region to where users are)."""
     match = entry["match"]
     text = match.get(region, "") if isinstance(match, dict) else match
-    if region.startswith("dest:"):
-        text = text.replace("{destination}", re.escape(_DESTINATIONS[region[5:]]))
-    elif region in regions:
-        locations = "|".join(re.escape(loc) for loc in regions[region]["locations"])
-        text = text.replace("{location}", f"(?:{locations})").replace("{region}", re.escape(region))
+    source, _, geo = region.partition(">")
+    if source.startswith("dest:"):
+        source, geo = "", source[5:]
+    if geo:
+        text = text.replace("{destination}", re.escape(_DESTINATIONS[geo]))
+    if source in regions:
+        locations = "|".join(re.escape(loc) for loc in regions[source]["locations"])
+        text = text.replace("{location}", f"(?:{locations})").replace("{region}", re.escape(source))
     return re.compile(text)
 
 
 def _serves(sku: Any, region: str) -> bool:
-    if region == GLOBAL or region.startswith("dest:"):
+    source = region.partition(">")[0]
+    if source == GLOBAL or source.startswith("dest:"):
         return True
-    return region in list(sku.service_regions)
+    return source in list(sku.service_regions)
 
 
 def _tiers(sku: Any, factor: Decimal, now: datetime) -> list[dict[str, str]]:
