@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
 
 from pvctl.cost.delta import CostDelta
@@ -123,14 +122,4 @@ def compare_markdown(a: str, b: str, before: Estimate, after: Estimate, delta: C
         out.append(f"| {comp} | {x:,} | {y:,} | {y - x:+,} |")
     out.append(f"| **Total** | **{money(delta.before):,}** | **{money(delta.after):,}** | **{money(delta.delta):+,}** |")
     out += ["", "_Cloud Run is net of its free tier. Rows are rounded to add up to the totals._"]
-    return "\n".join(out) + "\n"
-
-
-def phase_region_table(rows: Iterable[tuple[str, str, dict[str, Estimate]]], regions: list[str]) -> str:
-    """Rows of (phase, the seeds' figure, {region: estimate})."""
-    head = "| phase | seeds (us-central1 prices) | " + " | ".join(regions) + " |"
-    out = [head, "|---|---|" + "---:|" * len(regions)]
-    for phase, seed, by_region in rows:
-        cells = " | ".join(f"${money(by_region[r].monthly_total):,}" for r in regions)
-        out.append(f"| {phase} | {seed} | {cells} |")
     return "\n".join(out) + "\n"
