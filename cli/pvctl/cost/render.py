@@ -25,7 +25,7 @@ def rounded(values: list[Decimal]) -> list[Decimal]:
     order = sorted(range(len(values)), key=lambda i: cents[i] - floors[i], reverse=True)
     for i in order[:left] if left > 0 else []:
         floors[i] += 1
-    return [f / 100 for f in floors]
+    return [money(f / 100) for f in floors]
 
 
 def dated(est: Estimate) -> str:

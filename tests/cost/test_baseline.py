@@ -1,0 +1,93 @@
+"""One baseline: the applied state is priced once, with the applied phase's profile, and `plan`,
+`cost` and `ci` show that same figure."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal as D
+from pathlib import Path
+
+from pvctl.ci.costing import phase_cost
+from pvctl.core.config import load_config
+from pvctl.cost.baseline import Pricing
+from pvctl.cost.delta import plan_cost_line, resource_deltas
+from tests.cost.conftest import plan_of
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def promotion(applied: dict, target: dict) -> dict:
+    """The plan of `target` made against a state holding what `applied` created."""
+    before = {rc["address"]: rc["change"]["after"] for rc in applied["resource_changes"]}
+    changes = []
+    for rc in copy.deepcopy(target["resource_changes"]):
+        old = before.pop(rc["address"], None)
+        rc["change"]["before"] = old
+        rc["change"]["actions"] = ["update"] if old is not None else ["create"]
+        changes.append(rc)
+    for rc in applied["resource_changes"]:
+        if rc["address"] in before:
+            gone = copy.deepcopy(rc)
+            gone["change"].update(actions=["delete"], before=rc["change"]["after"], after=None, after_unknown={})
+            changes.append(gone)
+    return {**target, "resource_changes": changes}
+
+
+def _config(tmp_path, extra: str = ""):
+    path = tmp_path / "pvctl.toml"
+    path.write_text('[project]\nid = "pv-test-123"\nregion = "us-central1"\n' + extra)
+    return load_config(repo_root=REPO, config_path=path, env={})
+
+
+def test_the_applied_state_costs_the_same_in_plan_cost_and_ci(tmp_path):
+    config = _config(tmp_path)
+    pricing = Pricing.of(config)
+    applied_mvp = pricing.estimate(plan_of("mvp"), "mvp", "mvp").monthly_total      # what `pvctl cost --phase mvp` shows
+    to_growth, to_scale = promotion(plan_of("mvp"), plan_of("growth")), promotion(plan_of("mvp"), plan_of("scale"))
+    # plan: the baseline of either promotion is mvp at mvp's traffic, not at the target's
+    for plan, phase in ((to_growth, "growth"), (to_scale, "scale")):
+        delta = pricing.plan_delta(plan, phase, "mvp")
+        assert delta.before == applied_mvp
+        assert delta.after == pricing.estimate(plan_of(phase), phase, phase).monthly_total
+        assert (delta.before_profile, delta.after_profile) == ("mvp", phase)
+    line = plan_cost_line(to_growth, config, "growth", "mvp")
+    assert line.startswith(f"Monthly cost: ${applied_mvp.quantize(D('0.01'))} → $")
+    assert "now: mvp applied, mvp traffic; after: growth traffic" in line
+    # ci: every phase planned against that state reports the one current cost
+    baselines = {phase_cost(config, phase, plan, None, "mvp").baseline for plan, phase in ((to_growth, "growth"), (to_scale, "scale"))}
+    assert baselines == {applied_mvp}
+    assert phase_cost(config, "growth", to_growth, None, "mvp").baseline_label == "the applied state (mvp traffic)"
+
+
+def test_priced_with_the_target_profile_the_same_state_would_cost_something_else(tmp_path):
+    # The reason for the rule: mvp's resources carrying growth's traffic are not what runs today.
+    pricing = Pricing.of(_config(tmp_path))
+    to_growth = promotion(plan_of("mvp"), plan_of("growth"))
+    assert pricing.estimate(to_growth, "mvp", "growth", side="before").monthly_total != pricing.applied(to_growth, "mvp").monthly_total
+
+
+def test_nothing_applied_is_a_zero_baseline(tmp_path):
+    config = _config(tmp_path)
+    delta = Pricing.of(config).plan_delta(plan_of("mvp"), "mvp", None)
+    assert delta.before == 0 and "now: nothing applied" in delta.line()
+    assert phase_cost(config, "mvp", plan_of("mvp"), None, None).baseline == 0
+
+
+def test_shared_billing_account_reaches_every_caller(tmp_path):
+    own = Pricing.of(_config(tmp_path)).estimate(plan_of("mvp"), "mvp", "mvp")
+    shared_config = _config(tmp_path, "[billing]\nshared_account = true\n")
+    shared = Pricing.of(shared_config).estimate(plan_of("mvp"), "mvp", "mvp")
+    assert not shared.free_tiers and shared.monthly_total > own.monthly_total
+    assert phase_cost(shared_config, "mvp", plan_of("mvp"), None).monthly == shared.monthly_total
+
+
+def test_per_resource_deltas_for_a_promotion(tmp_path):
+    pricing = Pricing.of(_config(tmp_path))
+    to_growth = promotion(plan_of("mvp"), plan_of("growth"))
+    before, after = pricing.applied(to_growth, "mvp"), pricing.estimate(to_growth, "growth", "growth")
+    rows = {r.resource: r for r in resource_deltas(before, after)}
+    assert rows["module.redis.google_redis_instance.this"].before == 0
+    assert rows["module.redis.google_redis_instance.this"].after == 730 * D("0.049")
+    sql = rows["module.database.google_sql_database_instance.this"]
+    assert sql.before == 730 * D("0.0105") + 10 * D("0.17") + 3 * D("0.08")       # db-f1-micro, 10 GB, mvp's 3 GB of backups
+    assert abs(sum(r.delta for r in rows.values()) - (after.monthly_total - before.monthly_total)) < D("1e-20")
