@@ -67,6 +67,7 @@ class Estimate:
     profile: str | None = None          # the phase whose usage profile priced it
     free_tiers: bool = True             # False: the billing account's free tiers are used elsewhere
     hints: list[str] = field(default_factory=list)
+    profile_warnings: list[str] = field(default_factory=list)   # where the usage profile and the plan disagree
 
     @property
     def monthly_total(self) -> Decimal:
@@ -107,6 +108,7 @@ class Estimate:
             "prices_as_of": self.prices_as_of,
             "price_dates": list(self.price_dates or ()),
             "profile": self.profile, "free_tiers": self.free_tiers, "hints": self.hints,
+            "profile_warnings": self.profile_warnings,
         }
 
 
@@ -162,6 +164,7 @@ def estimate_resources(found: list[PlannedResource], region: str, usage: UsagePr
             result.unpriced.append(Skipped(r.address, r.type, str(why)))
     if records:
         records.extend(pricers.project_usage(ctx))
+        result.profile_warnings = pricers.profile_checks(ctx)
 
     # Tiers (and $0 free tiers) apply to the month's total per SKU: price the total once and
     # share it out by quantity. Rows priced by destination are grouped per destination.

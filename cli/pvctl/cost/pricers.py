@@ -449,6 +449,29 @@ COVERED_REASON = {
 }
 
 
+def profile_checks(ctx: Context) -> list[str]:
+    """Where the usage profile and the plan disagree: traffic the plan has nowhere to send, or
+    that its services cannot carry. A packaged profile has none against its own phase."""
+    u, names = ctx.usage, ctx.service_names()
+    found = []
+    if u.websocket_connections and u.websocket_hours_per_month and not any(has_role(n, u.websocket_service) for n in names):
+        found.append(f"websocket_service {u.websocket_service!r} is none of the Cloud Run services ({', '.join(names)}): WebSockets not priced")
+    for role in u.request_share:
+        if not any(has_role(n, role) for n in names):
+            found.append(f"request_share names {role!r}, which no Cloud Run service is")
+    if u.cdn_cache_hit_ratio and ctx.cdn_backend() is None:
+        found.append(f"cdn_cache_hit_ratio {u.cdn_cache_hit_ratio:g} is ignored: the plan has no CDN-enabled backend")
+    if u.nat_gb_per_month and not ctx.of_type("google_compute_router_nat"):
+        found.append(f"nat_gb_per_month {u.nat_gb_per_month:g} is not priced: the plan has no Cloud NAT gateway")
+    for s in ctx.of_type("google_cloud_run_v2_service"):
+        most = s.get("template", 0, "scaling", 0, "max_instance_count", default=None)
+        concurrency = dec(s.get("template", 0, "max_instance_request_concurrency", default=80)) or Decimal(1)
+        name = s.get("name", default=s.name)
+        if most and has_role(name, u.websocket_service) and dec(u.websocket_connections) > dec(most) * concurrency:
+            found.append(f"{name}: {u.websocket_connections:g} WebSockets exceed max_instance_count {most} × concurrency {concurrency}")
+    return found
+
+
 def project_usage(ctx: Context) -> list[Usage]:
     """Usage that belongs to the project rather than to one resource."""
     found = [Usage("Cloud Logging", "(project logs)", "log_storage", dec(ctx.usage.log_gb_per_month),

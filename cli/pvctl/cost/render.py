@@ -48,6 +48,7 @@ def _footer(est: Estimate) -> list[str]:
                      f"${money(est.derived_total):,} of ${money(est.monthly_total):,} ({est.derived_share:.1%}); "
                      "`pvctl prices refresh` replaces them with the Catalog API's.")
     lines += [f"Hint: {h}" for h in est.hints]
+    lines += [f"Usage profile: {w}" for w in est.profile_warnings]
     if est.free_tiers:
         lines.append("Free tiers are credited once per billing account (Cloud Run's valued at Tier 1 prices); "
                      "set [billing] shared_account = true when other environments use the same account.")
