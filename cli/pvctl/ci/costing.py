@@ -32,5 +32,6 @@ def phase_cost(config: Config, phase: str, plan: dict[str, Any], base: BasePlan 
     else:
         # What is applied, priced once with the applied phase's profile: one figure for every phase.
         baseline = pricing.applied(plan, applied_phase).monthly_total
-        label = f"the applied state ({applied_phase} traffic)" if applied_phase else "the current state (nothing applied)"
+        label = (f"the applied state ({applied_phase} traffic)" if applied_phase
+                 else "the current state (nothing applied)")
     return CostResult(after.monthly_total, baseline, label, after.currency, after.prices_as_of)

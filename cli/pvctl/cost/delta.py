@@ -64,7 +64,8 @@ class CostDelta:
         line = (f"Monthly cost: ${money(self.before)} → ${money(self.after)} "
                 f"({sign}${money(abs(self.delta))}/month, {self.currency}")
         if self.before_profile or self.after_profile:
-            now = f"{self.before_profile} applied, {self.before_profile} traffic" if self.before_profile else "nothing applied"
+            applied = self.before_profile
+            now = f"{applied} applied, {applied} traffic" if applied else "nothing applied"
             line += f"; now: {now}; after: {self.after_profile} traffic"
         line += ")"
         if self.unpriced:

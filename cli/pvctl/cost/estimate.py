@@ -146,7 +146,8 @@ def estimate_resources(found: list[PlannedResource], region: str, usage: UsagePr
         price = catalog.price(sku, row, geo)
         return price if free_tiers or price.free_tier != "billing_account" else price.without_free_tier()
 
-    ctx = pricers.Context(region, usage, catalog.hours_per_month, found, rate=lambda sku: price_of(sku, region).top_rate)
+    ctx = pricers.Context(region, usage, catalog.hours_per_month, found,
+                          rate=lambda sku: price_of(sku, region).top_rate)
     records: list[pricers.Usage] = []
     for r in sorted(found, key=lambda r: r.address):
         if r.type in pricers.FREE_TYPES:
@@ -196,7 +197,10 @@ def estimate_resources(found: list[PlannedResource], region: str, usage: UsagePr
     result.unverified_skus = sorted(unverified)
     result.hints = ctx.hints
     dates = result.price_dates
-    result.prices_as_of = f"{dates[0]} to {dates[1]}" if dates and dates[0] != dates[1] else (dates[0] if dates else catalog.as_of())
+    if dates is None:
+        result.prices_as_of = catalog.as_of()
+    else:
+        result.prices_as_of = dates[0] if dates[0] == dates[1] else f"{dates[0]} to {dates[1]}"
     return result
 
 

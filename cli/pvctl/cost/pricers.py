@@ -138,7 +138,8 @@ def _shape(r: PlannedResource) -> _Shape:
     # The API treats a service that sets `resources` without cpu_idle=true as CPU always allocated.
     request_based = first is None or first.get("cpu_idle") is True
     why = "cpu_idle=true" if request_based else (
-        "cpu_idle=false" if first and first.get("cpu_idle") is False else "cpu_idle not set with resources: CPU always allocated")
+        "cpu_idle=false" if first and first.get("cpu_idle") is False
+        else "cpu_idle not set with resources: CPU always allocated")
     return _Shape(vcpus, gib, request_based, why, notes)
 
 
@@ -167,10 +168,10 @@ def cloud_run_v2_service(r: PlannedResource, ctx: Context) -> list[Usage]:
     idle = max(Decimal(0), always_on - busy)
     up = max(always_on, busy)
 
-    how = (f"{requests:,.0f} requests × {u.avg_request_seconds:g} s"
-           + (f" + {u.websocket_connections:g} WebSocket(s) {u.websocket_hours_per_month:g} h"
-              f" ({dec(u.websocket_connections) * dec(u.websocket_hours_per_month):,.0f} connection-hours)" if ws_seconds else "")
-           + f" → {busy / 3600:,.1f} busy instance-hours")
+    connection_hours = dec(u.websocket_connections) * dec(u.websocket_hours_per_month)
+    sockets = (f" + {u.websocket_connections:g} WebSocket(s) {u.websocket_hours_per_month:g} h"
+               f" ({connection_hours:,.0f} connection-hours)") if ws_seconds else ""
+    how = f"{requests:,.0f} requests × {u.avg_request_seconds:g} s{sockets} → {busy / 3600:,.1f} busy instance-hours"
     kind = f"{shape.vcpus:g} vCPU, {shape.gib:g} GiB"
     comp = "Cloud Run"
     per_request = busy * (shape.vcpus * ctx.rate("run_cpu_request") + shape.gib * ctx.rate("run_mem_request")) \
@@ -179,14 +180,16 @@ def cloud_run_v2_service(r: PlannedResource, ctx: Context) -> list[Usage]:
     per_instance = up * (shape.vcpus * ctx.rate("run_cpu_instance") + shape.gib * ctx.rate("run_mem_instance"))
     if shape.request_based:
         found = [
-            Usage(comp, r.address, "run_cpu_request", busy * shape.vcpus, f"request-based ({shape.why}), {kind}; {how}"),
+            Usage(comp, r.address, "run_cpu_request", busy * shape.vcpus,
+                  f"request-based ({shape.why}), {kind}; {how}"),
             Usage(comp, r.address, "run_mem_request", busy * shape.gib, f"request-based, {kind}"),
             Usage(comp, r.address, "run_requests", requests, f"{share:g} of origin requests"
                   + (" + webhooks" if name == ctx.webhook_receiver() and t.webhook_requests else "")),
         ]
         if idle:
             found += [
-                Usage(comp, r.address, "run_cpu_idle", idle * shape.vcpus, f"{min_instances:g} min instance(s) idle the rest of the month"),
+                Usage(comp, r.address, "run_cpu_idle", idle * shape.vcpus,
+                      f"{min_instances:g} min instance(s) idle the rest of the month"),
                 Usage(comp, r.address, "run_mem_idle", idle * shape.gib, f"{min_instances:g} min instance(s) idle"),
             ]
         if per_instance < per_request:
@@ -195,7 +198,8 @@ def cloud_run_v2_service(r: PlannedResource, ctx: Context) -> list[Usage]:
                              "instances are kept before they shut down")
     else:
         found = [
-            Usage(comp, r.address, "run_cpu_instance", up * shape.vcpus, f"instance-based ({shape.why}), {kind}; {how}"),
+            Usage(comp, r.address, "run_cpu_instance", up * shape.vcpus,
+                  f"instance-based ({shape.why}), {kind}; {how}"),
             Usage(comp, r.address, "run_mem_instance", up * shape.gib, f"instance-based, {kind}"),
         ]
         if per_request < per_instance:
@@ -247,13 +251,15 @@ def router_nat(r: PlannedResource, ctx: Context) -> list[Usage]:
     ips = dec(len(r.get("nat_ips", default=[])) or 1)  # AUTO_ONLY allocates at least one address
     gib = dec(ctx.usage.nat_gb_per_month)
     found = [
-        Usage("Cloud NAT", r.address, "nat_gateway", vms * ctx.hours, f"{vms:g} VM(s) assigned to the gateway (connector VMs included)"),
+        Usage("Cloud NAT", r.address, "nat_gateway", vms * ctx.hours,
+              f"{vms:g} VM(s) assigned to the gateway (connector VMs included)"),
         Usage("Cloud NAT", r.address, "nat_ip", ips * ctx.hours, f"{ips:g} external IP(s) used by the gateway"),
     ]
     if gib:
         found += [
             Usage("Cloud NAT", r.address, "nat_data", gib, "usage nat_gb_per_month, processed by the gateway"),
-            Usage("Internet egress", r.address, "internet_egress", gib, "the same bytes leaving Google through the gateway"),
+            Usage("Internet egress", r.address, "internet_egress", gib,
+                  "the same bytes leaving Google through the gateway"),
         ]
     return found
 
@@ -327,7 +333,8 @@ def global_forwarding_rule(r: PlannedResource, ctx: Context) -> list[Usage]:
         found.append(Usage("Load balancing", r.address, "lb_rules_first5", ctx.hours,
                            f"one flat charge covers the first {_FIRST_RULES} rules ({len(rules)} in this plan)"))
         found.append(Usage("Load balancing", r.address, "lb_data_processed", t.processed_gib,
-                           f"{t.ingress_gib:g} GiB in + {t.origin_gib:g} GiB out through the backends; cache hits are not processed"))
+                           f"{t.ingress_gib:g} GiB in + {t.origin_gib:g} GiB out through the backends; "
+                           "cache hits are not processed"))
     elif position >= _FIRST_RULES:
         found.append(Usage("Load balancing", r.address, "lb_rules_additional", ctx.hours, "rule past the first five"))
     else:
@@ -339,12 +346,16 @@ def backend_service(r: PlannedResource, ctx: Context) -> list[Usage]:
     u, t = ctx.usage, ctx.traffic
     found = []
     if r is ctx.cdn_backend():
-        lookups = t.user_requests + (t.webhook_requests if len(ctx.of_type("google_compute_backend_service")) == 1 else 0)
+        # Webhooks share the CDN backend only where it is the one backend.
+        shared = len(ctx.of_type("google_compute_backend_service")) == 1
+        lookups = t.user_requests + (t.webhook_requests if shared else 0)
         for geo, gib in t.by_geo(t.hit_gib):
             found.append(Usage("Cloud CDN", r.address, "cdn_cache_egress", gib, f"cache hits to {geo}", geo=geo))
         for geo, gib in t.by_geo(t.hit_gib * dec(u.cdn_fill_ratio)):
-            found.append(Usage("Cloud CDN", r.address, "cdn_cache_fill", gib, f"filled from {ctx.region} for {geo} caches", geo=geo))
-        found.append(Usage("Cloud CDN", r.address, "cdn_cache_lookup", lookups, "every request to a CDN backend is a lookup"))
+            found.append(Usage("Cloud CDN", r.address, "cdn_cache_fill", gib,
+                               f"filled from {ctx.region} for {geo} caches", geo=geo))
+        found.append(Usage("Cloud CDN", r.address, "cdn_cache_lookup", lookups,
+                           "every request to a CDN backend is a lookup"))
     if r is ctx.egress_entry():
         found += _internet_egress(r, ctx)
     if not found:
@@ -454,8 +465,10 @@ def profile_checks(ctx: Context) -> list[str]:
     that its services cannot carry. A packaged profile has none against its own phase."""
     u, names = ctx.usage, ctx.service_names()
     found = []
-    if u.websocket_connections and u.websocket_hours_per_month and not any(has_role(n, u.websocket_service) for n in names):
-        found.append(f"websocket_service {u.websocket_service!r} is none of the Cloud Run services ({', '.join(names)}): WebSockets not priced")
+    sockets = u.websocket_connections and u.websocket_hours_per_month
+    if sockets and not any(has_role(n, u.websocket_service) for n in names):
+        found.append(f"websocket_service {u.websocket_service!r} is none of the Cloud Run services "
+                     f"({', '.join(names)}): WebSockets not priced")
     for role in u.request_share:
         if not any(has_role(n, role) for n in names):
             found.append(f"request_share names {role!r}, which no Cloud Run service is")
@@ -468,7 +481,8 @@ def profile_checks(ctx: Context) -> list[str]:
         concurrency = dec(s.get("template", 0, "max_instance_request_concurrency", default=80)) or Decimal(1)
         name = s.get("name", default=s.name)
         if most and has_role(name, u.websocket_service) and dec(u.websocket_connections) > dec(most) * concurrency:
-            found.append(f"{name}: {u.websocket_connections:g} WebSockets exceed max_instance_count {most} × concurrency {concurrency}")
+            found.append(f"{name}: {u.websocket_connections:g} WebSockets exceed "
+                         f"max_instance_count {most} × concurrency {concurrency}")
     return found
 
 

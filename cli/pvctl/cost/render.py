@@ -79,7 +79,8 @@ def table(est: Estimate):
     t.add_column("unit price", justify="right")
     t.add_column("monthly", justify="right", no_wrap=True)
     for i, cents in _rows(est):
-        t.add_row(i.component, i.resource, i.sku + _mark(i), f"{_qty(i.quantity)} {i.unit}", _rate(i.unit_price), f"{cents:,}")
+        t.add_row(i.component, i.resource, i.sku + _mark(i), f"{_qty(i.quantity)} {i.unit}", _rate(i.unit_price),
+                  f"{cents:,}")
     t.add_section()
     t.add_row("Total", "", "", "", "", f"{money(est.monthly_total):,}", style="bold")
     parts: list = [t]

@@ -96,7 +96,8 @@ def _coerce(source: str, key: str, value: Any) -> Any:
         return _table(source, key, value)
     if key in _NAMES:
         if not isinstance(value, str) or not value:
-            raise ConfigError([(f"{source}: {key}", f"must be a service name, got {value!r}", 'write e.g. websocket_service = "api"')])
+            raise ConfigError([(f"{source}: {key}", f"must be a service name, got {value!r}",
+                                'write e.g. websocket_service = "api"')])
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ConfigError([(f"{source}: {key}", f"must be a non-negative number, got {value!r}", "fix the value")])
