@@ -77,3 +77,13 @@ def test_client_geo_shares_must_add_up(tmp_path):
     assert "add up to 0.7" in err.value.lines()[0]
     f.write_text('client_geo = "north-america"\n')
     assert load_usage("mvp", None, f).client_geo == {"north-america": 1.0}
+
+
+def test_a_base_commits_phases_toml_with_retired_keys_still_prices(tmp_path):
+    from importlib import resources
+
+    packaged = resources.files("pvctl").joinpath("data/phases.toml").read_text(encoding="utf-8")
+    old = packaged.replace("[mvp.usage]\n", "[mvp.usage]\nconcurrency_observed = 10\n", 1)
+    base = tmp_path / "phases.toml"
+    base.write_text(old)
+    assert load_usage("mvp", phases_file=base) == load_usage("mvp")

@@ -122,9 +122,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def phase_defaults(phase: str, phases_file: Path | None = None) -> UsageProfile:
+    """The phase's profile. Another commit's phases.toml (a base branch, for a Δ) may carry keys
+    an older estimator used: they are dropped, so that commit is priced with today's model."""
     from pvctl.core.phases import get_phase
 
-    return apply_overrides(UsageProfile(), dict(get_phase(phase, phases_file).usage), f"phases.toml [{phase}.usage]")
+    usage = dict(get_phase(phase, phases_file).usage)
+    if phases_file is not None:
+        usage = {k: v for k, v in usage.items() if k in _FIELDS}
+    return apply_overrides(UsageProfile(), usage, f"phases.toml [{phase}.usage]")
 
 
 def load_usage(phase: str, config_overrides: dict[str, dict[str, Any]] | None = None,
