@@ -53,6 +53,8 @@ def test_the_applied_state_costs_the_same_in_plan_cost_and_ci(tmp_path):
     line = plan_cost_line(to_growth, config, "growth", "mvp")
     assert line.startswith(f"Monthly cost: ${applied_mvp.quantize(D('0.01'))} → $")
     assert "now: mvp applied, mvp traffic; after: growth traffic" in line
+    growth = pricing.estimate(plan_of("growth"), "growth", "growth")
+    assert f"${growth.derived_total.quantize(D('0.01'))} of it on derived prices" in line
     # ci: every phase planned against that state reports the one current cost
     baselines = {phase_cost(config, phase, plan, None, "mvp").baseline for plan, phase in ((to_growth, "growth"), (to_scale, "scale"))}
     assert baselines == {applied_mvp}

@@ -109,6 +109,7 @@ def test_compare_names_region_currency_dates_and_its_rows_add_up(repo):
         cents = sum(round(float(r[col].replace(",", "")) * 100) for r in body)
         assert cents == round(float(total[col].strip("*").replace(",", "")) * 100), col
     assert all(r[1].count(".") == 1 and len(r[1].split(".")[1]) == 2 for r in body)
+    assert "_Derived or unconfirmed prices carry $" in md and "of growth (" in md
 
 
 def test_compare_at_the_same_traffic(repo):

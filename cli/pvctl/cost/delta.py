@@ -54,6 +54,7 @@ class CostDelta:
     before_profile: str | None = None    # the phase whose usage profile priced each side
     after_profile: str | None = None
     resources: list[ResourceCost] = field(default_factory=list)
+    derived_after: Decimal = Decimal(0)  # the part of `after` priced with derived or unconfirmed figures
 
     @property
     def delta(self) -> Decimal:
@@ -68,6 +69,8 @@ class CostDelta:
             now = f"{applied} applied, {applied} traffic" if applied else "nothing applied"
             line += f"; now: {now}; after: {self.after_profile} traffic"
         line += ")"
+        if self.derived_after:
+            line += f"; ${money(self.derived_after)} of it on derived prices"
         if self.unpriced:
             line += f"; {self.unpriced} resource(s) not priced, see `pvctl cost`"
         return line
@@ -78,7 +81,8 @@ def compare(before: Estimate, after: Estimate) -> CostDelta:
     components = sorted(set(b) | set(a))
     return CostDelta(before.monthly_total, after.monthly_total, after.currency,
                      {c: (b.get(c, Decimal(0)), a.get(c, Decimal(0))) for c in components},
-                     len(after.unpriced), before.profile, after.profile, resource_deltas(before, after))
+                     len(after.unpriced), before.profile, after.profile, resource_deltas(before, after),
+                     after.derived_total)
 
 
 def cost_delta(before_plan: dict[str, Any] | None, after_plan: dict[str, Any], region: str,

@@ -84,7 +84,7 @@ def _serves(sku: Any, region: str) -> bool:
     return source in list(sku.service_regions)
 
 
-def _tiers(sku: Any, factor: Decimal, now: datetime) -> list[dict[str, str]]:
+def _tiers(sku: Any, factor: Decimal, now: datetime) -> list[dict[str, Any]]:
     """The rates in force now: the latest pricing entry that is already effective."""
     infos = [p for p in sku.pricing_info if p.effective_time is None or p.effective_time <= now] or list(sku.pricing_info)
     rates = infos[-1].pricing_expression.tiered_rates

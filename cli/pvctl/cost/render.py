@@ -124,4 +124,8 @@ def compare_markdown(a: str, b: str, before: Estimate, after: Estimate, delta: C
         out.append(f"| {comp} | {x:,} | {y:,} | {y - x:+,} |")
     out.append(f"| **Total** | **{money(delta.before):,}** | **{money(delta.after):,}** | **{money(delta.delta):+,}** |")
     out += ["", "_Cloud Run is net of its free tier. Rows are rounded to add up to the totals._"]
+    derived = [(name, e) for name, e in ((a, before), (b, after)) if e.derived_total]
+    if derived:
+        out.append("_Derived or unconfirmed prices carry " + ", ".join(
+            f"${money(e.derived_total):,} of {name} ({e.derived_share:.1%})" for name, e in derived) + "._")
     return "\n".join(out) + "\n"
