@@ -93,3 +93,11 @@ def test_per_resource_deltas_for_a_promotion(tmp_path):
     sql = rows["module.database.google_sql_database_instance.this"]
     assert sql.before == 730 * D("0.0105") + 10 * D("0.17") + 3 * D("0.08")       # db-f1-micro, 10 GB, mvp's 3 GB of backups
     assert abs(sum(r.delta for r in rows.values()) - (after.monthly_total - before.monthly_total)) < D("1e-20")
+
+
+def test_a_state_that_does_not_record_its_phase_is_priced_not_zeroed(tmp_path):
+    pricing = Pricing.of(_config(tmp_path))
+    to_growth = promotion(plan_of("mvp"), plan_of("growth"))
+    delta = pricing.plan_delta(to_growth, "growth", None)
+    assert delta.before == pricing.estimate(to_growth, None, "growth", side="before").monthly_total > 0
+    assert "now: applied phase unknown, growth traffic" in delta.line()

@@ -206,3 +206,14 @@ def test_shared_billing_account_credits_no_free_tier(catalog):
 def test_unreadable_limits_make_the_service_unpriced_not_a_crash(catalog):
     est = estimate_plan(plan(_run({"cpu_idle": True, "limits": {"cpu": "one", "memory": "lots"}})), "us-central1", QUIET, catalog)
     assert est.unpriced[0].resource == "google_cloud_run_v2_service.svc" and "limits" in est.unpriced[0].reason
+
+
+def test_the_cheaper_billing_mode_is_hinted(catalog):
+    busy = UsageProfile(requests_per_month=26_280_000, avg_request_seconds=1.0)   # 10 in flight all month
+    # Request-based and always busy: instance-based rates are lower for the same instance time.
+    est = estimate_plan(plan(_run({"cpu_idle": True, "limits": {"cpu": "1", "memory": "512Mi"}})), "us-central1", busy, catalog)
+    assert len(est.hints) == 1 and "instance-based billing (cpu_idle=false) would cost" in est.hints[0]
+    # Instance-based with one min instance and a trickle of traffic: request-based is cheaper.
+    trickle = UsageProfile(requests_per_month=1_000, avg_request_seconds=0.1)
+    est = estimate_plan(plan(_run({"limits": {"cpu": "1", "memory": "512Mi"}})), "us-central1", trickle, catalog)
+    assert len(est.hints) == 1 and "request-based billing (cpu_idle=true) would cost" in est.hints[0]

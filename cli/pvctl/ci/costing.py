@@ -31,7 +31,8 @@ def phase_cost(config: Config, phase: str, plan: dict[str, Any], base: BasePlan 
         label = f"{base.label} ({phase} traffic)"
     else:
         # What is applied, priced once with the applied phase's profile: one figure for every phase.
-        baseline = pricing.applied(plan, applied_phase).monthly_total
-        label = (f"the applied state ({applied_phase} traffic)" if applied_phase
+        applied = pricing.applied(plan, applied_phase, phase)
+        baseline = applied.monthly_total
+        label = (f"the applied state ({applied.profile} traffic)" if applied.profile
                  else "the current state (nothing applied)")
     return CostResult(after.monthly_total, baseline, label, after.currency, after.prices_as_of)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pvctl.cost.catalog import Catalog, default_path
 from pvctl.cost.delta import CostDelta, compare
 from pvctl.cost.estimate import Estimate, estimate_plan
+from pvctl.cost.plan_input import resources
 from pvctl.cost.usage import UsageProfile, load_usage
 
 
@@ -43,14 +44,17 @@ class Pricing:
         return estimate_plan(plan, self.region, usage, self.catalog, phase, side,
                              profile=profile, free_tiers=self.free_tiers)
 
-    def applied(self, plan: dict[str, Any], applied_phase: str | None) -> Estimate:
+    def applied(self, plan: dict[str, Any], applied_phase: str | None, fallback: str | None = None) -> Estimate:
         """What a plan starts from (its prior state), priced with the applied phase's profile.
-        Nothing applied yet: an empty estimate."""
-        if applied_phase is None:
-            return estimate_plan({"resource_changes": []}, self.region, UsageProfile(), self.catalog,
-                                 free_tiers=self.free_tiers)
-        return self.estimate(plan, applied_phase, applied_phase, side="before")
+        A state that does not record its phase is priced with `fallback`'s profile; nothing
+        applied is an empty estimate."""
+        if applied_phase is not None:
+            return self.estimate(plan, applied_phase, applied_phase, side="before")
+        if fallback is not None and resources(plan, "before"):
+            return self.estimate(plan, None, fallback, side="before")
+        return estimate_plan({"resource_changes": []}, self.region, UsageProfile(), self.catalog,
+                             free_tiers=self.free_tiers)
 
     def plan_delta(self, plan: dict[str, Any], phase: str, applied_phase: str | None) -> CostDelta:
         """What applying `plan` (of `phase`) changes: the applied baseline → the phase's cost."""
-        return compare(self.applied(plan, applied_phase), self.estimate(plan, phase, phase))
+        return compare(self.applied(plan, applied_phase, phase), self.estimate(plan, phase, phase))

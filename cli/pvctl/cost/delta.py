@@ -55,6 +55,7 @@ class CostDelta:
     after_profile: str | None = None
     resources: list[ResourceCost] = field(default_factory=list)
     derived_after: Decimal = Decimal(0)  # the part of `after` priced with derived or unconfirmed figures
+    before_phase: str | None = None      # the applied phase, where the state records it
 
     @property
     def delta(self) -> Decimal:
@@ -65,8 +66,10 @@ class CostDelta:
         line = (f"Monthly cost: ${money(self.before)} → ${money(self.after)} "
                 f"({sign}${money(abs(self.delta))}/month, {self.currency}")
         if self.before_profile or self.after_profile:
-            applied = self.before_profile
-            now = f"{applied} applied, {applied} traffic" if applied else "nothing applied"
+            if self.before_phase:
+                now = f"{self.before_phase} applied, {self.before_profile} traffic"
+            else:
+                now = f"applied phase unknown, {self.before_profile} traffic" if self.before_profile else "nothing applied"
             line += f"; now: {now}; after: {self.after_profile} traffic"
         line += ")"
         if self.derived_after:
@@ -82,7 +85,7 @@ def compare(before: Estimate, after: Estimate) -> CostDelta:
     return CostDelta(before.monthly_total, after.monthly_total, after.currency,
                      {c: (b.get(c, Decimal(0)), a.get(c, Decimal(0))) for c in components},
                      len(after.unpriced), before.profile, after.profile, resource_deltas(before, after),
-                     after.derived_total)
+                     after.derived_total, before.phase)
 
 
 def cost_delta(before_plan: dict[str, Any] | None, after_plan: dict[str, Any], region: str,
