@@ -69,7 +69,8 @@ class CostDelta:
             if self.before_phase:
                 now = f"{self.before_phase} applied, {self.before_profile} traffic"
             else:
-                now = f"applied phase unknown, {self.before_profile} traffic" if self.before_profile else "nothing applied"
+                unknown = f"applied phase unknown, {self.before_profile} traffic"
+                now = unknown if self.before_profile else "nothing applied"
             line += f"; now: {now}; after: {self.after_profile} traffic"
         line += ")"
         if self.derived_after:
