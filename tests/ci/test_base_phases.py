@@ -82,7 +82,7 @@ def test_the_base_commits_phases_toml_is_extracted(tmp_path):
 def test_the_base_cost_uses_the_base_usage_profile(busy_phases):
     config = load_config(repo_root=REPO, config_path=REPO / "pvctl.example.toml", env={})
     same = phase_cost(config, "mvp", MVP_PLAN, BasePlan(MVP_PLAN, None, "base main"))
-    assert same.delta == 0 and same.baseline_label == "base main (mvp traffic)"
+    assert same.delta == 0 and same.baseline_label == "base main"
     busy = phase_cost(config, "mvp", MVP_PLAN, BasePlan(MVP_PLAN, busy_phases, "base main"))
     assert busy.monthly == same.monthly and busy.baseline > same.baseline  # the base's traffic, not this branch's
     assert load_usage("mvp", phases_file=busy_phases).requests_per_month == 30_000_000

@@ -28,7 +28,7 @@ def phase_cost(config: Config, phase: str, plan: dict[str, Any], base: BasePlan 
     if base is not None:
         # The base branch at its own traffic profile: a change to phases.toml [<phase>.usage] shows in Δ.
         baseline = pricing.estimate(base.plan, phase, phase, phases_file=base.phases_file).monthly_total
-        label = f"{base.label} ({phase} traffic)"
+        label = base.label
     else:
         # What is applied, priced once with the applied phase's profile: one figure for every phase.
         applied = pricing.applied(plan, applied_phase, phase)
