@@ -101,3 +101,28 @@ def test_a_state_that_does_not_record_its_phase_is_priced_not_zeroed(tmp_path):
     delta = pricing.plan_delta(to_growth, "growth", None)
     assert delta.before == pricing.estimate(to_growth, None, "growth", side="before").monthly_total > 0
     assert "now: applied phase unknown, growth traffic" in delta.line()
+
+
+def test_after_an_applied_mvp_plan_growth_starts_from_what_cost_shows(tmp_path):
+    """Real engine, stand-in provider: apply mvp to the sandbox, then plan growth."""
+    import json
+    import re
+    import subprocess
+    import sys
+
+    from tests.offline.test_inventories import copy_repo
+
+    repo = copy_repo(tmp_path)
+    pvctl = str(Path(sys.executable).with_name("pvctl"))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([pvctl, *args], cwd=repo, capture_output=True, text=True, timeout=600)
+
+    applied = run("apply", "--phase", "mvp", "--offline", "--auto-approve")
+    assert applied.returncode == 0, applied.stderr[-2000:]
+    mvp_total = json.loads(run("cost", "--phase", "mvp", "--json").stdout)["monthly_total"]
+    planned = run("plan", "--phase", "growth", "--offline")
+    assert planned.returncode in (0, 2), planned.stderr[-2000:]
+    line = next(x for x in planned.stdout.splitlines() if x.startswith("Monthly cost:"))
+    before = float(re.match(r"Monthly cost: \$([\d,.]+) →", line).group(1).replace(",", ""))
+    assert before == mvp_total and "now: mvp applied, mvp traffic; after: growth traffic" in line
