@@ -42,7 +42,8 @@ def _config(tmp_path, extra: str = ""):
 def test_the_applied_state_costs_the_same_in_plan_cost_and_ci(tmp_path):
     config = _config(tmp_path)
     pricing = Pricing.of(config)
-    applied_mvp = pricing.estimate(plan_of("mvp"), "mvp", "mvp").monthly_total      # what `pvctl cost --phase mvp` shows
+    # what `pvctl cost --phase mvp` shows
+    applied_mvp = pricing.estimate(plan_of("mvp"), "mvp", "mvp").monthly_total
     to_growth, to_scale = promotion(plan_of("mvp"), plan_of("growth")), promotion(plan_of("mvp"), plan_of("scale"))
     # plan: the baseline of either promotion is mvp at mvp's traffic, not at the target's
     for plan, phase in ((to_growth, "growth"), (to_scale, "scale")):
@@ -56,7 +57,8 @@ def test_the_applied_state_costs_the_same_in_plan_cost_and_ci(tmp_path):
     growth = pricing.estimate(plan_of("growth"), "growth", "growth")
     assert f"${growth.derived_total.quantize(D('0.01'))} of it on derived prices" in line
     # ci: every phase planned against that state reports the one current cost
-    baselines = {phase_cost(config, phase, plan, None, "mvp").baseline for plan, phase in ((to_growth, "growth"), (to_scale, "scale"))}
+    plans = ((to_growth, "growth"), (to_scale, "scale"))
+    baselines = {phase_cost(config, phase, plan, None, "mvp").baseline for plan, phase in plans}
     assert baselines == {applied_mvp}
     assert phase_cost(config, "growth", to_growth, None, "mvp").baseline_label == "the applied state (mvp traffic)"
 
@@ -65,7 +67,8 @@ def test_priced_with_the_target_profile_the_same_state_would_cost_something_else
     # The reason for the rule: mvp's resources carrying growth's traffic are not what runs today.
     pricing = Pricing.of(_config(tmp_path))
     to_growth = promotion(plan_of("mvp"), plan_of("growth"))
-    assert pricing.estimate(to_growth, "mvp", "growth", side="before").monthly_total != pricing.applied(to_growth, "mvp").monthly_total
+    at_growth_traffic = pricing.estimate(to_growth, "mvp", "growth", side="before").monthly_total
+    assert at_growth_traffic != pricing.applied(to_growth, "mvp").monthly_total
 
 
 def test_nothing_applied_is_a_zero_baseline(tmp_path):
@@ -91,7 +94,8 @@ def test_per_resource_deltas_for_a_promotion(tmp_path):
     assert rows["module.redis.google_redis_instance.this"].before == 0
     assert rows["module.redis.google_redis_instance.this"].after == 730 * D("0.049")
     sql = rows["module.database.google_sql_database_instance.this"]
-    assert sql.before == 730 * D("0.0105") + 10 * D("0.17") + 3 * D("0.08")       # db-f1-micro, 10 GB, mvp's 3 GB of backups
+    # db-f1-micro, 10 GB, mvp's 3 GB of backups
+    assert sql.before == 730 * D("0.0105") + 10 * D("0.17") + 3 * D("0.08")
     assert abs(sum(r.delta for r in rows.values()) - (after.monthly_total - before.monthly_total)) < D("1e-20")
 
 
