@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pvctl.cost import pricers
@@ -17,6 +17,18 @@ CENT = Decimal("0.01")
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def rounded(values: list[Decimal]) -> list[Decimal]:
+    """Cents per row that add up to the rounded total: each row rounds down, and the cents left
+    go to the rows that lost the most (largest remainder)."""
+    cents = [v * 100 for v in values]
+    floors = [c.to_integral_value(rounding=ROUND_FLOOR) for c in cents]
+    left = int(money(sum(values, Decimal(0))) * 100 - sum(floors, Decimal(0)))
+    order = sorted(range(len(values)), key=lambda i: cents[i] - floors[i], reverse=True)
+    for i in order[:left] if left > 0 else []:
+        floors[i] += 1
+    return [money(f / 100) for f in floors]
 
 
 @dataclass(frozen=True)
@@ -33,11 +45,12 @@ class LineItem:
     as_of: str = ""           # the date of the catalog row it was priced with
     price_row: str = ""       # that row's key: a region, "global", "dest:<geo>" or "<region>><geo>"
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, monthly: Decimal | None = None) -> dict[str, Any]:
+        """`monthly`: the rounded figure to show (rows of an estimate add up to its total)."""
         return {
             "component": self.component, "resource": self.resource, "sku": self.sku,
             "quantity": float(self.quantity), "unit": self.unit, "unit_price": float(self.unit_price),
-            "monthly": float(money(self.monthly)), "note": self.note,
+            "monthly": float(money(self.monthly) if monthly is None else monthly), "note": self.note,
             "price_row": self.price_row, "price_as_of": self.as_of, "verified": self.verified,
         }
 
@@ -99,7 +112,8 @@ class Estimate:
         return {
             "phase": self.phase, "region": self.region, "currency": self.currency,
             "monthly_total": float(money(self.monthly_total)),
-            "items": [i.as_json() for i in self.items],
+            "items": [i.as_json(cents) for i, cents in zip(self.items, rounded([i.monthly for i in self.items]),
+                                                           strict=True)],
             "unpriced": [s.as_json() for s in self.unpriced],
             "free": [s.as_json() for s in self.free],
             "unverified_skus": self.unverified_skus,

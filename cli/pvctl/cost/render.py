@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from pvctl.cost.delta import CostDelta
-from pvctl.cost.estimate import Estimate, LineItem, money
+from pvctl.cost.estimate import Estimate, LineItem, money, rounded
 
 
 def _qty(value: Decimal) -> str:
@@ -14,18 +14,6 @@ def _qty(value: Decimal) -> str:
 
 def _rate(value: Decimal) -> str:
     return f"{value:.10f}".rstrip("0").rstrip(".") if value else "0"
-
-
-def rounded(values: list[Decimal]) -> list[Decimal]:
-    """Cents per row that add up to the rounded total: each row rounds down, and the cents left
-    go to the rows that lost the most (largest remainder)."""
-    cents = [v * 100 for v in values]
-    floors = [c.to_integral_value(rounding=ROUND_FLOOR) for c in cents]
-    left = int(money(sum(values, Decimal(0))) * 100 - sum(floors, Decimal(0)))
-    order = sorted(range(len(values)), key=lambda i: cents[i] - floors[i], reverse=True)
-    for i in order[:left] if left > 0 else []:
-        floors[i] += 1
-    return [money(f / 100) for f in floors]
 
 
 def dated(est: Estimate) -> str:
