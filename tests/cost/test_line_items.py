@@ -55,14 +55,14 @@ RATES = {
 # five forwarding rules), /armor/pricing ($5 / policy, $1 / rule, $0.75 / million requests),
 # /nat/pricing ($0.0014 / VM-h, $0.005 / IP-h, $0.045 / GiB), /secret-manager/pricing ($0.06 / version
 # after 6, $0.03 / 10,000 accesses after 10,000), /stackdriver/pricing (logs $0.50 / GiB after 50;
-# $1.50 / alerting condition, $0.35 / million time series; uptime checks $0.30 / 1,000 after a million),
+# $0.10 / alerting condition, $0.35 / million time series; uptime checks $0.30 / 1,000 after a million),
 # /artifact-registry/pricing ($0.10 / GB after 0.5), RUN ($0.40 / million requests after 2 million),
 # /cdn/pricing (cache egress $0.09 / GiB to Latin America, $0.08 to North America; $0.0075 / 10,000
 # lookups; cache fill $0.01 / GiB within North America, up to $0.04 between continents).
 G = {
     "lb_rules_first5": D("0.025"), "armor_policy": D(5), "armor_rule": D(1), "armor_requests": D("0.00000075"),
     "nat_gateway": D("0.0014"), "nat_ip": D("0.005"), "nat_data": D("0.045"),
-    "secret_accesses": D("0.000003"), "log_storage": D("0.50"), "monitoring_conditions": D("1.50"),
+    "secret_accesses": D("0.000003"), "log_storage": D("0.50"), "monitoring_conditions": D("0.10"),
     "monitoring_series": D("0.00000035"), "artifact_storage": D("0.10"), "run_requests": D("0.0000004"),
     "cdn_cache_lookup": D("0.00000075"),
 }
@@ -208,7 +208,7 @@ def expected_scale(region):
 
 EXPECTED = {"mvp": expected_mvp, "scale": expected_scale}
 # The totals those lines add up to, to the cent.
-TOTALS = {("mvp", US): D("71.78"), ("mvp", SA): D("92.64"), ("scale", US): D("412.22"), ("scale", SA): D("596.92")}
+TOTALS = {("mvp", US): D("71.78"), ("mvp", SA): D("92.64"), ("scale", US): D("406.62"), ("scale", SA): D("591.32")}
 
 
 @pytest.mark.parametrize("region", [US, SA])
