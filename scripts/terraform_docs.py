@@ -111,7 +111,8 @@ def phase_docs(phases_toml: Path) -> str:
     names = sorted(phases, key=lambda p: phases[p]["order"])
     tables: list[str] = []
     for name in names:
-        tables += [t for t, v in phases[name].items() if isinstance(v, dict) and t not in NOT_INPUTS and t not in tables]
+        tables += [t for t, v in phases[name].items()
+                   if isinstance(v, dict) and t not in NOT_INPUTS and t not in tables]
     lines = ["| | " + " | ".join(f"`{n}`" for n in names) + " |", "|---" * (len(names) + 1) + "|"]
     lines.append("| order | " + " | ".join(str(phases[n]["order"]) for n in names) + " |")
     lines.append("| summary | " + " | ".join(_cell(phases[n].get("summary", "")) for n in names) + " |")

@@ -73,7 +73,8 @@ def test_tfvars_keys_are_inputs_of_the_composition(phase: str) -> None:
     assert rendered <= declared, sorted(rendered - declared)
     for name in declared - rendered:
         body = variables[variables.index(f'variable "{name}"'):]
-        assert re.search(r"^  default\s*=", body[:body.index("\n}\n")], re.M), f"{phase}: {name} is neither rendered nor defaulted"
+        defaulted = re.search(r"^  default\s*=", body[:body.index("\n}\n")], re.M)
+        assert defaulted, f"{phase}: {name} is neither rendered nor defaulted"
     assert {"phase", "phase_order"} <= rendered
 
 

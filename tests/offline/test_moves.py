@@ -28,7 +28,8 @@ OPTIONAL_MODULES = ("redis", "bff", "webhooks", "monitoring")
 
 
 def _old_tree(dest: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", OLD_LAYOUT, "environments", "modules", "templates"],
+    trees = ("environments", "modules", "templates")
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", OLD_LAYOUT, *trees],
                              capture_output=True)
     if archive.returncode != 0:
         pytest.skip(f"commit {OLD_LAYOUT} is not in this clone ({archive.stderr.decode().strip()})")
@@ -41,7 +42,7 @@ def _old_tree(dest: Path) -> Path:
 
 def _run(args: list[str], repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     done = pvctl(args, repo, env, timeout=900)
-    assert done.returncode == 0, f"pvctl {' '.join(args)} in {repo.name} exited {done.returncode}\n{done.stderr[-4000:]}"
+    assert done.returncode == 0, f"pvctl {' '.join(args)} in {repo.name}: exit {done.returncode}\n{done.stderr[-4000:]}"
     return done
 
 

@@ -23,7 +23,7 @@ def _docs(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
     for folder in ("modules", "environments"):
-        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns(".terraform*", "pvctl_override.tf"))
+        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns(".terraform*", "*_override.tf"))
     return tmp_path
 
 

@@ -42,4 +42,5 @@ def test_every_module_admits_that_version() -> None:
 
 
 def test_the_version_check_can_fail() -> None:
-    assert not _satisfies("9.0.0", ">= 8.0, < 9.0") and not _satisfies("8.6.0", "8.7.0") and _satisfies("8.7.0", "= 8.7.0")
+    assert not _satisfies("9.0.0", ">= 8.0, < 9.0") and not _satisfies("8.6.0", "8.7.0")
+    assert _satisfies("8.7.0", "= 8.7.0") and _satisfies("8.7.0", ">= 8.0, < 9.0")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError
 from pvctl.core.files import write_atomic
 from pvctl.core.phases import effective_tables, get_phase
 from pvctl.core.repo import Mode, RepoPaths
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ def phase_inputs(config: Config, phase: str) -> dict[str, dict[str, Any]]:
     return tables
 
 
-def _environment(repo: Path):
+def _environment(repo: Path) -> jinja2.Environment:
     import jinja2  # only the render path pays for it
 
     folder = repo / "templates"
@@ -116,5 +119,6 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     reason = "offline sandbox state" if mode == "offline" else "no state bucket configured"
     # Phases planned side by side (pvctl ci) write the same text to the one shared root's
     # override: atomically, so that no Terraform run reads half of it.
-    write_atomic(override, render_text(config.repo_root, "pvctl_override.tf.j2", path=str(state), reason=reason), mode=0o644)
+    text = render_text(config.repo_root, "pvctl_override.tf.j2", path=str(state), reason=reason)
+    write_atomic(override, text, mode=0o644)
     return Rendered(tfvars, None, override, state)

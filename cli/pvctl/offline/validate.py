@@ -33,7 +33,7 @@ class Diagnostic:
 
 @dataclass
 class Result:
-    target: str  # e.g. "modules/cloudsql" or "environments/mvp"
+    target: str  # e.g. "modules/cloudsql", "modules/cloudsql/examples/basic" or "environments"
     valid: bool
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
