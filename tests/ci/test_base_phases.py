@@ -68,7 +68,7 @@ def test_the_base_commits_phases_toml_is_extracted(tmp_path):
     assert base_phases_file(extract_base(root, "HEAD")) is None             # then the current one stands in
 
     phases = root / PHASES_TOML
-    phases.parent.mkdir(parents=True)
+    phases.parent.mkdir(parents=True, exist_ok=True)
     phases.write_text(BUSY)
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "base phases")

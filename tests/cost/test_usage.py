@@ -80,9 +80,9 @@ def test_client_geo_shares_must_add_up(tmp_path):
 
 
 def test_a_base_commits_phases_toml_with_retired_keys_still_prices(tmp_path):
-    from importlib import resources
+    from pvctl.core.phases import default_phases_file
 
-    packaged = resources.files("pvctl").joinpath("data/phases.toml").read_text(encoding="utf-8")
+    packaged = default_phases_file().read_text(encoding="utf-8")
     old = packaged.replace("[mvp.usage]\n", "[mvp.usage]\nconcurrency_observed = 10\n", 1)
     base = tmp_path / "phases.toml"
     base.write_text(old)

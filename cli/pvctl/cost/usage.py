@@ -1,6 +1,6 @@
 """Usage profiles: the traffic a phase is priced with.
 
-Defaults come from the phase's ``usage`` table in ``data/phases.toml``; ``[usage.<phase>]`` in
+Defaults come from the phase's ``usage`` table in ``environments/phases.toml``; ``[usage.<phase>]`` in
 ``pvctl.toml`` and then a ``--usage FILE`` override single keys.
 
 One profile describes one month of traffic; `traffic.py` splits it (CDN hits, origin requests,
