@@ -270,3 +270,11 @@ def test_failover_human_output_says_what_terraform_state_looks_like(scale_db, pv
     assert result.code == 0, result.err
     assert "pv-pg-dr (us-east1) promoted: it is now the primary database, private IP 10.40.0.7" in result.out
     assert "Terraform state is unchanged" in result.out and "pvctl plan --phase scale" in result.out
+
+
+@pytest.mark.parametrize("rto", ["nan", "inf", "-5", "0"])
+def test_cli_restore_test_refuses_a_bad_rto_before_creating_anything(scale_db, pvctl, rto):
+    result = pvctl("db", "restore-test", "--rto", rto)
+    assert result.code == 4, result.err
+    assert "--rto:" in result.err and "positive number of seconds" in result.err and "Traceback" not in result.err
+    assert scale_db.sql.calls["POST instances"] == 0  # nothing billed for a drill that could only fail

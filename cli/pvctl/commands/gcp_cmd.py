@@ -308,8 +308,8 @@ def db_restore_test(
     from pvctl.gcp import restore_test
     from pvctl.gcp.sqladmin import primary_name
 
+    objective = restore_test.objective(rto, slo_thresholds())
     cfg = _live_config(config, repo, project, region)
-    objective = rto if rto is not None else float(slo_thresholds()["rto_seconds"])
     clients = _clients()
     report = restore_test.run(clients, cfg.project_id, primary_name(cfg.name_prefix), objective, clients.policy,
                               on_step=lambda text: console.note(text))

@@ -8,17 +8,18 @@ nothing to delete, and an insert still running is waited for and then deleted.
 
 from __future__ import annotations
 
+import math
 import secrets as _random
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pvctl.core.errors import Interrupted
+from pvctl.core.errors import ConfigError, Interrupted
 from pvctl.gcp import sqladmin as sql
 from pvctl.gcp.calls import CallPolicy, GcpError
 
@@ -44,6 +45,15 @@ class RestoreReport:
     databases: list[str] = field(default_factory=list)
     deleted: bool = False
     steps: list[Step] = field(default_factory=list)
+
+
+def objective(flag: float | None, slo: Mapping[str, Any]) -> float:
+    """The RTO in seconds: --rto when given, else phases.toml [slo] rto_seconds; checked before anything is billed."""
+    value = flag if flag is not None else slo.get("rto_seconds")
+    where = "--rto" if flag is not None else "phases.toml [slo] rto_seconds"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ConfigError([(where, f"{value!r} is not a positive number of seconds", "e.g. --rto 3600 for one hour")])
+    return float(value)
 
 
 def temporary_name(source: str, now: datetime | None = None) -> str:
