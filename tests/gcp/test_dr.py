@@ -278,3 +278,21 @@ def test_cli_restore_test_refuses_a_bad_rto_before_creating_anything(scale_db, p
     assert result.code == 4, result.err
     assert "--rto:" in result.err and "positive number of seconds" in result.err and "Traceback" not in result.err
     assert scale_db.sql.calls["POST instances"] == 0  # nothing billed for a drill that could only fail
+
+
+def test_ctrl_c_as_the_delete_is_announced_is_held_off_and_the_instance_still_goes(scale_db):
+    """A real SIGINT at the very start of the cleanup (while its progress line prints) must not skip the delete."""
+    import os
+    import signal
+
+    fakes = scale_db
+    steps: list[str] = []
+
+    def interrupt_at_cleanup(text: str) -> None:
+        steps.append(text)
+        if text.startswith("deleting temporary instance"):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    report = restore_test.run(fakes.clients(), P, "pv-pg", 3600, FAST, on_step=interrupt_at_cleanup)
+    assert report.deleted and fakes.sql.deleted == [report.instance]
+    assert any(s.startswith("still deleting") for s in steps)

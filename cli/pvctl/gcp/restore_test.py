@@ -248,8 +248,8 @@ def _cleanup(
     on_step: Callable[[str], None],
     step: Callable[[str], None],
 ) -> None:
-    on_step(f"deleting temporary instance {report.instance}")
-    with _held_interrupts(on_step, report.instance):
+    with _held_interrupts(on_step, report.instance):  # before the progress line: a Ctrl-C during it is held too
+        on_step(f"deleting temporary instance {report.instance}")
         try:
             delete_instance(clients, project, report.instance, policy)
         except GcpError as exc:
