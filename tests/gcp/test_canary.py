@@ -143,6 +143,19 @@ def test_a_gap_in_the_data_restarts_the_healthy_window(fakes):
     assert fake_time.elapsed > 600  # the window started again after the gap
 
 
+def test_data_that_stops_arriving_is_not_health_however_long_the_window(fakes):
+    """Two healthy minutes, then nothing: with a 15 minute window they stay in every reading, but they
+    are old news; the canary must not be promoted on them."""
+    canary = _canary(fakes)
+    fakes.monitoring.traffic["pv-api"] = _by_minute(lambda m: healthy("", T0) if m in (0, 1) else None)
+    watch, fake_time = _watch(fakes, canary, thresholds(latency_window=900))
+    result = watch.run()
+    assert result.outcome == "rolled_back" and "never promoted blind" in result.reason
+    stale = [c for c in result.checks if c.verdict == "blind" and c.reading is not None and c.reading.requests]
+    assert stale and "old" in stale[0].reason
+    assert fakes.run.traffic_received()[-1] == [("REVISION", FIRST, 100)]
+
+
 def test_metrics_that_never_arrive_roll_back_after_max_blind(fakes):
     canary = _canary(fakes)  # no traffic profile: Monitoring has no series for the revision
     watch, fake_time = _watch(fakes, canary)
