@@ -251,6 +251,17 @@ def test_failover_refuses_an_instance_that_is_not_a_replica_of_the_primary(scale
     assert fakes.sql.calls["POST instances/promoteReplica"] == 0
 
 
+def test_failover_refuses_a_standalone_instance_no_failover_promoted(scale_db, pvctl):
+    """Another database (or a restore drill's copy) is standalone too: it must not take the production traffic."""
+    fakes = scale_db
+    fakes.sql.seed_instance("other-pg", scenarios.DR_REGION, "10.9.9.9")
+    result = pvctl("db", "failover", "--replica", "other-pg", "--yes")
+    assert result.code == 1 and "other-pg is a standalone instance that was never promoted" in result.err
+    for name in ("pv-api", "pv-webhooks"):
+        service = fakes.run.services[f"projects/{P}/locations/{R}/services/{name}"]
+        assert {e.name: e.value for e in service.template.containers[0].env}["DB_HOST"] == scenarios.PRIMARY_IP
+
+
 def test_failover_asks_first_and_refuses_without_a_terminal(scale_db, pvctl):
     result = pvctl("db", "failover")
     assert result.code == 3 and "not confirmed: promote pv-pg-dr (us-east1)" in result.err and "--yes" in result.err

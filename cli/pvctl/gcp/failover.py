@@ -3,7 +3,8 @@
 Promotion is one-way: the replica stops following the primary and accepts writes. Each
 Cloud Run service that reads DB_HOST gets a new revision with the promoted instance's
 private IP and all the traffic. A run that stopped half-way can be run again: an already
-promoted replica is not promoted twice, and the services are pointed at it again.
+promoted replica (one whose operation history shows the promotion) is not promoted twice, and
+the services are pointed at it again.
 """
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ def _masters(project: str, primary: str) -> set[str]:
     return {primary, f"{project}:{primary}"}
 
 
+def _was_promoted(clients: Any, project: str, name: str, policy: CallPolicy) -> bool:
+    """Cloud SQL's operation history of the instance holds a finished, successful PROMOTE_REPLICA."""
+    page = sql.call(
+        f"operations of {name}", policy, clients.sqladmin().operations().list(project=project, instance=name)
+    )
+    return any(
+        op.get("operationType") == "PROMOTE_REPLICA" and op.get("status") == "DONE" and not op.get("error")
+        for op in page.get("items", [])
+    )
+
+
 def find_replica(
     clients: Any, project: str, primary: str, region: str, name: str | None, policy: CallPolicy
 ) -> sql.Json:
@@ -48,6 +60,14 @@ def find_replica(
             raise GcpError(
                 f"{name} is not a replica of {primary} (it follows {master or 'nothing'})",
                 f"name a replica of {primary} with --replica",
+                "failed",
+            )
+        if not master and not _was_promoted(clients, project, name, policy):
+            # A standalone instance is a failover target only when it is the replica an earlier run promoted;
+            # anything else (another database, a restore drill's copy) would take the production traffic.
+            raise GcpError(
+                f"{name} is a standalone instance that was never promoted from a replica: not a failover target",
+                f"name the replica of {primary} (or the one an earlier failover promoted) with --replica",
                 "failed",
             )
         return found
