@@ -165,6 +165,16 @@ def test_metrics_that_never_arrive_roll_back_after_max_blind(fakes):
     assert fakes.run.traffic_received()[-1] == [("REVISION", FIRST, 100)]
 
 
+def test_histograms_that_cannot_be_merged_are_no_data_not_a_crash(fakes):
+    """Minutes with different latency bucket layouts cannot be merged: no verdict from them, and no traceback
+    that would leave the traffic split without a word."""
+    canary = _canary(fakes)
+    fakes.monitoring.traffic["pv-api"] = _by_minute(lambda m: Minute(ok=500, growth_factor=1.4 + (m % 2) / 10))
+    result = _watch(fakes, canary, thresholds(max_blind=120))[0].run()
+    assert result.outcome == "rolled_back" and "never promoted blind" in result.reason
+    assert "latency histograms" in result.checks[0].reason
+
+
 def test_too_few_requests_are_not_evidence(fakes):
     canary = _canary(fakes)
     fakes.monitoring.traffic["pv-api"] = lambda revision, end: THIN
