@@ -148,8 +148,7 @@ def test_data_that_stops_arriving_is_not_health_however_long_the_window(fakes):
     are old news; the canary must not be promoted on them."""
     canary = _canary(fakes)
     fakes.monitoring.traffic["pv-api"] = _by_minute(lambda m: healthy("", T0) if m in (0, 1) else None)
-    watch, fake_time = _watch(fakes, canary, thresholds(latency_window=900))
-    result = watch.run()
+    result = _watch(fakes, canary, thresholds(latency_window=900))[0].run()
     assert result.outcome == "rolled_back" and "never promoted blind" in result.reason
     stale = [c for c in result.checks if c.verdict == "blind" and c.reading is not None and c.reading.requests]
     assert stale and "old" in stale[0].reason

@@ -19,7 +19,13 @@ from typing import Any
 from pvctl.core.errors import ConfigError, Interrupted
 from pvctl.gcp import deploy as d
 from pvctl.gcp.calls import CallPolicy, GcpError
-from pvctl.gcp.metrics import SAMPLE_SECONDS, VISIBLE_AFTER_SECONDS, Reading, UnreadableMetrics, read_revision
+from pvctl.gcp.metrics import (
+    SAMPLE_SECONDS,
+    VISIBLE_AFTER_SECONDS,
+    Reading,
+    UnreadableMetrics,
+    read_revision,
+)
 
 # Newer data than this must exist if the revision still serves: one sample period plus the ingestion delay.
 STALE_AFTER_SECONDS = SAMPLE_SECONDS + VISIBLE_AFTER_SECONDS
