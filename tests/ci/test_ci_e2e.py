@@ -215,3 +215,14 @@ def test_a_phase_named_twice_is_planned_once(pvctl, mini_repo):
     done = pvctl("ci", "--offline", "--phases", "mvp,mvp", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr
     assert [p["phase"] for p in json.loads(done.stdout)["phases"]] == ["mvp"]
+
+
+def test_credentials_with_only_the_example_config_plan_offline(pvctl, mini_repo, monkeypatch):
+    """The workflow authenticates but the repository has no PVCTL_TOML: the example's project is not a
+    project to plan live against, so the check plans offline and says why (as `pvctl plan` does)."""
+    (mini_repo / "pvctl.toml").unlink()
+    monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "token-from-workload-identity")
+    done = pvctl("ci", "--phases", "mvp", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the configuration is the committed example" in done.stderr
+    assert [p["mode"] for p in json.loads(done.stdout)["phases"]] == ["offline"]
