@@ -307,3 +307,15 @@ def test_ctrl_c_as_the_delete_is_announced_is_held_off_and_the_instance_still_go
     report = restore_test.run(fakes.clients(), P, "pv-pg", 3600, FAST, on_step=interrupt_at_cleanup)
     assert report.deleted and fakes.sql.deleted == [report.instance]
     assert any(s.startswith("still deleting") for s in steps)
+
+
+def test_failover_ctrl_c_says_what_was_done_and_how_to_finish(scale_db, repo):
+    fakes = scale_db
+    fakes.sql.op_polls = 10**6  # the promotion is still running when Ctrl-C comes
+    result = interrupt_pvctl(
+        repo, ["db", "failover", "--yes"], ready=lambda: fakes.sql.calls["GET operations/name"] >= 1
+    )
+    assert result.code == 130, result.err
+    assert "interrupted during the failover to pv-pg-dr" in result.err
+    assert "the promotion may still finish in Cloud SQL" in result.err and "no service repointed yet" in result.err
+    assert "pvctl db failover --replica pv-pg-dr" in result.err and "Traceback" not in result.err

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pvctl.core.errors import Interrupted
 from pvctl.gcp import deploy as d
 from pvctl.gcp import sqladmin as sql
 from pvctl.gcp.calls import CallPolicy, GcpError
@@ -124,6 +125,27 @@ def terraform_after(prefix: str, replica: str) -> list[str]:
 def failover(
     clients: Any, project: str, region: str, prefix: str, replica: sql.Json, policy: CallPolicy
 ) -> FailoverResult:
+    repointed: list[str] = []
+    try:
+        return _failover(clients, project, region, prefix, replica, policy, repointed)
+    except KeyboardInterrupt:
+        name = replica["name"]
+        done = f"services repointed: {', '.join(repointed)}" if repointed else "no service repointed yet"
+        raise Interrupted(
+            f"interrupted during the failover to {name}: the promotion may still finish in Cloud SQL; {done}",
+            f"finish it with `pvctl db failover --replica {name}` (a promoted replica is not promoted twice)",
+        ) from None
+
+
+def _failover(
+    clients: Any,
+    project: str,
+    region: str,
+    prefix: str,
+    replica: sql.Json,
+    policy: CallPolicy,
+    repointed: list[str],
+) -> FailoverResult:
     name = replica["name"]
     promoted_now = replica.get("instanceType") == "READ_REPLICA_INSTANCE"
     if promoted_now:
@@ -154,4 +176,5 @@ def failover(
         changed = d.set_env(clients, project, region, f"{prefix}-{service}", DB_HOST, host, policy)
         if changed is not None:
             result.services.append(changed)
+            repointed.append(changed.service)
     return result
