@@ -319,3 +319,18 @@ def test_failover_ctrl_c_says_what_was_done_and_how_to_finish(scale_db, repo):
     assert "interrupted during the failover to pv-pg-dr" in result.err
     assert "the promotion may still finish in Cloud SQL" in result.err and "no service repointed yet" in result.err
     assert "pvctl db failover --replica pv-pg-dr" in result.err and "Traceback" not in result.err
+
+
+def test_a_temporary_instance_left_by_a_killed_run_is_deleted_by_the_next(scale_db):
+    fakes = scale_db
+    left = fakes.sql.seed_instance("pv-pg-restore-11300400-beef", R, "10.20.0.98")
+    left["settings"]["userLabels"] = {restore_test.LABEL: "true", "source": "pv-pg"}
+    other = fakes.sql.seed_instance("pv-pg-restore-look-alike", R, "10.20.0.97")  # no label: not ours
+    elsewhere = fakes.sql.seed_instance("other-pg-restore-11300400-cafe", R, "10.20.0.96")
+    elsewhere["settings"]["userLabels"] = {restore_test.LABEL: "true", "source": "other-pg"}
+    steps: list[str] = []
+    report = restore_test.run(fakes.clients(), P, "pv-pg", 3600, FAST, on_step=steps.append)
+    assert report.leftovers_deleted == ["pv-pg-restore-11300400-beef"]
+    assert fakes.sql.deleted == ["pv-pg-restore-11300400-beef", report.instance]
+    assert other["name"] in fakes.sql.instances and elsewhere["name"] in fakes.sql.instances
+    assert steps[0].startswith("deleting pv-pg-restore-11300400-beef, left behind by an earlier restore test")

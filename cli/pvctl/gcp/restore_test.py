@@ -45,6 +45,7 @@ class RestoreReport:
     databases: list[str] = field(default_factory=list)
     deleted: bool = False
     steps: list[Step] = field(default_factory=list)
+    leftovers_deleted: list[str] = field(default_factory=list)  # temporary instances an earlier run left behind
 
 
 def objective(flag: float | None, slo: Mapping[str, Any]) -> float:
@@ -122,6 +123,18 @@ def _held_interrupts(note: Callable[[str], None], instance: str) -> Iterator[Non
         signal.signal(signal.SIGINT, previous)
 
 
+def leftovers(clients: Any, project: str, source: str, policy: CallPolicy) -> list[str]:
+    """Temporary instances of `source` still there: a run that was killed (SIGKILL, a lost runner) could not
+    delete its own. Only instances carrying both the label and the name this module gives are taken."""
+    return sorted(
+        i["name"]
+        for i in sql.list_instances(clients, project, policy)
+        if (i.get("settings", {}).get("userLabels") or {}).get(LABEL) == "true"
+        and (i.get("settings", {}).get("userLabels") or {}).get("source") == source
+        and i["name"].startswith(f"{source}-restore-")
+    )
+
+
 def delete_instance(
     clients: Any,
     project: str,
@@ -171,6 +184,11 @@ def run(
     report = RestoreReport(
         source, str(backup["id"]), backup.get("endTime", ""), temporary_name(source), rto_seconds=rto_seconds
     )
+    for name in leftovers(clients, project, source, policy):
+        with _held_interrupts(on_step, name):
+            on_step(f"deleting {name}, left behind by an earlier restore test (still billed)")
+            delete_instance(clients, project, name, policy)
+        report.leftovers_deleted.append(name)
     admin = clients.sqladmin().instances()
     started = mark = clock()
 
