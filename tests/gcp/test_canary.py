@@ -302,3 +302,14 @@ def test_ctrl_c_in_a_real_process_leaves_the_split_and_says_so(fakes, repo):
     assert "pvctl deploy --service api --promote" in result.err and "--service api --rollback" in result.err
     assert "Traceback" not in result.err
     assert fakes.run.calls("UpdateService") == 1
+
+
+def test_help_shows_the_thresholds_of_the_phase_data(pvctl):
+    """The defaults in --help are read from phases.toml [slo], not copied into the code by hand."""
+    slo = slo_thresholds()
+    text = " ".join(pvctl("deploy", "--help").out.split())
+    for key in ("error_5xx_ratio_max", "latency_p95_ms_max", "canary_healthy_seconds", "canary_max_blind_seconds"):
+        assert f"(default {slo[key]}, phases.toml [slo] {key})" in text
+    assert f"(default {slo['rto_seconds']}, phases.toml [slo] rto_seconds)" in " ".join(
+        pvctl("db", "restore-test", "--help").out.split()
+    )
