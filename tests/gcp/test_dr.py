@@ -334,3 +334,21 @@ def test_a_temporary_instance_left_by_a_killed_run_is_deleted_by_the_next(scale_
     assert fakes.sql.deleted == ["pv-pg-restore-11300400-beef", report.instance]
     assert other["name"] in fakes.sql.instances and elsewhere["name"] in fakes.sql.instances
     assert steps[0].startswith("deleting pv-pg-restore-11300400-beef, left behind by an earlier restore test")
+
+
+def test_failover_during_a_canary_keeps_the_image_that_served_most_traffic(scale_db):
+    """The service template holds the canary's image: a failover revision built from it alone would put an
+    unvetted image on 100 % of the traffic. It runs the image the most traffic was on instead."""
+    from pvctl.gcp import deploy as d
+
+    fakes = scale_db
+    clients = fakes.clients()
+    path = f"projects/{P}/locations/{R}/services/pv-api"
+    serving = fakes.run.services[path].template.containers[0].image
+    canary_image = serving.rsplit(":", 1)[0] + ":9.9.9-canary"
+    d.deploy(clients, P, R, "pv-api", canary_image, 10, FAST)
+    result = f.failover(clients, P, R, "pv", f.find_replica(clients, P, "pv-pg", R, None, FAST), FAST)
+    api = next(s for s in result.services if s.service == "pv-api")
+    assert api.image == serving and fakes.run.services[path].template.containers[0].image == serving
+    env = {e.name: e.value for e in fakes.run.services[path].template.containers[0].env}
+    assert env["DB_HOST"] == scenarios.REPLICA_IP
