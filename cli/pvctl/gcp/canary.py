@@ -27,8 +27,9 @@ from pvctl.gcp.metrics import (
     read_revision,
 )
 
-# Newer data than this must exist if the revision still serves: one sample period plus the ingestion delay.
-STALE_AFTER_SECONDS = SAMPLE_SECONDS + VISIBLE_AFTER_SECONDS
+# Newer data than this must exist if the revision still serves: a sample ends at most one period plus the
+# ingestion delay before it is visible; one more period of margin, since a false "stale" restarts the window.
+STALE_AFTER_SECONDS = 2 * SAMPLE_SECONDS + VISIBLE_AFTER_SECONDS
 
 # Thresholds field -> (key of phases.toml [slo], command-line flag)
 _SOURCES = {
