@@ -74,3 +74,31 @@ def test_paths_and_values_read_like_hcl():
     assert path_text(("template", 0, "containers", 0, "env", 1, "value"), before, before) == "template.containers.env[B].value"
     assert show("") == '""' and show(" padded") == '" padded"' and show(None) == "null" and show(5) == "5"
     assert show("two\nlines") == '"two\\nlines"'
+
+
+def _json_attribute_change(before: object, after: object, sensitive: bool = False) -> dict:
+    marks = {"dashboard_json": True} if sensitive else {}
+    return {"actions": ["update"], "before": {"dashboard_json": json.dumps(before)},
+            "after": {"dashboard_json": json.dumps(after)}, "after_unknown": {},
+            "before_sensitive": marks, "after_sensitive": marks}
+
+
+def test_a_json_document_in_a_string_diffs_by_path_inside_it():
+    """A dashboard is one JSON string: a one-widget change names that widget's field, not two copies of
+    the whole document (which no comment can hold)."""
+    widgets = [{"title": f"w{i}", "xyChart": {"thresholds": [{"value": 700}]}} for i in range(300)]
+    changed = json.loads(json.dumps(widgets))
+    changed[7]["xyChart"]["thresholds"][0]["value"] = 500
+    lines = [a.line() for a in attribute_changes(_json_attribute_change({"widgets": widgets}, {"widgets": changed}))]
+    assert lines == ["dashboard_json.widgets[7].xyChart.thresholds.value: 700 → 500"]
+
+
+def test_a_json_string_that_only_changes_its_spelling_still_shows_a_change():
+    change = _json_attribute_change({"a": 1}, {"a": 1})
+    change["after"]["dashboard_json"] = '{"a":1}'
+    assert [a.path for a in attribute_changes(change)] == ["dashboard_json"]
+
+
+def test_a_sensitive_json_string_is_not_opened():
+    found = attribute_changes(_json_attribute_change({"token": "old-secret"}, {"token": "new-secret"}, sensitive=True))
+    assert [a.path for a in found] == ["dashboard_json"] and "secret" not in repr(found)

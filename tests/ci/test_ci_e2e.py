@@ -200,3 +200,29 @@ def test_live_the_applied_phase_gates_and_the_next_is_a_preview(pvctl, mini_repo
     assert "### ✅ pvctl: no changes — this pull request changes no infrastructure" in markdown
     assert "- **scale** (promotion preview): `-/+` 1 replace" in markdown
     assert "⚠️ holds data, informational in a preview" in markdown
+
+
+def test_bad_format_and_phases_are_refused_before_any_work(pvctl, mini_repo):
+    out = mini_repo / ".pvctl" / "ci"
+    done = pvctl("ci", "--offline", "--format", "html")
+    assert done.returncode == 4 and "--format: 'html' is not a report format" in done.stderr
+    assert "fmt:" not in done.stderr and not (out / "report.md").exists()  # refused before the plans, not after
+    done = pvctl("ci", "--offline", "--phases", ",")
+    assert done.returncode == 4 and "--phases" in done.stderr and not (out / "report.md").exists()
+
+
+def test_a_phase_named_twice_is_planned_once(pvctl, mini_repo):
+    done = pvctl("ci", "--offline", "--phases", "mvp,mvp", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [p["phase"] for p in json.loads(done.stdout)["phases"]] == ["mvp"]
+
+
+def test_credentials_with_only_the_example_config_plan_offline(pvctl, mini_repo, monkeypatch):
+    """The workflow authenticates but the repository has no PVCTL_TOML: the example's project is not a
+    project to plan live against, so the check plans offline and says why (as `pvctl plan` does)."""
+    (mini_repo / "pvctl.toml").unlink()
+    monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "token-from-workload-identity")
+    done = pvctl("ci", "--phases", "mvp", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the configuration is the committed example" in done.stderr
+    assert [p["mode"] for p in json.loads(done.stdout)["phases"]] == ["offline"]

@@ -143,6 +143,18 @@ def test_a_gap_in_the_data_restarts_the_healthy_window(fakes):
     assert fake_time.elapsed > 600  # the window started again after the gap
 
 
+def test_data_that_stops_arriving_is_not_health_however_long_the_window(fakes):
+    """Two healthy minutes, then nothing: with a 15 minute window they stay in every reading, but they
+    are old news; the canary must not be promoted on them."""
+    canary = _canary(fakes)
+    fakes.monitoring.traffic["pv-api"] = _by_minute(lambda m: healthy("", T0) if m in (0, 1) else None)
+    result = _watch(fakes, canary, thresholds(latency_window=900))[0].run()
+    assert result.outcome == "rolled_back" and "never promoted blind" in result.reason
+    stale = [c for c in result.checks if c.verdict == "blind" and c.reading is not None and c.reading.requests]
+    assert stale and "old" in stale[0].reason
+    assert fakes.run.traffic_received()[-1] == [("REVISION", FIRST, 100)]
+
+
 def test_metrics_that_never_arrive_roll_back_after_max_blind(fakes):
     canary = _canary(fakes)  # no traffic profile: Monitoring has no series for the revision
     watch, fake_time = _watch(fakes, canary)
@@ -150,6 +162,16 @@ def test_metrics_that_never_arrive_roll_back_after_max_blind(fakes):
     assert result.outcome == "rolled_back" and "never promoted blind" in result.reason
     assert fake_time.elapsed == 900 and {c.verdict for c in result.checks} == {"blind"}
     assert fakes.run.traffic_received()[-1] == [("REVISION", FIRST, 100)]
+
+
+def test_histograms_that_cannot_be_merged_are_no_data_not_a_crash(fakes):
+    """Minutes with different latency bucket layouts cannot be merged: no verdict from them, and no traceback
+    that would leave the traffic split without a word."""
+    canary = _canary(fakes)
+    fakes.monitoring.traffic["pv-api"] = _by_minute(lambda m: Minute(ok=500, growth_factor=1.4 + (m % 2) / 10))
+    result = _watch(fakes, canary, thresholds(max_blind=120))[0].run()
+    assert result.outcome == "rolled_back" and "never promoted blind" in result.reason
+    assert "latency histograms" in result.checks[0].reason
 
 
 def test_too_few_requests_are_not_evidence(fakes):
@@ -280,3 +302,14 @@ def test_ctrl_c_in_a_real_process_leaves_the_split_and_says_so(fakes, repo):
     assert "pvctl deploy --service api --promote" in result.err and "--service api --rollback" in result.err
     assert "Traceback" not in result.err
     assert fakes.run.calls("UpdateService") == 1
+
+
+def test_help_shows_the_thresholds_of_the_phase_data(pvctl):
+    """The defaults in --help are read from phases.toml [slo], not copied into the code by hand."""
+    slo = slo_thresholds()
+    text = " ".join(pvctl("deploy", "--help").out.split())
+    for key in ("error_5xx_ratio_max", "latency_p95_ms_max", "canary_healthy_seconds", "canary_max_blind_seconds"):
+        assert f"(default {slo[key]}, phases.toml [slo] {key})" in text
+    assert f"(default {slo['rto_seconds']}, phases.toml [slo] rto_seconds)" in " ".join(
+        pvctl("db", "restore-test", "--help").out.split()
+    )

@@ -251,6 +251,17 @@ def test_failover_refuses_an_instance_that_is_not_a_replica_of_the_primary(scale
     assert fakes.sql.calls["POST instances/promoteReplica"] == 0
 
 
+def test_failover_refuses_a_standalone_instance_no_failover_promoted(scale_db, pvctl):
+    """Another database (or a restore drill's copy) is standalone too: it must not take the production traffic."""
+    fakes = scale_db
+    fakes.sql.seed_instance("other-pg", scenarios.DR_REGION, "10.9.9.9")
+    result = pvctl("db", "failover", "--replica", "other-pg", "--yes")
+    assert result.code == 1 and "other-pg is a standalone instance that was never promoted" in result.err
+    for name in ("pv-api", "pv-webhooks"):
+        service = fakes.run.services[f"projects/{P}/locations/{R}/services/{name}"]
+        assert {e.name: e.value for e in service.template.containers[0].env}["DB_HOST"] == scenarios.PRIMARY_IP
+
+
 def test_failover_asks_first_and_refuses_without_a_terminal(scale_db, pvctl):
     result = pvctl("db", "failover")
     assert result.code == 3 and "not confirmed: promote pv-pg-dr (us-east1)" in result.err and "--yes" in result.err
@@ -270,3 +281,74 @@ def test_failover_human_output_says_what_terraform_state_looks_like(scale_db, pv
     assert result.code == 0, result.err
     assert "pv-pg-dr (us-east1) promoted: it is now the primary database, private IP 10.40.0.7" in result.out
     assert "Terraform state is unchanged" in result.out and "pvctl plan --phase scale" in result.out
+
+
+@pytest.mark.parametrize("rto", ["nan", "inf", "-5", "0"])
+def test_cli_restore_test_refuses_a_bad_rto_before_creating_anything(scale_db, pvctl, rto):
+    result = pvctl("db", "restore-test", "--rto", rto)
+    assert result.code == 4, result.err
+    assert "--rto:" in result.err and "positive number of seconds" in result.err and "Traceback" not in result.err
+    assert scale_db.sql.calls["POST instances"] == 0  # nothing billed for a drill that could only fail
+
+
+def test_ctrl_c_as_the_delete_is_announced_is_held_off_and_the_instance_still_goes(scale_db):
+    """A real SIGINT at the very start of the cleanup (while its progress line prints) must not skip the delete."""
+    import os
+    import signal
+
+    fakes = scale_db
+    steps: list[str] = []
+
+    def interrupt_at_cleanup(text: str) -> None:
+        steps.append(text)
+        if text.startswith("deleting temporary instance"):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    report = restore_test.run(fakes.clients(), P, "pv-pg", 3600, FAST, on_step=interrupt_at_cleanup)
+    assert report.deleted and fakes.sql.deleted == [report.instance]
+    assert any(s.startswith("still deleting") for s in steps)
+
+
+def test_failover_ctrl_c_says_what_was_done_and_how_to_finish(scale_db, repo):
+    fakes = scale_db
+    fakes.sql.op_polls = 10**6  # the promotion is still running when Ctrl-C comes
+    result = interrupt_pvctl(
+        repo, ["db", "failover", "--yes"], ready=lambda: fakes.sql.calls["GET operations/name"] >= 1
+    )
+    assert result.code == 130, result.err
+    assert "interrupted during the failover to pv-pg-dr" in result.err
+    assert "the promotion may still finish in Cloud SQL" in result.err and "no service repointed yet" in result.err
+    assert "pvctl db failover --replica pv-pg-dr" in result.err and "Traceback" not in result.err
+
+
+def test_a_temporary_instance_left_by_a_killed_run_is_deleted_by_the_next(scale_db):
+    fakes = scale_db
+    left = fakes.sql.seed_instance("pv-pg-restore-11300400-beef", R, "10.20.0.98")
+    left["settings"]["userLabels"] = {restore_test.LABEL: "true", "source": "pv-pg"}
+    other = fakes.sql.seed_instance("pv-pg-restore-look-alike", R, "10.20.0.97")  # no label: not ours
+    elsewhere = fakes.sql.seed_instance("other-pg-restore-11300400-cafe", R, "10.20.0.96")
+    elsewhere["settings"]["userLabels"] = {restore_test.LABEL: "true", "source": "other-pg"}
+    steps: list[str] = []
+    report = restore_test.run(fakes.clients(), P, "pv-pg", 3600, FAST, on_step=steps.append)
+    assert report.leftovers_deleted == ["pv-pg-restore-11300400-beef"]
+    assert fakes.sql.deleted == ["pv-pg-restore-11300400-beef", report.instance]
+    assert other["name"] in fakes.sql.instances and elsewhere["name"] in fakes.sql.instances
+    assert steps[0].startswith("deleting pv-pg-restore-11300400-beef, left behind by an earlier restore test")
+
+
+def test_failover_during_a_canary_keeps_the_image_that_served_most_traffic(scale_db):
+    """The service template holds the canary's image: a failover revision built from it alone would put an
+    unvetted image on 100 % of the traffic. It runs the image the most traffic was on instead."""
+    from pvctl.gcp import deploy as d
+
+    fakes = scale_db
+    clients = fakes.clients()
+    path = f"projects/{P}/locations/{R}/services/pv-api"
+    serving = fakes.run.services[path].template.containers[0].image
+    canary_image = serving.rsplit(":", 1)[0] + ":9.9.9-canary"
+    d.deploy(clients, P, R, "pv-api", canary_image, 10, FAST)
+    result = f.failover(clients, P, R, "pv", f.find_replica(clients, P, "pv-pg", R, None, FAST), FAST)
+    api = next(s for s in result.services if s.service == "pv-api")
+    assert api.image == serving and fakes.run.services[path].template.containers[0].image == serving
+    env = {e.name: e.value for e in fakes.run.services[path].template.containers[0].env}
+    assert env["DB_HOST"] == scenarios.REPLICA_IP

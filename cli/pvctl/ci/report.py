@@ -50,7 +50,9 @@ def _code(value: str) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return f"${value.quantize(Decimal('0.01')):,}"
+    """An amount; a credit reads −$0.21 (the sign before the dollar, never $-0.21)."""
+    cents = value.quantize(Decimal("0.01"))
+    return f"{'−' if cents < 0 else ''}${abs(cents):,}"
 
 
 def _signed(value: Decimal) -> str:

@@ -224,7 +224,7 @@ def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
 
     for phase in opts.phases:
         get_phase(phase)
-    mode, reason = resolve_mode(opts.offline, auto=True)
+    mode, reason = resolve_mode(opts.offline, auto=True, from_example=config.from_example)
     if reason:
         say(reason)
     out_dir = (opts.out_dir or config.repo_root / ".pvctl" / "ci").resolve()

@@ -22,19 +22,27 @@ def _phase_list(text: str | None) -> list[str]:
     from pvctl.core.phases import phase_names
 
     known = phase_names()
-    chosen = [p.strip() for p in text.split(",") if p.strip()] if text else known
+    if text is None:
+        return known
+    # Each phase once: a phase named twice would be planned twice at once in one sandbox.
+    chosen = list(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
     unknown = [p for p in chosen if p not in known]
-    if unknown:
-        raise ConfigError([("--phases", f"unknown phase(s) {', '.join(unknown)}", f"use a comma-separated list of {', '.join(known)}")])
+    if unknown or not chosen:
+        problem = f"unknown phase(s) {', '.join(unknown)}" if unknown else f"no phase in {text!r}"
+        raise ConfigError([("--phases", problem, f"use a comma-separated list of {', '.join(known)}")])
     return chosen
 
 
-def _emit(report, fmt: str) -> str:
-    from pvctl.ci.report import render_json, render_markdown
+def _check_format(fmt: str) -> None:
     from pvctl.core.errors import ConfigError
 
     if fmt not in ("markdown", "json"):
         raise ConfigError([("--format", f"{fmt!r} is not a report format", "use markdown or json")])
+
+
+def _emit(report, fmt: str) -> str:
+    from pvctl.ci.report import render_json, render_markdown
+
     text = render_markdown(report) if fmt == "markdown" else render_json(report)
     typer.echo(text)
     return text
@@ -59,6 +67,8 @@ def check(
     from pvctl.policy.fmt import fmt_check, fmt_write
     from pvctl.policy.validation import validate_phase
 
+    _check_format(fmt)
+    chosen = _phase_list(phases)
     cfg = o.load(config, repo)
     root = cfg.repo_root
     runner = TerraformRunner(find_terraform(terraform, root))
@@ -67,7 +77,7 @@ def check(
             _say(f"formatted {name}")
     fmt_result = fmt_check(runner, root)
     results = []
-    for phase in _phase_list(phases):
+    for phase in chosen:
         step = validate_phase(cfg, phase, terraform)
         if step.status == "unavailable":
             _say(f"validate {phase}: {step.summary}")
@@ -101,6 +111,7 @@ def ci(
     from pvctl.ci.report import render_json, render_markdown, should_comment
     from pvctl.ci.runner import CiOptions, run_ci
 
+    _check_format(fmt)
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
     opts = CiOptions(_phase_list(phases), offline=offline, base_ref=base, terraform=terraform, out_dir=out_dir)
     report = run_ci(cfg, opts, _say)

@@ -20,23 +20,37 @@ db_app = typer.Typer(help="Disaster recovery of the Cloud SQL database: restore 
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before disabling older versions.")]
 Name = Annotated[str, typer.Argument(help="Secret name as in phases.toml secrets.names, e.g. whatsapp-token.", show_default=False)]
-# Canary watch thresholds: each replaces its phases.toml [slo] value (defaults shown are the packaged ones).
+
+
+def _slo_help(text: str, key: str, prefix: str = "--watch: ") -> str:
+    """Help naming the packaged default, read from phases.toml [slo] so the two never disagree."""
+    from pvctl.core.phases import slo_thresholds
+
+    return f"{prefix}{text} (default {slo_thresholds().get(key, '?')}, phases.toml [slo] {key})."
+
+
+# Canary watch thresholds: each replaces its phases.toml [slo] value.
 Max5xxRatio = Annotated[Optional[float], typer.Option(
-    "--max-5xx-ratio", help="--watch: roll back above this share of 5xx (default 0.005).", show_default=False)]
+    "--max-5xx-ratio", help=_slo_help("roll back above this share of 5xx", "error_5xx_ratio_max"), show_default=False)]
 MaxP95Ms = Annotated[Optional[float], typer.Option(
-    "--max-p95-ms", help="--watch: roll back above this p95 latency in ms (default 700).", show_default=False)]
+    "--max-p95-ms", help=_slo_help("roll back above this p95 latency in ms", "latency_p95_ms_max"), show_default=False)]
 ErrorWindow = Annotated[Optional[int], typer.Option(
-    "--error-window", help="--watch: seconds the 5xx share is measured over (default 60).", show_default=False)]
+    "--error-window", help=_slo_help("seconds the 5xx share is measured over", "error_window_seconds"),
+    show_default=False)]
 LatencyWindow = Annotated[Optional[int], typer.Option(
-    "--latency-window", help="--watch: seconds the p95 is measured over (default 300).", show_default=False)]
+    "--latency-window", help=_slo_help("seconds the p95 is measured over", "latency_window_seconds"),
+    show_default=False)]
 Interval = Annotated[Optional[float], typer.Option(
-    "--interval", help="--watch: seconds between readings (default 30).", show_default=False)]
+    "--interval", help=_slo_help("seconds between readings", "canary_interval_seconds"), show_default=False)]
 HealthyFor = Annotated[Optional[float], typer.Option(
-    "--healthy-for", help="--watch: promote after this many healthy seconds (default 600).", show_default=False)]
+    "--healthy-for", help=_slo_help("promote after this many healthy seconds", "canary_healthy_seconds"),
+    show_default=False)]
 MinRequests = Annotated[Optional[int], typer.Option(
-    "--min-requests", help="--watch: requests in the latency window needed to judge (default 50).", show_default=False)]
+    "--min-requests", help=_slo_help("requests in the latency window needed to judge", "canary_min_requests"),
+    show_default=False)]
 MaxBlind = Annotated[Optional[float], typer.Option(
-    "--max-blind", help="--watch: roll back after this long with nothing to judge (default 900).", show_default=False)]
+    "--max-blind", help=_slo_help("roll back after this long with nothing to judge", "canary_max_blind_seconds"),
+    show_default=False)]
 OptionalPhase = Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase whose secrets to use (default: all phases).", show_default=False)]
 
 
@@ -297,7 +311,7 @@ def secrets_rotate(
 @db_app.command("restore-test")
 def db_restore_test(
     rto: Annotated[Optional[float], typer.Option(
-        "--rto", help="Recovery time objective in seconds (default phases.toml [slo] rto_seconds, 3600).",
+        "--rto", help=_slo_help("Recovery time objective in seconds", "rto_seconds", prefix=""),
         show_default=False)] = None,
     json_out: o.Json = False,
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
@@ -308,8 +322,8 @@ def db_restore_test(
     from pvctl.gcp import restore_test
     from pvctl.gcp.sqladmin import primary_name
 
+    objective = restore_test.objective(rto, slo_thresholds())
     cfg = _live_config(config, repo, project, region)
-    objective = rto if rto is not None else float(slo_thresholds()["rto_seconds"])
     clients = _clients()
     report = restore_test.run(clients, cfg.project_id, primary_name(cfg.name_prefix), objective, clients.policy,
                               on_step=lambda text: console.note(text))

@@ -1,7 +1,7 @@
 """Watch a canary revision and decide: promote it after a healthy window, roll it back at once on a breach.
 
-Missing metrics are never taken as health. A reading with no data, too few requests to judge,
-or a failed Monitoring call restarts the healthy window; when the watch has had nothing to
+Missing metrics are never taken as health. A reading with no data, data that stopped arriving,
+too few requests to judge, or a failed Monitoring call restarts the healthy window; when the watch has had nothing to
 judge for `max_blind` seconds it rolls back, because a revision nobody can see is not proven.
 Any data that shows a breach rolls back, however few requests it covers.
 Ctrl-C changes nothing: the traffic stays split as the deploy left it.
@@ -19,7 +19,17 @@ from typing import Any
 from pvctl.core.errors import ConfigError, Interrupted
 from pvctl.gcp import deploy as d
 from pvctl.gcp.calls import CallPolicy, GcpError
-from pvctl.gcp.metrics import SAMPLE_SECONDS, Reading, read_revision
+from pvctl.gcp.metrics import (
+    SAMPLE_SECONDS,
+    VISIBLE_AFTER_SECONDS,
+    Reading,
+    UnreadableMetrics,
+    read_revision,
+)
+
+# Newer data than this must exist if the revision still serves: a sample ends at most one period plus the
+# ingestion delay before it is visible; one more period of margin, since a false "stale" restarts the window.
+STALE_AFTER_SECONDS = 2 * SAMPLE_SECONDS + VISIBLE_AFTER_SECONDS
 
 # Thresholds field -> (key of phases.toml [slo], command-line flag)
 _SOURCES = {
@@ -115,6 +125,9 @@ def judge(reading: Reading | None, t: Thresholds) -> tuple[str, str]:
         )
     if reading.p95_ms is not None and reading.p95_ms > t.p95_ms_max:
         return "breach", f"p95 {reading.p95_ms:.0f} ms > {t.p95_ms_max:g} ms over {t.latency_window} s"
+    if reading.age_seconds is not None and reading.age_seconds > STALE_AFTER_SECONDS:
+        # Old minutes stay inside a long window after the data stops: they prove nothing about now.
+        return "blind", f"the newest data is {reading.age_seconds:.0f} s old: the revision stopped reporting"
     if reading.latency_requests < t.min_requests:
         return (
             "blind",
@@ -161,6 +174,8 @@ class Watch:
             ), ""
         except GcpError as exc:
             return None, f"metrics unavailable ({exc.what})"
+        except UnreadableMetrics as exc:
+            return None, f"metrics unreadable ({exc})"
 
     def _decide(self) -> tuple[str, str]:
         """Read and judge until a verdict: ("promote" | "rollback", reason)."""

@@ -157,6 +157,8 @@ def print_restore_test(r: RestoreReport) -> None:
         _line(f"  {step.name}: {_minutes(step.seconds)}")
     _line(f"  databases: {', '.join(r.databases)}")
     _line(f"  temporary instance {r.instance}: {'deleted' if r.deleted else 'NOT deleted'}")
+    for name in r.leftovers_deleted:
+        _line(f"  also deleted {name}, left behind by an earlier run")
 
 
 def print_failover(r: FailoverResult) -> None:

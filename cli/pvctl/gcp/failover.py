@@ -3,7 +3,8 @@
 Promotion is one-way: the replica stops following the primary and accepts writes. Each
 Cloud Run service that reads DB_HOST gets a new revision with the promoted instance's
 private IP and all the traffic. A run that stopped half-way can be run again: an already
-promoted replica is not promoted twice, and the services are pointed at it again.
+promoted replica (one whose operation history shows the promotion) is not promoted twice, and
+the services are pointed at it again.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pvctl.core.errors import Interrupted
 from pvctl.gcp import deploy as d
 from pvctl.gcp import sqladmin as sql
 from pvctl.gcp.calls import CallPolicy, GcpError
@@ -34,6 +36,17 @@ def _masters(project: str, primary: str) -> set[str]:
     return {primary, f"{project}:{primary}"}
 
 
+def _was_promoted(clients: Any, project: str, name: str, policy: CallPolicy) -> bool:
+    """Cloud SQL's operation history of the instance holds a finished, successful PROMOTE_REPLICA."""
+    page = sql.call(
+        f"operations of {name}", policy, clients.sqladmin().operations().list(project=project, instance=name)
+    )
+    return any(
+        op.get("operationType") == "PROMOTE_REPLICA" and op.get("status") == "DONE" and not op.get("error")
+        for op in page.get("items", [])
+    )
+
+
 def find_replica(
     clients: Any, project: str, primary: str, region: str, name: str | None, policy: CallPolicy
 ) -> sql.Json:
@@ -48,6 +61,14 @@ def find_replica(
             raise GcpError(
                 f"{name} is not a replica of {primary} (it follows {master or 'nothing'})",
                 f"name a replica of {primary} with --replica",
+                "failed",
+            )
+        if not master and not _was_promoted(clients, project, name, policy):
+            # A standalone instance is a failover target only when it is the replica an earlier run promoted;
+            # anything else (another database, a restore drill's copy) would take the production traffic.
+            raise GcpError(
+                f"{name} is a standalone instance that was never promoted from a replica: not a failover target",
+                f"name the replica of {primary} (or the one an earlier failover promoted) with --replica",
                 "failed",
             )
         return found
@@ -104,6 +125,27 @@ def terraform_after(prefix: str, replica: str) -> list[str]:
 def failover(
     clients: Any, project: str, region: str, prefix: str, replica: sql.Json, policy: CallPolicy
 ) -> FailoverResult:
+    repointed: list[str] = []
+    try:
+        return _failover(clients, project, region, prefix, replica, policy, repointed)
+    except KeyboardInterrupt:
+        name = replica["name"]
+        done = f"services repointed: {', '.join(repointed)}" if repointed else "no service repointed yet"
+        raise Interrupted(
+            f"interrupted during the failover to {name}: the promotion may still finish in Cloud SQL; {done}",
+            f"finish it with `pvctl db failover --replica {name}` (a promoted replica is not promoted twice)",
+        ) from None
+
+
+def _failover(
+    clients: Any,
+    project: str,
+    region: str,
+    prefix: str,
+    replica: sql.Json,
+    policy: CallPolicy,
+    repointed: list[str],
+) -> FailoverResult:
     name = replica["name"]
     promoted_now = replica.get("instanceType") == "READ_REPLICA_INSTANCE"
     if promoted_now:
@@ -134,4 +176,5 @@ def failover(
         changed = d.set_env(clients, project, region, f"{prefix}-{service}", DB_HOST, host, policy)
         if changed is not None:
             result.services.append(changed)
+            repointed.append(changed.service)
     return result

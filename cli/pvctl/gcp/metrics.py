@@ -25,6 +25,10 @@ SAMPLE_SECONDS = 60  # Cloud Run's sampling period, and Monitoring's smallest al
 VISIBLE_AFTER_SECONDS = 180  # how late a Cloud Run sample may become visible
 
 
+class UnreadableMetrics(ValueError):
+    """Monitoring answered with data that cannot be judged (histograms whose buckets do not line up)."""
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the newest data says; None where there is no data to judge."""
@@ -166,7 +170,9 @@ def merge(histograms: Sequence[Any]) -> tuple[list[float], list[int]]:
         if not bounds:
             bounds, counts = these, [0] * (len(these) + 1)
         elif these != bounds:
-            raise ValueError("latency histograms with different buckets cannot be merged")
+            raise UnreadableMetrics("latency histograms with different buckets cannot be merged")
+        if len(h.bucket_counts) > len(counts):
+            raise UnreadableMetrics("a latency histogram has more counts than buckets")
         for i, c in enumerate(h.bucket_counts):  # trailing empty buckets may be left out
             counts[i] += c
     return bounds, counts

@@ -8,17 +8,18 @@ nothing to delete, and an insert still running is waited for and then deleted.
 
 from __future__ import annotations
 
+import math
 import secrets as _random
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pvctl.core.errors import Interrupted
+from pvctl.core.errors import ConfigError, Interrupted
 from pvctl.gcp import sqladmin as sql
 from pvctl.gcp.calls import CallPolicy, GcpError
 
@@ -44,6 +45,16 @@ class RestoreReport:
     databases: list[str] = field(default_factory=list)
     deleted: bool = False
     steps: list[Step] = field(default_factory=list)
+    leftovers_deleted: list[str] = field(default_factory=list)  # temporary instances an earlier run left behind
+
+
+def objective(flag: float | None, slo: Mapping[str, Any]) -> float:
+    """The RTO in seconds: --rto when given, else phases.toml [slo] rto_seconds; checked before anything is billed."""
+    value = flag if flag is not None else slo.get("rto_seconds")
+    where = "--rto" if flag is not None else "phases.toml [slo] rto_seconds"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ConfigError([(where, f"{value!r} is not a positive number of seconds", "e.g. --rto 3600 for one hour")])
+    return float(value)
 
 
 def temporary_name(source: str, now: datetime | None = None) -> str:
@@ -112,6 +123,18 @@ def _held_interrupts(note: Callable[[str], None], instance: str) -> Iterator[Non
         signal.signal(signal.SIGINT, previous)
 
 
+def leftovers(clients: Any, project: str, source: str, policy: CallPolicy) -> list[str]:
+    """Temporary instances of `source` still there: a run that was killed (SIGKILL, a lost runner) could not
+    delete its own. Only instances carrying both the label and the name this module gives are taken."""
+    return sorted(
+        i["name"]
+        for i in sql.list_instances(clients, project, policy)
+        if (i.get("settings", {}).get("userLabels") or {}).get(LABEL) == "true"
+        and (i.get("settings", {}).get("userLabels") or {}).get("source") == source
+        and i["name"].startswith(f"{source}-restore-")
+    )
+
+
 def delete_instance(
     clients: Any,
     project: str,
@@ -161,6 +184,11 @@ def run(
     report = RestoreReport(
         source, str(backup["id"]), backup.get("endTime", ""), temporary_name(source), rto_seconds=rto_seconds
     )
+    for name in leftovers(clients, project, source, policy):
+        with _held_interrupts(on_step, name):
+            on_step(f"deleting {name}, left behind by an earlier restore test (still billed)")
+            delete_instance(clients, project, name, policy)
+        report.leftovers_deleted.append(name)
     admin = clients.sqladmin().instances()
     started = mark = clock()
 
@@ -238,8 +266,8 @@ def _cleanup(
     on_step: Callable[[str], None],
     step: Callable[[str], None],
 ) -> None:
-    on_step(f"deleting temporary instance {report.instance}")
-    with _held_interrupts(on_step, report.instance):
+    with _held_interrupts(on_step, report.instance):  # before the progress line: a Ctrl-C during it is held too
+        on_step(f"deleting temporary instance {report.instance}")
         try:
             delete_instance(clients, project, report.instance, policy)
         except GcpError as exc:

@@ -4,8 +4,8 @@
 the changed leaves of `before`/`after`, compared on the real values and shown masked
 (`pvctl.planning.masking`), each value whole. Nested blocks are one-element lists in plan
 JSON; their index is left out of a path unless the list holds more than one element, the
-way a reader names them in HCL. A replacement names the attributes Terraform gives as the
-reason (`replace_paths`).
+way a reader names them in HCL. A string holding a JSON document (a dashboard) is opened the
+same way. A replacement names the attributes Terraform gives as the reason (`replace_paths`).
 """
 
 from __future__ import annotations
@@ -63,7 +63,20 @@ def _scalar_list(value: Any) -> bool:
     return isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value)
 
 
+def _json_document(value: Any) -> Any:
+    """A string attribute holding a JSON object or array (a dashboard, a policy document), decoded; else None."""
+    if not isinstance(value, str) or value.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, dict | list) else None
+
+
 def _sub(node: Any, step: Step) -> Any:
+    if isinstance(node, str):
+        node = _json_document(node)
     if isinstance(step, int):
         return node[step] if isinstance(node, list) and step < len(node) else None
     return node.get(step) if isinstance(node, dict) else None
@@ -113,6 +126,13 @@ def _walk(before: _Side, after: _Side, unknown: Any, steps: tuple[Step, ...]) ->
     # A sensitive value is compared, never opened: its parts would show what the mark hides.
     opaque = MASK in (before.shown, after.shown)
     b, a = before.real, after.real
+    if not opaque:
+        # A JSON document kept in a string diffs by path inside it, as Terraform's own plan output does;
+        # documents equal once decoded (only the spelling changed) fall through to the whole values.
+        doc_b, doc_a = _json_document(b), _json_document(a)
+        if doc_b is not None and doc_a is not None and doc_b != doc_a:
+            yield from _walk(_Side(doc_b, doc_b), _Side(doc_a, doc_a), None, steps)
+            return
     if not opaque and isinstance(b, dict | None) and isinstance(a, dict | None) and (b or a):
         for key in sorted(set(b or {}) | set(a or {})):
             yield from _walk(before.at(key), after.at(key), _sub(unknown, key), (*steps, key))

@@ -41,6 +41,7 @@ class Minute:
     ok: int = 0  # 2xx responses
     errors: int = 0  # 5xx responses
     latency_mix: tuple[tuple[float, float], ...] = ((120.0, 1.0),)  # (ms, share of requests)
+    growth_factor: float = 1.4  # of the exponential latency buckets (Cloud Run keeps one layout)
 
 
 Profile = Callable[[str, datetime], "Minute | None"]
@@ -50,26 +51,38 @@ def healthy(_revision: str, _end: datetime) -> Minute:
     return Minute(ok=500, errors=0, latency_mix=((110.0, 0.9), (380.0, 0.1)))
 
 
-def _bucket(ms: float) -> int:
-    return next((i for i, bound in enumerate(_BOUNDS) if ms < bound), len(_BOUNDS))
+def _bucket(ms: float, bounds: list[float]) -> int:
+    return next((i for i, bound in enumerate(bounds) if ms < bound), len(bounds))
 
 
-def histogram(requests: int, mix: tuple[tuple[float, float], ...]) -> distribution_pb2.Distribution:
-    counts = [0] * (len(_BOUNDS) + 1)
+def histogram(
+    requests: int, mix: tuple[tuple[float, float], ...], growth_factor: float = 1.4
+) -> distribution_pb2.Distribution:
+    options, bounds = BUCKETS, _BOUNDS
+    if growth_factor != 1.4:
+        options = distribution_pb2.Distribution.BucketOptions(
+            exponential_buckets=distribution_pb2.Distribution.BucketOptions.Exponential(
+                num_finite_buckets=64, growth_factor=growth_factor, scale=1.0
+            )
+        )
+        bounds = [growth_factor**i for i in range(65)]
+    counts = [0] * (len(bounds) + 1)
     placed = 0
     for i, (ms, share) in enumerate(mix):
         n = requests - placed if i == len(mix) - 1 else round(requests * share)
-        counts[_bucket(ms)] += n
+        counts[_bucket(ms, bounds)] += n
         placed += n
     mean = sum(ms * share for ms, share in mix)
-    return distribution_pb2.Distribution(count=requests, mean=mean, bucket_options=BUCKETS, bucket_counts=counts)
+    return distribution_pb2.Distribution(count=requests, mean=mean, bucket_options=options, bucket_counts=counts)
 
 
 def _merge(a: distribution_pb2.Distribution, b: distribution_pb2.Distribution) -> distribution_pb2.Distribution:
     count = a.count + b.count
     counts = [x + y for x, y in zip(a.bucket_counts, b.bucket_counts, strict=True)]
     mean = (a.mean * a.count + b.mean * b.count) / count if count else 0.0
-    return distribution_pb2.Distribution(count=count, mean=mean, bucket_options=BUCKETS, bucket_counts=counts)
+    return distribution_pb2.Distribution(
+        count=count, mean=mean, bucket_options=a.bucket_options, bucket_counts=counts
+    )
 
 
 class FakeMonitoring(FakeGrpcServer):
@@ -114,7 +127,7 @@ class FakeMonitoring(FakeGrpcServer):
             sample = profile(revision, minute) if minute <= end - self.visible_after else None
             for cls, n in (("2xx", sample.ok), ("5xx", sample.errors)) if sample else ():
                 if n:
-                    series[cls][minute] = n if metric == COUNT else histogram(n, sample.latency_mix)
+                    series[cls][minute] = n if metric == COUNT else histogram(n, sample.latency_mix, sample.growth_factor)
             minute -= timedelta(seconds=60)
         return [(resource, {"response_code_class": cls}, points) for cls, points in series.items()]
 

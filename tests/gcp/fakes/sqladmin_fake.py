@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from tests.gcp.fakes.http_base import send_json
 
@@ -116,7 +116,8 @@ class FakeSqlAdmin:
 
     # --- HTTP -----------------------------------------------------------------------------------------------
     def _answer(self, request: BaseHTTPRequestHandler, method: str) -> None:
-        parts = urlparse(request.path).path.strip("/").split("/")
+        url = urlparse(request.path)
+        parts = url.path.strip("/").split("/")
         length = int(request.headers.get("Content-Length") or 0)
         body = json.loads(request.rfile.read(length) or b"{}") if length else {}
         # v1/projects/{project}/(instances|operations)[/{name}[/{sub}]]
@@ -145,9 +146,12 @@ class FakeSqlAdmin:
                 "GET instances/backupRuns": self._backup_runs,
                 "GET instances/databases": self._databases,
                 "GET operations/name": self._operation,
+                "GET operations": self._operations,
             }.get(kind)
             if handler is None:
                 return send_json(request, 404, _error(404, f"no method {kind}"))
+            if kind == "GET operations":  # operations.list names its instance in the query
+                name = parse_qs(url.query).get("instance", [""])[0]
             status, answer = handler(name, body)
         send_json(request, status, answer)
 
@@ -271,6 +275,12 @@ class FakeSqlAdmin:
             return 404, _error(404, f"The operation {name} does not exist.", "operationDoesNotExist")
         self._advance(op)
         return 200, _public(op)
+
+    def _operations(self, instance: str, _body: dict) -> tuple[int, dict]:
+        if not instance:
+            return 400, _error(400, "Missing parameter: instance.", "required")
+        items = [_public(op) for op in self.operations.values() if op["targetId"] == instance]
+        return 200, {"kind": "sql#operationsList", "items": items[::-1]}  # newest first
 
     def _advance(self, op: dict) -> None:
         if op["status"] == "DONE":
