@@ -53,6 +53,10 @@ class PvctlGroup(TyperGroup):
             failure.emit_json(exc.format_message(), "see `pvctl COMMAND --help`", exc.exit_code)
             raise typer.Exit(exc.exit_code) from None
         except BaseException as exc:  # noqa: B036 - every failure ends here: one line, never a traceback
+            if isinstance(exc, KeyboardInterrupt):
+                from pvctl.engine.terraform import stop_children
+
+                stop_children()  # Terraform runs of worker threads (pvctl ci) stop the clean way too
             if failure.debug() and not isinstance(exc, (PvctlError, KeyboardInterrupt, typer.Abort)):
                 raise
             code = failure.report(_google_error(exc), json_mode)

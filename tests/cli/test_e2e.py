@@ -294,7 +294,9 @@ def test_live_apply_records_the_applied_plan_and_offline_apply_does_not(repo: Pa
     assert stat.S_IMODE(record.stat().st_mode) == 0o600  # plan JSON holds secret values
     doc = json.loads(record.read_text())
     assert (doc["phase"], doc["project_id"], doc["destroy"]) == ("mvp", "pv-test-project", False)
-    assert doc["plan_file"] == str((repo / ".pvctl" / "mvp" / "plan.tfplan").resolve()) and doc["applied_at"]
+    # An interactive apply planned into a file of its own, removed when it ended: no shared plan.tfplan.
+    assert doc["plan_file"] == "(planned and confirmed in the same run)" and doc["applied_at"]
+    assert not (repo / ".pvctl" / "mvp" / "plan.tfplan").exists() and not list(record.parent.glob(".pvctl-*"))
     assert [r["address"] for r in doc["plan"]["planned_values"]["root_module"]["resources"]] == ["terraform_data.database"]
     assert "correct-horse" not in record.read_text()  # the ephemeral admin password never reaches a plan
     assert not list(record.parent.glob(".applied.json.*"))  # written through a temporary file, none left over
@@ -323,5 +325,5 @@ def test_live_apply_records_the_applied_plan_and_offline_apply_does_not(repo: Pa
     gone = pvctl(["destroy", "--phase", "mvp", "--confirm", "pv-test-project"], repo, env)
     assert gone.returncode == 0, gone.stderr
     doc = json.loads(record.read_text())
-    assert doc["destroy"] is True and doc["plan_file"].endswith("destroy.tfplan")
+    assert doc["destroy"] is True and not list(record.parent.rglob("destroy.tfplan"))
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
