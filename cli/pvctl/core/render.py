@@ -9,6 +9,7 @@ from typing import Any
 
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError
+from pvctl.core.files import private_dir
 from pvctl.core.phases import effective_tables, get_phase
 from pvctl.core.repo import Mode, RepoPaths
 
@@ -32,15 +33,19 @@ def phase_inputs(config: Config, phase: str) -> dict[str, dict[str, Any]]:
 def _environment(repo: Path):
     import jinja2  # only the render path pays for it
 
+    from pvctl.core.hcl import hcl_string
+
     folder = repo / "templates"
     if not folder.is_dir():
         raise PvctlError(f"templates: {folder} is missing", "run pvctl from a complete checkout of the infrastructure repository")
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
+    env.filters["hcl"] = hcl_string  # strings in .tf/.tfbackend files: no template evaluation
+    return env
 
 
 def render_text(repo: Path, template: str, **context: Any) -> str:
@@ -74,8 +79,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     env_dir = paths.environment(phase)
     if not any(p.name != "pvctl_override.tf" for p in env_dir.glob("*.tf")):
         raise PvctlError(f"environments/{phase}: no Terraform files", "restore the phase's root module from git")
-    work = paths.phase_dir(phase)
-    work.mkdir(parents=True, exist_ok=True)
+    work = private_dir(paths.phase_dir(phase), paths.work)
 
     tfvars = paths.tfvars(phase)
     tfvars.write_text(json.dumps(render_tfvars(config, phase), indent=2) + "\n", encoding="utf-8")
@@ -89,7 +93,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
 
     paths.backend_config(phase).unlink(missing_ok=True)
     state = paths.local_state(config.project_id, mode)
-    state.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(state.parent, paths.work)  # the state holds secrets (e.g. the Redis AUTH string)
     reason = "offline sandbox state" if mode == "offline" else "no state bucket configured"
     override.write_text(render_text(config.repo_root, "pvctl_override.tf.j2", path=str(state), reason=reason), encoding="utf-8")
     return Rendered(tfvars, None, override, state)
