@@ -29,12 +29,17 @@ def _phase_list(text: str | None) -> list[str]:
     return chosen
 
 
-def _emit(report, fmt: str) -> str:
-    from pvctl.ci.report import render_json, render_markdown
+def _check_format(fmt: str) -> None:
+    """Before any work: a typo in --format must not cost a whole check run."""
     from pvctl.core.errors import ConfigError
 
     if fmt not in ("markdown", "json"):
         raise ConfigError([("--format", f"{fmt!r} is not a report format", "use markdown or json")])
+
+
+def _emit(report, fmt: str) -> str:
+    from pvctl.ci.report import render_json, render_markdown
+
     text = render_markdown(report) if fmt == "markdown" else render_json(report)
     typer.echo(text)
     return text
@@ -59,6 +64,7 @@ def check(
     from pvctl.policy.fmt import fmt_check, fmt_write
     from pvctl.policy.validation import validate_phase
 
+    _check_format(fmt)
     cfg = o.load(config, repo)
     root = cfg.repo_root
     runner = TerraformRunner(find_terraform(terraform, root))
@@ -97,6 +103,7 @@ def ci(
     from pvctl.ci.report import render_json, render_markdown, should_comment
     from pvctl.ci.runner import CiOptions, run_ci
 
+    _check_format(fmt)
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
     opts = CiOptions(_phase_list(phases), offline=offline, base_ref=base, terraform=terraform, out_dir=out_dir)
     report = run_ci(cfg, opts, _say)
