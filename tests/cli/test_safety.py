@@ -286,7 +286,6 @@ def test_plans_and_states_are_owner_only_whatever_the_umask(repo: Path, tmp_path
     os.chmod(sandbox, 0o755)
     assert run(["plan", "--phase", "mvp", "--offline"], repo, env, umask=0).returncode == 0
     assert run(["apply", "--phase", "mvp", "--offline", "--plan", ".pvctl/mvp/plan.tfplan"], repo, env, umask=0).returncode == 0
-    assert run(["plan", "--phase", "mvp", "--offline"], repo, env, umask=0).returncode == 0  # writes state.backup too? no: reads
     for name in ("plan.tfplan", "plan.json", "plan.meta.json"):
         assert stat.S_IMODE((repo / ".pvctl" / "mvp" / name).stat().st_mode) == 0o600, name
     for folder in (repo / ".pvctl", repo / ".pvctl" / "mvp", sandbox.parent, sandbox):
@@ -307,5 +306,5 @@ def test_a_damaged_state_is_one_line_naming_it_and_its_backup(repo: Path, tmp_pa
     done = pvctl(["plan", "--phase", "mvp", "--offline"], repo, cli_env(tmp_path, TERM="xterm-256color"))
     assert done.returncode == 1
     line = one_line_error(done)
-    assert f"state file {state} {problem}" in line and f"{state}.backup" in line and ANSI not in done.stderr
+    assert f"state file {state} {problem}" in line and f"cp '{state}.backup' '{state}'" in line and ANSI not in done.stderr
     assert "to add" not in done.stdout   # never planned as "create everything"

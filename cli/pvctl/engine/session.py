@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import json
 import shutil
+import signal
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -77,8 +78,15 @@ class SavedPlan:
 def _private_tempdir(parent: Path, owned_root: Path) -> Path:
     """An owner-only folder for files nobody else may read or swap; removed when pvctl exits."""
     folder = Path(tempfile.mkdtemp(prefix=".pvctl-", dir=private_dir(parent, owned_root)))  # created 0700
-    atexit.register(shutil.rmtree, folder, True)
+    atexit.register(_remove_at_exit, folder)
     return folder
+
+
+def _remove_at_exit(folder: Path) -> None:
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):  # pvctl is ending: a late Ctrl-C must not leave the folder half-removed
+            signal.signal(signum, signal.SIG_IGN)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass

@@ -272,7 +272,9 @@ class _Supervised:
                 with _LIVE_LOCK:
                     _LIVE.discard(proc)
             for signum, handler in self._previous.items():
-                signal.signal(signum, handler)
+                # After an interrupt pvctl only reports and ends (raise_if_interrupted): a late Ctrl-C
+                # must not cut that short with a traceback.
+                signal.signal(signum, signal.SIG_IGN if self.received else handler)
 
     def raise_if_interrupted(self, returncode: int, output: str) -> None:
         """After Terraform exited: if an interrupt came, say truthfully what Terraform did, and stop pvctl."""
