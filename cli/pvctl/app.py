@@ -11,11 +11,11 @@ import importlib
 from typing import Any
 
 import typer
-from typer.exceptions import TyperException
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from pvctl import __version__
-from pvctl.core.errors import ExitCode, PvctlError
+from pvctl.core.errors import PvctlError
 
 COMMAND_MODULES = (
     "pvctl.commands.config_cmd",   # config show
@@ -33,13 +33,13 @@ _JSON_MODE = "pvctl.json_mode"
 class PvctlGroup(TyperGroup):
     """Turns every failure into one `error:` line (or one JSON document) and its exit code, in one place."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from pvctl.core import failure
 
         ctx.meta[_JSON_MODE] = failure.wants_json(args)  # before parsing: a usage error is reported in kind
         return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         from pvctl.core import failure
 
         json_mode = bool(ctx.meta.get(_JSON_MODE))

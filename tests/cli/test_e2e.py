@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.cli.conftest import PVCTL_TOML, cli_env, make_repo, pvctl

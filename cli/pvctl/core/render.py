@@ -79,7 +79,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     env_dir = paths.environment(phase)
     if not any(p.name != "pvctl_override.tf" for p in env_dir.glob("*.tf")):
         raise PvctlError(f"environments/{phase}: no Terraform files", "restore the phase's root module from git")
-    work = private_dir(paths.phase_dir(phase), paths.work)
+    private_dir(paths.phase_dir(phase), paths.work)
 
     tfvars = paths.tfvars(phase)
     tfvars.write_text(json.dumps(render_tfvars(config, phase), indent=2) + "\n", encoding="utf-8")

@@ -20,8 +20,8 @@ from pvctl.core.credentials import find_credentials
 from pvctl.core.errors import ConfigError, GuardRefusal, ToolError
 from pvctl.core.files import make_private, private_dir
 from pvctl.core.render import Rendered, render_phase
-from pvctl.core.statefile import backup_of, check_local_state
 from pvctl.core.repo import Mode, RepoPaths
+from pvctl.core.statefile import backup_of, check_local_state
 from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
 from pvctl.planning import saved_plan
 
