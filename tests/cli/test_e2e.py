@@ -94,7 +94,7 @@ def test_destroy_guard_on_a_stateful_replacement(repo: Path, tmp_path: Path) -> 
     env = cli_env(tmp_path)
     assert pvctl(["apply", "--phase", "mvp", "--offline", "--auto-approve"], repo, env).returncode == 0
     # A new edition forces replacement of the (stand-in) database.
-    (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[phases.mvp.database]\nedition = "ENTERPRISE_PLUS"\n')
+    (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[phases.mvp.database]\nedition = "ENTERPRISE_PLUS"\ntier = "db-custom-2-7680"\n')
     refused = pvctl(["plan", "--phase", "mvp", "--json"], repo, env)
     assert refused.returncode == 3
     assert json.loads(refused.stdout)["changes"]["replace"] == 1

@@ -179,7 +179,7 @@ def _read_value(name: str) -> bytes:
     from pvctl.gcp.secrets import value_problem
 
     if sys.stdin is None or not sys.stdin.isatty():
-        raw = sys.stdin.buffer.read() if sys.stdin is not None else b""
+        raw = _stdin_bytes()
         # `echo value | pvctl secrets set` adds one newline that is not part of the secret.
         value = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith(b"\n") else raw
     else:
@@ -188,6 +188,13 @@ def _read_value(name: str) -> bytes:
     if bad:
         raise ConfigError([("value", *bad)])
     return value
+
+
+def _stdin_bytes() -> bytes:
+    if sys.stdin is None:
+        return b""
+    binary = getattr(sys.stdin, "buffer", None)  # absent when stdin was replaced by a text stream
+    return binary.read() if binary is not None else sys.stdin.read().encode("utf-8")
 
 
 def _refuse_value_arguments(ctx: typer.Context) -> None:
