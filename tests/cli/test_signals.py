@@ -94,20 +94,18 @@ def test_timeout_command_stops_terraform_once(slow_repo: Path, tmp_path: Path) -
     _check_clean_stop(slow_repo, done.stdout + done.stderr, done.returncode)
 
 
-def _in_terminal(repo: Path, tmp_path: Path, act) -> tuple[str, int]:
-    """Run pvctl with a pseudo-terminal as its controlling terminal; `act(pid, master)` once the apply runs."""
-    env = cli_env(tmp_path, TERM="dumb")
+def _pty_session(argv: list[str], env: dict[str, str], cwd: Path, ready, act) -> tuple[str, int]:
+    """Run argv with a pseudo-terminal as its controlling terminal; `act(pid, master)` once `ready(output)`."""
     pid, master = pty.fork()
     if pid == 0:  # the child: a new session whose controlling terminal is the pty
-        os.chdir(repo)
-        os.execve(sys.executable, [sys.executable, "-m", "pvctl", *APPLY], env)
+        os.chdir(cwd)
+        os.execve(argv[0], argv, env)
     output, acted, deadline = b"", False, time.monotonic() + 180
     while time.monotonic() < deadline:
-        if not acted and (repo.parent / "started").exists():
-            time.sleep(0.5)
+        if not acted and ready(output):
             act(pid, master)
             acted = True
-        if not select.select([master], [], [], 0.2)[0]:
+        if not select.select([master], [], [], 0.05)[0]:
             continue
         try:
             chunk = os.read(master, 4096)
@@ -120,6 +118,17 @@ def _in_terminal(repo: Path, tmp_path: Path, act) -> tuple[str, int]:
     os.close(master)
     assert acted, output.decode(errors="replace")
     return output.decode(errors="replace"), os.waitstatus_to_exitcode(status)
+
+
+def _in_terminal(repo: Path, tmp_path: Path, act) -> tuple[str, int]:
+    """pvctl's scale apply in a terminal; `act` once the provisioner runs."""
+    def ready(_output: bytes) -> bool:
+        if not (repo.parent / "started").exists():
+            return False
+        time.sleep(0.5)
+        return True
+
+    return _pty_session([sys.executable, "-m", "pvctl", *APPLY], cli_env(tmp_path, TERM="dumb"), repo, ready, act)
 
 
 def test_ctrl_c_typed_once_stops_terraform_cleanly(slow_repo: Path, tmp_path: Path) -> None:
@@ -173,33 +182,13 @@ def _stand_in(tmp_path: Path) -> list[str]:
     return [sys.executable, "-c", DRIVER, str(tool)]
 
 
-def _run_in_terminal(argv: list[str], keys: list[tuple[float, bytes]]) -> tuple[str, int]:
-    pid, master = pty.fork()
-    if pid == 0:
-        os.execv(argv[0], argv)
-    output, pending, started = b"", list(keys), None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if started is None and b"stand-in: running" in output:
-            started = time.monotonic()
-        while started is not None and pending and time.monotonic() >= started + pending[0][0]:
-            os.write(master, pending.pop(0)[1])
-        if not select.select([master], [], [], 0.05)[0]:
-            continue
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(master)
-    return output.decode(errors="replace"), os.waitstatus_to_exitcode(status)
-
-
 def test_a_second_ctrl_c_typed_is_the_named_hard_abort(tmp_path: Path) -> None:
-    output, code = _run_in_terminal(_stand_in(tmp_path), [(0.5, b"\x03"), (1.5, b"\x03")])
+    def twice(pid: int, master: int) -> None:
+        os.write(master, b"\x03")
+        time.sleep(1.0)   # the stand-in is stopping cleanly
+        os.write(master, b"\x03")
+
+    output, code = _pty_session(_stand_in(tmp_path), cli_env(tmp_path), tmp_path, lambda out: b"stand-in: running" in out, twice)
     assert code == 130, output
     assert "stand-in: SIGINT 1" in output and "stand-in: SIGINT 2" in output and "SIGTERM" not in output, output
     assert "pvctl-error: hard abort: a second Ctrl-C made terraform apply exit" in output, output

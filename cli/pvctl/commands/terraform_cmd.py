@@ -119,7 +119,8 @@ def plan(
 
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
     plan_file = (out or RepoPaths(cfg.repo_root).default_plan(phase)).resolve()
-    check_out_path(plan_file)  # before any work: never overwrite what pvctl did not write
+    if out is not None:  # before any work: never overwrite what pvctl did not write (the default is pvctl's own)
+        check_out_path(plan_file)
     mode, reason = resolve_mode(offline, auto=True, from_example=cfg.from_example)
     run = _open(cfg, phase, mode, reason, terraform, to_stderr=json_out)
     saved = run.plan(plan_file)
@@ -181,7 +182,7 @@ def apply(
 
         require_secret_values(clients, cfg.project_id, cfg.name_prefix, phase, cfg.phase_overrides)
     if saved is not None:
-        _review(run, saved, allow_destroy, allow_downgrade, "apply", False, str(saved.file))
+        _review(run, saved, allow_destroy, allow_downgrade, "apply", False, str(saved.source or saved.file))
     else:
         # A plan file of this run only: a `pvctl plan` while the question waits cannot swap it.
         saved = run.plan(run.private_plan_file())

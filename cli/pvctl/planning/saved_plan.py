@@ -97,15 +97,15 @@ def publish(staged: Path, plan: dict[str, Any], meta: PlanMeta, dest: Path) -> N
 
 
 def is_pvctl_plan(path: Path) -> bool:
-    """A plan file saved by pvctl: a zip archive beside a readable sidecar."""
+    """A plan file saved by pvctl (this version or an earlier one): a zip archive beside its sidecar."""
     try:
         with open(path, "rb") as handle:
             if handle.read(4) != _ZIP_MAGIC:
                 return False
-        PlanMeta(**json.loads(sidecar_of(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+        sidecar = json.loads(sidecar_of(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return False
-    return True
+    return isinstance(sidecar, dict) and {"phase", "mode", "fingerprint"} <= sidecar.keys()
 
 
 def check_out_path(path: Path) -> None:
