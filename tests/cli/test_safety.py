@@ -345,3 +345,12 @@ def test_an_interactive_apply_applies_the_plan_it_showed(repo: Path, tmp_path: P
     state = json.loads((repo / ".pvctl" / "sandbox" / "pv-test-project" / "terraform.tfstate").read_text())
     database = next(r for r in state["resources"] if r["name"] == "database")
     assert database["instances"][0]["attributes"]["input"]["value"] == "db-f1-micro"   # what was shown, not the other plan
+
+
+def test_traffic_profile_values_are_checked_when_the_configuration_loads(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "infra")
+    (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[usage.mvp]\ncdn_cache_hit_ratio = 1.5\nclient_geo = "mars"\n')
+    done = pvctl(["config", "show"], repo, cli_env(tmp_path))
+    assert done.returncode == 4 and "Traceback" not in done.stderr
+    assert "usage.mvp.cdn_cache_hit_ratio: is a ratio between 0 and 1" in done.stderr
+    assert "usage.mvp.client_geo: 'mars' is not a known client geography" in done.stderr

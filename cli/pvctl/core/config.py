@@ -363,7 +363,10 @@ def _usage_overrides(raw: Any, problems: list, sources: dict, label: str) -> dic
     result: dict[str, dict[str, Any]] = {}
     for phase, defaults, keys in _known_phases(raw, "usage", "[usage.<phase>]", problems):
         if values := _known_keys(f"usage.{phase}", defaults.usage, keys or {}, problems, sources, label):
-            result[phase] = values
+            bad = [(f"usage.{phase}.{k}", *why) for k, v in values.items() if (why := limits.usage_problem(k, v))]
+            problems.extend(bad)
+            if not bad:
+                result[phase] = values
     return result
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from pvctl.core.errors import ConfigError
+from pvctl.core.limits import usage_problem
 
-CLIENT_GEOS = ("latin-america", "north-america")
 
 
 @dataclass(frozen=True)
@@ -50,20 +50,13 @@ _FIELDS = {f.name: f for f in dataclasses.fields(UsageProfile)}
 def _coerce(source: str, key: str, value: Any) -> Any:
     if key not in _FIELDS:
         raise ConfigError([(f"{source}: {key}", "is not a usage key", f"use one of: {', '.join(_FIELDS)}")])
+    bad = usage_problem(key, value)
+    if bad:
+        raise ConfigError([(f"{source}: {key}", *bad)])
     if key == "client_geo":
-        if value not in CLIENT_GEOS:
-            raise ConfigError([(f"{source}: {key}", f"{value!r} is not a known client geography",
-                                f"use one of: {', '.join(CLIENT_GEOS)}")])
         return value
     if key == "request_share":
-        if not isinstance(value, dict) or not all(isinstance(v, (int, float)) and v >= 0 for v in value.values()):
-            raise ConfigError([(f"{source}: {key}", "must be a table of non-negative numbers",
-                                'write e.g. request_share = { api = 0.5, bff = 1.0 }')])
         return {str(k): float(v) for k, v in value.items()}
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError([(f"{source}: {key}", f"must be a non-negative number, got {value!r}", "fix the value")])
-    if key.endswith("_ratio") and value > 1:
-        raise ConfigError([(f"{source}: {key}", f"is a ratio between 0 and 1, got {value!r}", "fix the value")])
     return float(value)
 
 
