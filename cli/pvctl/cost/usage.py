@@ -71,6 +71,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([(str(path), "file not found", "pass an existing TOML file")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([(str(path), f"is not valid TOML ({exc})", "fix the syntax")]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([(str(path), "is not UTF-8 text", "save it as UTF-8 (TOML files are UTF-8)")]) from None
 
 
 def phase_defaults(phase: str, phases_file: Path | None = None) -> UsageProfile:
