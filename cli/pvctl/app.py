@@ -15,7 +15,6 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from pvctl import __version__
-from pvctl.core.errors import PvctlError
 
 COMMAND_MODULES = (
     "pvctl.commands.config_cmd",   # config show
@@ -57,9 +56,7 @@ class PvctlGroup(TyperGroup):
                 from pvctl.engine.terraform import stop_children
 
                 stop_children()  # Terraform runs of worker threads (pvctl ci) stop the clean way too
-            if failure.debug() and not isinstance(exc, (PvctlError, KeyboardInterrupt, typer.Abort)):
-                raise
-            code = failure.report(_google_error(exc), json_mode)
+            code = failure.report(_google_error(exc), json_mode, exc)
             raise typer.Exit(code) from None
 
 

@@ -91,6 +91,8 @@ def test_missing_credentials_give_the_same_exit_code_everywhere(repo: Path, tmp_
 def test_json_mode_failures_are_one_document(repo: Path, tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     assert json_error(pvctl(["plan", "--phase", "nope", "--json"], repo, env))["exit_code"] == 4
+    debug = pvctl(["plan", "--phase", "nope"], repo, cli_env(tmp_path, PVCTL_DEBUG="1"))
+    assert debug.returncode == 4 and "Traceback (most recent call last)" in debug.stderr and "unknown phase" in debug.stderr
     usage = pvctl(["plan", "--phase", "mvp", "--json", "--bogus"], repo, env)
     assert usage.returncode == 2 and "--bogus" in json_error(usage)["what"]
 
@@ -133,7 +135,8 @@ def test_unexpected_errors_are_one_line_and_debug_shows_the_traceback(tmp_path: 
     assert done.exception is None or isinstance(done.exception, SystemExit)
     monkeypatch.setenv("PVCTL_DEBUG", "1")
     debug = CliRunner().invoke(app, ["boom"])
-    assert isinstance(debug.exception, RuntimeError)  # raised through: Python prints its traceback
+    assert debug.exit_code == 1 and "Traceback (most recent call last)" in debug.output
+    assert "RuntimeError: a bug" in debug.output and "unexpected error" in debug.output
 
 
 # --- secrets and images -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """How a failed run ends: one `error:` line with the fix (or one JSON document), and its exit code.
 
 Used by the CLI's command group for every command, so the same cause gives the same exit code
-everywhere; `PVCTL_DEBUG=1` lets unexpected errors show their traceback instead.
+everywhere; `PVCTL_DEBUG=1` adds the traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import sys
+import traceback
 from typing import Any, Sequence
 
 from pvctl.core.errors import ConfigError, ExitCode, PvctlError, describe, error_document
@@ -62,10 +63,15 @@ def _with_code(error: PvctlError, code: ExitCode) -> PvctlError:
     return error
 
 
-def report(exc: BaseException, json_mode: bool) -> int:
-    """Print `exc` as `error:` lines on stderr (and, with --json, one document on stdout); return its exit code."""
+def report(exc: BaseException, json_mode: bool, raised: BaseException | None = None) -> int:
+    """Print `exc` as `error:` lines on stderr (and, with --json, one document on stdout); return its exit code.
+
+    With PVCTL_DEBUG=1 the traceback of what was raised (`raised`, else `exc`) comes first.
+    """
     from pvctl.core import console
 
+    if debug():
+        traceback.print_exception(raised or exc, file=sys.stderr)
     error = classify(exc)
     for line in error.lines() if isinstance(error, ConfigError) else [error.line()]:
         console.error(line)
