@@ -21,8 +21,10 @@ _BLOCK_START = re.compile(r'^(variable|module|output|resource|data|locals|terraf
 
 
 def phases() -> dict[str, dict]:
+    from pvctl.core.phases import SHARED_TABLES
+
     with PHASES_TOML.open("rb") as fh:
-        return tomllib.load(fh)
+        return {name: body for name, body in tomllib.load(fh).items() if name not in SHARED_TABLES}
 
 
 def top_level_blocks(path: Path, kind: str) -> dict[str, str]:

@@ -86,7 +86,7 @@ def check(
 
 def ci(
     phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases (default: mvp,growth,scale).", show_default=False)] = None,
-    base: Annotated[Optional[str], typer.Option("--base", help="Git ref of the base branch: its cost is the Δ baseline.", show_default=False)] = None,
+    base: Annotated[Optional[str], typer.Option("--base", help="Git ref of the base branch. Offline, each phase is planned against it applied in a sandbox, so the report shows only this change.", show_default=False)] = None,
     fmt: Format = "markdown",
     out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Where report.md, report.json, comment.md and masked plan-<phase>.json go (default .pvctl/ci).", show_default=False)] = None,
     quiet_when_unchanged: Annotated[bool, typer.Option("--quiet-when-unchanged", envvar="PVCTL_CI_QUIET_WHEN_UNCHANGED",
@@ -95,11 +95,15 @@ def ci(
     terraform: o.Terraform = None, config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None,
     region: o.Region = None, api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
 ) -> None:
-    """The pull-request check: fmt, validate, policies, plan and cost for every phase, one report.
+    """The pull-request check: fmt, validate, policies, plan and cost for the phases that matter, one report.
 
-    Plans are live with Google credentials, offline without. Exits 1 on a failed step,
-    3 on a guarded destroy/replace, 5 on a policy violation.
+    Live (with Google credentials) the applied phase gates and the next one is a promotion
+    preview; offline every phase is planned against --base applied in a sandbox. Exits 1 on a
+    failed step, 3 on a guarded destroy/replace in a gating plan, 5 on a policy violation.
     """
+    import os
+
+    from pvctl.ci.model import RunLink
     from pvctl.ci.report import render_json, render_markdown, should_comment
     from pvctl.ci.runner import CiOptions, run_ci
 
@@ -107,6 +111,7 @@ def ci(
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
     opts = CiOptions(_phase_list(phases), offline=offline, base_ref=base, terraform=terraform, out_dir=out_dir)
     report = run_ci(cfg, opts, _say)
+    report.run = RunLink.from_env(os.environ)
     target = (out_dir or cfg.repo_root / ".pvctl" / "ci").resolve()
     markdown = render_markdown(report)
     (target / "report.md").write_text(markdown, encoding="utf-8")

@@ -84,6 +84,7 @@ class Config:
     from_example: bool = False
     warnings: tuple[str, ...] = field(default=())
     phases_file: Path | None = None        # phase defaults from this phases.toml (pvctl ci: the base commit's)
+    sandbox_state: Path | None = None      # offline state file instead of .pvctl/sandbox/<project>/ (pvctl ci: the base applied)
 
     def require_for_phase(self, phase: str) -> None:
         """Values optional in general but needed by this phase's Terraform inputs."""

@@ -15,6 +15,8 @@ from typing import Any, Mapping
 
 # Keys of a phase that are not Terraform input tables.
 META_KEYS = frozenset({"order", "summary", "usage"})
+# Top-level tables that are not phases: settings every phase shares (`slo_thresholds()`).
+SHARED_TABLES = frozenset({"slo"})
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,16 @@ def load_phases(path: Path | None = None) -> dict[str, Phase]:
     """All phases, in promotion order (mvp, growth, scale), from `path` or the packaged file."""
     phases = []
     for name, body in _raw(path).items():
+        if name in SHARED_TABLES:
+            continue
         tables = {k: dict(v) for k, v in body.items() if k not in META_KEYS and isinstance(v, dict)}
         phases.append(Phase(name, int(body["order"]), str(body.get("summary", "")), tables, dict(body.get("usage", {}))))
     return {p.name: p for p in sorted(phases, key=lambda p: p.order)}
+
+
+def slo_thresholds(path: Path | None = None) -> dict[str, Any]:
+    """The `[slo]` table: 5xx and latency thresholds and the canary watch's timing."""
+    return dict(_raw(path).get("slo", {}))
 
 
 def phase_names() -> list[str]:

@@ -92,7 +92,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
         return Rendered(tfvars, backend, None, None)
 
     paths.backend_config(phase).unlink(missing_ok=True)
-    state = paths.local_state(config.project_id, mode)
+    state = config.sandbox_state if mode == "offline" and config.sandbox_state else paths.local_state(config.project_id, mode)
     private_dir(state.parent, paths.work)  # the state holds secrets (e.g. the Redis AUTH string)
     reason = "offline sandbox state" if mode == "offline" else "no state bucket configured"
     override.write_text(render_text(config.repo_root, "pvctl_override.tf.j2", path=str(state), reason=reason), encoding="utf-8")
