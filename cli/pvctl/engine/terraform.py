@@ -183,8 +183,12 @@ _STATE_NOT_SAVED = ("Failed to save state", "Error saving state", "Failed to per
 _WRITES_STATE = ("apply", "destroy", "import", "state")
 
 
+_stopping = threading.Event()   # pvctl is ending on an interrupt: no new Terraform run starts
+
+
 def stop_children() -> None:
-    """Ask every running Terraform to stop, once (pvctl is ending on an interrupt)."""
+    """Ask every running Terraform to stop, once, and start no other (pvctl is ending on an interrupt)."""
+    _stopping.set()
     with _LIVE_LOCK:
         procs = list(_LIVE)
     for proc in procs:
@@ -212,6 +216,8 @@ class _Supervised:
         self._previous: dict[int, Any] = {}
 
     def spawn(self, argv: list[str], **popen: Any) -> subprocess.Popen:
+        if _stopping.is_set():
+            raise Interrupted(f"interrupted: terraform {self.command} was not started", "run the command again")
         self.proc = subprocess.Popen(argv, process_group=0, umask=0o077, **popen)
         with _LIVE_LOCK:
             _LIVE.add(self.proc)
