@@ -159,7 +159,9 @@ deadline = time.monotonic() + 30
 while not got and time.monotonic() < deadline:
     time.sleep(0.05)
 time.sleep(3)   # the clean stop; a second SIGINT ends it at once
-sys.exit(1)
+if sys.argv[-1] == "lost-state":
+    print("Error: Failed to save state", flush=True)
+sys.exit(0 if sys.argv[-1] == "finished" else 1)
 """
 DRIVER = """\
 import sys
@@ -168,18 +170,18 @@ from pvctl.core.errors import Interrupted
 from pvctl.engine.terraform import TerraformBinary, TerraformRunner
 runner = TerraformRunner(TerraformBinary(Path(sys.argv[1]), "0", False))
 try:
-    runner.stream(["apply"], Path.cwd(), lambda line: print(line, flush=True))
+    runner.stream(sys.argv[2:] or ["apply"], Path.cwd(), lambda line: print(line, flush=True))
 except Interrupted as exc:
     print("pvctl-error:", exc.line(), flush=True)
     sys.exit(130)
 """
 
 
-def _stand_in(tmp_path: Path) -> list[str]:
+def _stand_in(tmp_path: Path, *args: str) -> list[str]:
     tool = tmp_path / "slow-stopper"
     tool.write_text(f"#!{sys.executable}\n" + SLOW_STOPPER)
     tool.chmod(0o755)
-    return [sys.executable, "-c", DRIVER, str(tool)]
+    return [sys.executable, "-c", DRIVER, str(tool), *args]
 
 
 def test_a_second_ctrl_c_typed_is_the_named_hard_abort(tmp_path: Path) -> None:
@@ -206,3 +208,18 @@ def test_repeated_signals_not_typed_at_a_terminal_reach_the_tool_once(tmp_path: 
     assert proc.returncode == 130, output
     assert output.count("stand-in: SIGINT") == 1 and "SIGTERM" not in output, output   # exactly one, and SIGINT
     assert "pvctl-error: interrupted: terraform apply stopped (exit 1)" in output and "hard abort" not in output, output
+
+
+@pytest.mark.parametrize("args, said", [
+    (["plan"], "terraform plan stopped (exit 1); it changes no infrastructure"),
+    (["apply", "finished"], "terraform apply had already finished (exit 0) when the interrupt arrived"),
+    (["apply", "lost-state"], "terraform apply stopped (exit 1) but could NOT save the state"),
+])
+def test_pvctl_says_what_the_tool_did_after_the_interrupt(tmp_path: Path, args: list[str], said: str) -> None:
+    proc = subprocess.Popen(_stand_in(tmp_path, *args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "stand-in: running"
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and f"pvctl-error: interrupted: {said}" in output, output

@@ -178,8 +178,9 @@ def _terminal_sends_to_us() -> bool:
 _LIVE: set[subprocess.Popen] = set()
 _LIVE_LOCK = threading.Lock()
 
-# Terraform's wording when it could not write the state (internal/backend/local, command/meta_backend).
-_STATE_NOT_SAVED = ("Failed to save state", "Error saving state", "Failed to persist state")
+# Terraform 1.15's diagnostics when it could not write the state (including "Failed to persist
+# state after interruption"); any of them means the state may not record what was done.
+_STATE_NOT_SAVED = ("Failed to save state", "Failed to persist state", "Failed to write state", "Error saving state", "Error saving the state")
 _WRITES_STATE = ("apply", "destroy", "import", "state")
 
 
