@@ -357,3 +357,32 @@ def test_traffic_profile_values_are_checked_when_the_configuration_loads(tmp_pat
     assert done.returncode == 4 and "Traceback" not in done.stderr
     assert "usage.mvp.cdn_cache_hit_ratio: is a ratio between 0 and 1" in done.stderr
     assert "usage.mvp.client_geo: 'mars' is not a known client geography" in done.stderr
+
+
+def test_private_folders_are_narrowed_only_inside_pvctls_own(tmp_path: Path) -> None:
+    from pvctl.core.files import private_dir
+
+    work = tmp_path / "repo" / ".pvctl"
+    work.mkdir(parents=True)
+    os.chmod(work, 0o755)
+    mine = tmp_path / "shared"
+    mine.mkdir()
+    os.chmod(mine, 0o755)
+    old = os.umask(0)
+    try:
+        private_dir(work / "mvp" / "plans", work)
+        private_dir(mine / "new" / "deeper", work)   # a user's --out folder: only what pvctl creates is narrowed
+    finally:
+        os.umask(old)
+    for folder in (work, work / "mvp", work / "mvp" / "plans", mine / "new", mine / "new" / "deeper"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o755
+
+
+def test_hcl_strings_keep_template_sequences_as_text_and_refuse_control_characters() -> None:
+    from pvctl.core.errors import PvctlError
+    from pvctl.core.hcl import hcl_string
+
+    assert hcl_string('a"b\\c ${x} %{ if y }') == '"a\\"b\\\\c $${x} %%{ if y }"'
+    with pytest.raises(PvctlError, match="control character"):
+        hcl_string("line\nbreak")
