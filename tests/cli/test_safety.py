@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import PVCTL_TOML, cli_env, make_repo, pvctl
+from tests.cli.conftest import PVCTL_TOML, cli_env, make_repo, pty_session, pvctl
 
 ANSI = "\x1b["
 
@@ -315,36 +315,17 @@ def test_a_damaged_state_is_one_line_naming_it_and_its_backup(repo: Path, tmp_pa
 
 def test_an_interactive_apply_applies_the_plan_it_showed(repo: Path, tmp_path: Path) -> None:
     """A `pvctl plan` run while the confirmation waits cannot change what the apply applies."""
-    import pty
-    import select
-    import time
+    def plan_meanwhile_then_answer(pid: int, master: int) -> None:
+        (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[phases.mvp.database]\ntier = "db-g1-small"\n')
+        other = pvctl(["plan", "--phase", "mvp", "--offline"], repo, cli_env(tmp_path))
+        assert other.returncode == 0, other.stderr
+        (repo / "pvctl.toml").write_text(PVCTL_TOML)
+        os.write(master, b"y\n")
 
-    env = cli_env(tmp_path, TERM="dumb")
-    pid, master = pty.fork()
-    if pid == 0:  # pvctl with a terminal, waiting at its question
-        os.chdir(repo)
-        os.execve(sys.executable, [sys.executable, "-m", "pvctl", "apply", "--phase", "mvp", "--offline"], env)
-    output, answered, deadline = b"", False, time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if not answered and b"Apply these changes" in output:
-            (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[phases.mvp.database]\ntier = "db-g1-small"\n')
-            other = pvctl(["plan", "--phase", "mvp", "--offline"], repo, cli_env(tmp_path))
-            assert other.returncode == 0, other.stderr
-            (repo / "pvctl.toml").write_text(PVCTL_TOML)
-            os.write(master, b"y\n")
-            answered = True
-        if not select.select([master], [], [], 0.1)[0]:
-            continue
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(master)
-    assert answered and os.waitstatus_to_exitcode(status) == 0, output.decode(errors="replace")
+    output, code = pty_session([sys.executable, "-m", "pvctl", "apply", "--phase", "mvp", "--offline"],
+                               cli_env(tmp_path, TERM="dumb"), repo, lambda out: b"Apply these changes" in out,
+                               plan_meanwhile_then_answer)
+    assert code == 0, output
     state = json.loads((repo / ".pvctl" / "sandbox" / "pv-test-project" / "terraform.tfstate").read_text())
     database = next(r for r in state["resources"] if r["name"] == "database")
     assert database["instances"][0]["attributes"]["input"]["value"] == "db-f1-micro"   # what was shown, not the other plan

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import cli_env, make_repo
+from tests.cli.conftest import cli_env, make_repo, pty_session
 
 APPLY = ["apply", "--phase", "scale", "--offline", "--auto-approve"]
 ONE = "Interrupt received."            # Terraform's words for the first interrupt
@@ -94,32 +94,6 @@ def test_timeout_command_stops_terraform_once(slow_repo: Path, tmp_path: Path) -
     _check_clean_stop(slow_repo, done.stdout + done.stderr, done.returncode)
 
 
-def _pty_session(argv: list[str], env: dict[str, str], cwd: Path, ready, act) -> tuple[str, int]:
-    """Run argv with a pseudo-terminal as its controlling terminal; `act(pid, master)` once `ready(output)`."""
-    pid, master = pty.fork()
-    if pid == 0:  # the child: a new session whose controlling terminal is the pty
-        os.chdir(cwd)
-        os.execve(argv[0], argv, env)
-    output, acted, deadline = b"", False, time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if not acted and ready(output):
-            act(pid, master)
-            acted = True
-        if not select.select([master], [], [], 0.05)[0]:
-            continue
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(master)
-    assert acted, output.decode(errors="replace")
-    return output.decode(errors="replace"), os.waitstatus_to_exitcode(status)
-
-
 def _in_terminal(repo: Path, tmp_path: Path, act) -> tuple[str, int]:
     """pvctl's scale apply in a terminal; `act` once the provisioner runs."""
     def ready(_output: bytes) -> bool:
@@ -128,7 +102,7 @@ def _in_terminal(repo: Path, tmp_path: Path, act) -> tuple[str, int]:
         time.sleep(0.5)
         return True
 
-    return _pty_session([sys.executable, "-m", "pvctl", *APPLY], cli_env(tmp_path, TERM="dumb"), repo, ready, act)
+    return pty_session([sys.executable, "-m", "pvctl", *APPLY], cli_env(tmp_path, TERM="dumb"), repo, ready, act)
 
 
 def test_ctrl_c_typed_once_stops_terraform_cleanly(slow_repo: Path, tmp_path: Path) -> None:
@@ -190,7 +164,7 @@ def test_a_second_ctrl_c_typed_is_the_named_hard_abort(tmp_path: Path) -> None:
         time.sleep(1.0)   # the stand-in is stopping cleanly
         os.write(master, b"\x03")
 
-    output, code = _pty_session(_stand_in(tmp_path), cli_env(tmp_path), tmp_path, lambda out: b"stand-in: running" in out, twice)
+    output, code = pty_session(_stand_in(tmp_path), cli_env(tmp_path), tmp_path, lambda out: b"stand-in: running" in out, twice)
     assert code == 130, output
     assert "stand-in: SIGINT 1" in output and "stand-in: SIGINT 2" in output and "SIGTERM" not in output, output
     assert "pvctl-error: hard abort: a second Ctrl-C made terraform apply exit" in output, output
