@@ -93,10 +93,10 @@ def test_the_base_cost_uses_the_base_usage_profile(busy_phases):
     config = load_config(repo_root=REPO, config_path=REPO / "pvctl.example.toml", env={})
     applied = _unchanged(MVP_PLAN)
     same = phase_cost(config, "mvp", applied, "base main")
-    assert same.delta == 0 and same.baseline_label == "base main" and same.resources == ()
+    assert same.delta == 0 and same.baseline_label == "base main (mvp traffic)" and same.resources == ()
     busy = phase_cost(config, "mvp", applied, "base main", busy_phases)
     assert busy.monthly == same.monthly and busy.baseline > same.baseline  # the base's traffic, not this branch's
-    assert busy.resources and all(r.delta < 0 for r in busy.resources if r.address != "(billing account)")
+    assert busy.resources and all(r.delta < 0 for r in busy.resources if r.resource != "(billing account)")
     assert load_usage("mvp", phases_file=busy_phases).requests_per_month == 30_000_000
 
 

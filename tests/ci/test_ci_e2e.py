@@ -85,7 +85,7 @@ def test_against_the_base_only_the_change_shows(pvctl, mini_repo):
     # The base applied in a sandbox: mvp shows the one new resource, growth nothing (not "+1" for everything).
     assert [(r["address"], r["action"]) for r in mvp["resources"]] == [("terraform_data.cache", "create")]
     assert growth["resources"] == [] and report["has_changes"]
-    assert mvp["cost"]["baseline_label"] == "base HEAD" and mvp["cost"]["delta"] == 0
+    assert mvp["cost"]["baseline_label"] == "base HEAD (mvp traffic)" and mvp["cost"]["delta"] == 0
     assert "against base HEAD applied in a sandbox" in report["basis"]
     [base] = (mini_repo / ".pvctl" / "ci" / "base").iterdir()                 # extracted, not checked out
     assert (base / ".pvctl" / "applied" / "mvp" / "terraform.tfstate").is_file()

@@ -9,7 +9,6 @@ from pvctl.ci.model import (
     CiReport,
     CostResult,
     PhaseResult,
-    ResourceCost,
     RunLink,
     StepResult,
 )
@@ -20,6 +19,7 @@ from pvctl.ci.report import (
     render_markdown,
     should_comment,
 )
+from pvctl.cost.delta import ResourceCost
 from pvctl.planning.changes import AttributeChange, ResourceDiff, resource_diffs
 from pvctl.planning.masking import masked_plan
 from pvctl.planning.summary import summarize
@@ -33,8 +33,8 @@ SCALE = json.loads((FIXTURES / "plan_scale_change.json").read_text())
 SECRETS = ("hunter2-old-db-password", "s3cr3t-new-db-password-XYZ", "wa-token-ABC123-sensitive")
 SQL = "module.database.google_sql_database_instance.primary"
 COST = CostResult(Decimal("769.12"), Decimal("503.57"), "base main", "USD", "2026-08-21",
-                  (ResourceCost(SQL, Decimal("98.50"), Decimal("197.00")),
-                   ResourceCost("module.database.google_sql_database_instance.replica[0]", Decimal(0), Decimal("167.05"))))
+                  (ResourceCost(SQL, "Cloud SQL", Decimal("98.50"), Decimal("197.00")),
+                   ResourceCost("module.database.google_sql_database_instance.replica[0]", "Cloud SQL", Decimal(0), Decimal("167.05"))))
 SAME = CostResult(Decimal("62.38"), Decimal("62.38"), "base main", "USD", "2026-08-21")
 OK_STEPS = [StepResult(n, "ok") for n in ("validate", "plan", "policy", "cost")]
 SKIP = Finding("CKV_GCP_6", "Cloud SQL requires SSL", "module.database.google_sql_database_instance.primary",
@@ -246,7 +246,7 @@ def test_json_format_is_machine_readable():
     phase = data["phases"][0]
     assert data["ok"] is True and phase["counts"]["replace"] == 2 and phase["role"] == "gating"
     assert phase["cost"]["delta"] == pytest.approx(265.55)
-    assert phase["cost"]["resources"][0] == {"address": SQL, "before": 98.5, "after": 197.0, "delta": 98.5}
+    assert phase["cost"]["resources"][0] == {"resource": SQL, "component": "Cloud SQL", "before": 98.5, "after": 197.0, "delta": 98.5}
     sql = next(r for r in phase["resources"] if r["address"] == SQL)
     assert sql["attributes"] == [{"path": "settings.tier", "before": "db-custom-1-3840", "after": "db-custom-2-7680", "forces_replacement": False}]
     assert data["run"] == {"url": RUN.url, "commit": RUN.commit}

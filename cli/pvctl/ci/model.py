@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pvctl.core.errors import ExitCode
+from pvctl.cost.delta import ResourceCost
 from pvctl.planning.changes import ResourceDiff
 from pvctl.policy.checkov import PolicyScan
 
@@ -26,26 +27,6 @@ class StepResult:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class ResourceCost:
-    """One resource's monthly cost on both sides of the change."""
-
-    address: str
-    before: Decimal
-    after: Decimal
-
-    @property
-    def delta(self) -> Decimal:
-        return self.after - self.before
-
-    @property
-    def percent(self) -> Decimal | None:
-        return None if not self.before else self.delta * 100 / self.before
-
-    def as_json(self) -> dict[str, Any]:
-        return {"address": self.address, "before": float(self.before), "after": float(self.after), "delta": float(self.delta)}
 
 
 @dataclass(frozen=True)

@@ -191,8 +191,8 @@ def _cost_lines(report: CiReport, limit: int | None) -> list[str]:
         diffs = {r.address: r for r in p.resources}
         lines.append(f"- **{p.phase}** (against {_text(p.cost.baseline_label)}):")
         for c in p.cost.resources[:limit]:
-            why = _why(diffs.get(c.address))
-            lines.append(f"  - {_code(c.address)}{why}: {_money(c.before)} → {_money(c.after)} "
+            why = _why(diffs.get(c.resource))
+            lines.append(f"  - {_code(c.resource)}{why}: {_money(c.before)} → {_money(c.after)} "
                          f"({_signed(c.delta)}/month, {_percent(c.percent)})")
         lines += [f"  - {m}" for m in _more(len(p.cost.resources), limit)]
     return lines

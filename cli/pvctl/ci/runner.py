@@ -113,6 +113,7 @@ def _start(config: Config, phase: str, mode: Mode, opts: CiOptions, out_dir: Pat
 
 def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptions, out_dir: Path,
                base: Future | None, baseline_phases: Path | None, say: Say) -> PhaseResult:
+    from pvctl.planning import guards
     from pvctl.planning.changes import resource_diffs
     from pvctl.planning.saved_plan import json_of
     from pvctl.planning.summary import summarize
@@ -142,7 +143,8 @@ def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptio
     except PvctlError as exc:
         result.steps.append(StepResult("policy", "failed", exc.what))
     try:
-        result.cost = phase_cost(config, phase, plan, start.label, baseline_phases)
+        result.cost = phase_cost(config, phase, plan, start.label, baseline_phases,
+                                 guards.applied_phase(saved.state_outputs)[0])
         result.steps.append(StepResult("cost", "ok"))
     except PvctlError as exc:
         result.steps.append(StepResult("cost", "failed", exc.what))

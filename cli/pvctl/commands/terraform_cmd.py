@@ -47,7 +47,7 @@ def _review(run, saved, allow_destroy: bool, allow_downgrade: bool, command: str
     findings = guards.evaluate(saved.plan, saved.state_outputs, get_phase(run.phase).order, run.config.extra_stateful_types, run.config.state_bucket)
     if not json_out:
         display.print_summary(console.out(), summary, findings, plan_file)
-        _cost_line(run, saved.plan)
+        _cost_line(run, saved.plan, findings.applied_phase)
         guards.enforce(findings, run.phase, allow_destroy, allow_downgrade, command)
         return summary
     display.print_warnings(console.err(), findings)
@@ -64,11 +64,11 @@ def _review(run, saved, allow_destroy: bool, allow_downgrade: bool, command: str
     return summary
 
 
-def _cost_line(run, plan: dict) -> None:
+def _cost_line(run, plan: dict, applied_phase: str | None) -> None:
     from pvctl.core import console
     from pvctl.cost.delta import plan_cost_line
 
-    console.out().print(plan_cost_line(plan, run.config, run.phase), soft_wrap=True)
+    console.out().print(plan_cost_line(plan, run.config, run.phase, applied_phase), soft_wrap=True)
 
 
 def render(

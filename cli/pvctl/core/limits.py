@@ -188,30 +188,6 @@ def _secrets(where: Where, t: Mapping[str, Any]) -> Iterator[Problem]:
         yield where("names"), "lists a name twice", "keep each secret name once"
 
 
-CLIENT_GEOS = ("latin-america", "north-america")   # where users are: CDN egress is priced by destination
-
-
-def _non_negative(value: Any) -> bool:
-    return _number(value) and value >= 0
-
-
-def usage_problem(key: str, value: Any) -> tuple[str, str] | None:
-    """Why a traffic-profile value (`[usage.<phase>]`, `pvctl cost --usage`) is unusable, or None."""
-    if key == "client_geo":
-        if value in CLIENT_GEOS:
-            return None
-        return f"{value!r} is not a known client geography", f"use one of: {', '.join(CLIENT_GEOS)}"
-    if key == "request_share":
-        if isinstance(value, dict) and all(_non_negative(v) for v in value.values()):
-            return None
-        return "must be a table of non-negative numbers", "write e.g. request_share = { api = 0.5, bff = 1.0 }"
-    if not _non_negative(value):
-        return f"must be a non-negative number, got {value!r}", "fix the value"
-    if key.endswith("_ratio") and value > 1:
-        return f"is a ratio between 0 and 1, got {value!r}", "fix the value"
-    return None
-
-
 _BY_TABLE: dict[str, Callable[[Where, Mapping[str, Any]], Iterator[Problem]]] = {
     "connector": _connector, "database": _database, "redis": _redis, "edge": _edge,
     "monitoring": _monitoring, "budget": _budget, "secrets": _secrets,
