@@ -123,5 +123,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     backend = paths.backend_config(phase)
     write_atomic(backend, f"path = {hcl_string(str(state))}\n")  # no template: a base commit's templates/ lack one
     reason = "offline sandbox state" if mode == "offline" else "no state bucket configured"
-    write_atomic(override, render_text(config.repo_root, "pvctl_override.tf.j2", reason=reason), mode=0o644)
+    # `path` only for a base commit's older template, which wrote the path into the override.
+    text = render_text(config.repo_root, "pvctl_override.tf.j2", path=str(state), reason=reason)
+    write_atomic(override, text, mode=0o644)
     return Rendered(tfvars, backend, override, state)
