@@ -19,8 +19,10 @@ from typing import Any, Callable
 import grpc
 
 from pvctl.offline import cty, goplugin
+from pvctl.offline.checks import check_config
 from pvctl.offline.planning import ProviderDefaults, plan_change
 from pvctl.offline.proto import DESCRIPTOR_FILE, message
+from pvctl.offline.rules import RULES_FILE, rules_for
 from pvctl.offline.sandbox import SANDBOX_PLACEHOLDER, fill_unknowns, read_data_source
 from pvctl.offline.schema import SCHEMA_FILE, load_schema, raw_schema
 from pvctl.offline.wiring import ENV_CACHE_DIR
@@ -73,7 +75,8 @@ def schema_response_bytes(env=os.environ) -> bytes:
     cache_dir = env.get(ENV_CACHE_DIR)
     if not cache_dir:
         return build_schema_response()
-    key = hashlib.sha256(SCHEMA_FILE.read_bytes() + DESCRIPTOR_FILE.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:20]
+    sources = (SCHEMA_FILE, RULES_FILE, DESCRIPTOR_FILE, Path(__file__))  # the rules decide `sensitive`
+    key = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:20]
     path = Path(cache_dir) / f"schema-response-{key}.bin"
     if path.exists():
         return path.read_bytes()
@@ -87,8 +90,14 @@ def schema_response_bytes(env=os.environ) -> bytes:
 
 # ---- helpers ---------------------------------------------------------------------------
 
-def _diag(severity: str, summary: str, detail: str = ""):
-    return message("Diagnostic")(severity=message("Diagnostic").Severity.Value(severity), summary=summary, detail=detail)
+def _diag(severity: str, summary: str, detail: str = "", path: tuple[str | int, ...] = ()):
+    diag = message("Diagnostic")(severity=message("Diagnostic").Severity.Value(severity), summary=summary, detail=detail)
+    for step in path:
+        if isinstance(step, int):
+            diag.attribute.steps.add(element_key_int=step)
+        else:
+            diag.attribute.steps.add(attribute_name=step)
+    return diag
 
 
 def _unmodelled_warning(what: str, paths: list[str]):
@@ -112,6 +121,14 @@ def _dyn(value: Any, ty) -> Any:
     return message("DynamicValue")(msgpack=cty.encode_msgpack(value, ty))
 
 
+def _delete_refusal(type_name: str, prior: Any) -> str | None:
+    """The error the provider's Delete returns before deleting (deletion_protection, deletion_policy)."""
+    for guard in rules_for(type_name).delete_guards:
+        if isinstance(prior, dict) and prior.get(guard["attribute"]) == guard["equals"]:
+            return guard["message"]
+    return None
+
+
 class Provider:
     def __init__(self) -> None:
         self.defaults = ProviderDefaults()
@@ -123,7 +140,8 @@ class Provider:
         return found.block
 
     # -- metadata and validation: Terraform core already checked types, required and
-    #    unknown arguments against the schema; the schema holds nothing more to check.
+    #    unknown arguments against the schema; the provider's own checks come from its
+    #    source (`checks`, `rules`).
 
     def GetMetadata(self, req):
         resp = message("GetMetadata.Response")()
@@ -144,7 +162,11 @@ class Provider:
         return message("ValidateProviderConfig.Response")()
 
     def ValidateResourceConfig(self, req):
-        return message("ValidateResourceConfig.Response")()
+        resp = message("ValidateResourceConfig.Response")()
+        config = _decode(req.config, self._block("resource", req.type_name).implied_type)
+        for problem in check_config(req.type_name, config):
+            resp.diagnostics.append(_diag("ERROR", problem.summary, problem.detail, problem.path))
+        return resp
 
     def ValidateDataResourceConfig(self, req):
         return message("ValidateDataResourceConfig.Response")()
@@ -182,7 +204,10 @@ class Provider:
         ty = block.implied_type
         prior, proposed, config = (_decode(v, ty) for v in (req.prior_state, req.proposed_new_state, req.config))
         plan = plan_change(req.type_name, block, prior, proposed, config, self.defaults)
-        resp = message("PlanResourceChange.Response")(planned_state=_dyn(plan.planned, ty), planned_private=req.prior_private)
+        # Like every SDKv2 provider: planned Defaults of non-computed arguments are accepted.
+        resp = message("PlanResourceChange.Response")(
+            planned_state=_dyn(plan.planned, ty), planned_private=req.prior_private, legacy_type_system=True,
+        )
         for steps in plan.requires_replace:
             path = resp.requires_replace.add()
             for step in steps:
@@ -193,8 +218,13 @@ class Provider:
         block = self._block("resource", req.type_name)
         ty = block.implied_type
         planned = _decode(req.planned_state, ty)
-        resp = message("ApplyResourceChange.Response")(private=req.planned_private)
-        if planned is None:  # destroy: nothing to delete but the sandbox record
+        resp = message("ApplyResourceChange.Response")(private=req.planned_private, legacy_type_system=True)
+        if planned is None:  # destroy: nothing to delete but the sandbox record, unless a guard refuses
+            refusal = _delete_refusal(req.type_name, _decode(req.prior_state, ty))
+            if refusal:
+                resp.new_state.CopyFrom(req.prior_state)
+                resp.diagnostics.append(_diag("ERROR", refusal))
+                return resp
             resp.new_state.CopyFrom(_dyn(None, ty))
             return resp
         value, unmodelled = fill_unknowns(req.type_name, block, planned, self.defaults.project)

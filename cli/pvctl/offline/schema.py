@@ -106,9 +106,34 @@ class ProviderSchema:
 
 @lru_cache(maxsize=1)
 def raw_schema() -> dict:
-    """The whole `terraform providers schema -json` document."""
+    """The whole `terraform providers schema -json` document, `sensitive` as the provider source says."""
     with gzip.open(SCHEMA_FILE, "rb") as fh:
-        return json.load(fh)
+        raw = json.load(fh)
+    _mark_sensitive(raw["provider_schemas"][PROVIDER_ADDRESS])
+    return raw
+
+
+def _mark_sensitive(provider: dict) -> None:
+    # The schema's bindings lose the Sensitive flag; the rules file, derived from the
+    # provider's source, has it for every type it parsed (types it did not parse keep theirs).
+    from pvctl.offline.rules import sensitive_paths
+
+    targets = [("provider", "google", provider["provider"])]
+    targets += [(kind, name, entry) for kind, section in _SECTION.items() for name, entry in provider[section].items()]
+    for kind, name, entry in targets:
+        paths = sensitive_paths(kind, name)
+        if paths is not None:
+            _mark_block(entry["block"], set(paths), "")
+
+
+def _mark_block(block: dict, paths: set[str], prefix: str) -> None:
+    for name, attr in block.get("attributes", {}).items():
+        if prefix + name in paths:
+            attr["sensitive"] = True
+        else:
+            attr.pop("sensitive", None)
+    for name, nested in block.get("block_types", {}).items():
+        _mark_block(nested["block"], paths, f"{prefix}{name}.")
 
 
 @lru_cache(maxsize=1)
