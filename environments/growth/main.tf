@@ -10,6 +10,12 @@ locals {
   # Every application secret except the admin password (read by pvctl, not by
   # the services) becomes an environment variable of the API.
   app_secret_env = { for name, id in module.secrets.ids : upper(replace(name, "-", "_")) => id if name != "db-admin-password" }
+
+  # "module.redis.google_redis_instance.this" -> { redis = ["google_redis_instance.this"] }
+  deletion_protection_lifted = {
+    for address in var.deletion_protection_lifted :
+    split(".", address)[1] => trimprefix(address, "module.${split(".", address)[1]}.")...
+  }
 }
 
 module "services" {
@@ -72,6 +78,8 @@ module "secrets" {
   labels              = local.labels
   deletion_protection = var.deletion_protection
 
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "secrets", [])
+
   depends_on = [module.services]
 }
 
@@ -102,6 +110,8 @@ module "redis" {
   network_id          = module.network.network_id
   psa_range_name      = module.network.psa_range_name
   deletion_protection = var.deletion_protection
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "redis", [])
 }
 
 module "api" {
@@ -129,6 +139,8 @@ module "api" {
   }
   secret_env          = local.app_secret_env
   deletion_protection = var.deletion_protection
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "api", [])
 }
 
 module "edge" {

@@ -23,6 +23,12 @@ locals {
     auth_secret_id = module.redis.auth_secret_id
   }
   database = { host = module.database.private_ip, name = module.database.database_name }
+
+  # "module.redis.google_redis_instance.this" -> { redis = ["google_redis_instance.this"] }
+  deletion_protection_lifted = {
+    for address in var.deletion_protection_lifted :
+    split(".", address)[1] => trimprefix(address, "module.${split(".", address)[1]}.")...
+  }
 }
 
 module "services" {
@@ -87,6 +93,8 @@ module "secrets" {
   labels              = local.labels
   deletion_protection = var.deletion_protection
 
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "secrets", [])
+
   depends_on = [module.services]
 }
 
@@ -120,6 +128,8 @@ module "redis" {
   network_id          = module.network.network_id
   psa_range_name      = module.network.psa_range_name
   deletion_protection = var.deletion_protection
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "redis", [])
 }
 
 module "api" {
@@ -143,6 +153,8 @@ module "api" {
   redis                = local.redis
   secret_env           = local.app_secret_env
   deletion_protection  = var.deletion_protection
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "api", [])
 }
 
 module "bff" {
@@ -161,6 +173,8 @@ module "bff" {
   network_id           = module.network.network_id
   subnet_id            = module.network.subnet_id
   deletion_protection  = var.deletion_protection
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "bff", [])
 }
 
 # Same FastAPI image as the API, exposed through the load balancer for the
@@ -186,6 +200,8 @@ module "webhooks" {
   redis                = local.redis
   secret_env           = local.webhook_secret_env
   deletion_protection  = var.deletion_protection
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "webhooks", [])
 }
 
 module "edge" {

@@ -64,4 +64,7 @@ module "service" {
   subnet_id       = var.subnet_id
 
   deletion_protection = var.deletion_protection
+  deletion_protection_lifted = [
+    for address in var.deletion_protection_lifted : trimprefix(address, "module.service.") if startswith(address, "module.service.")
+  ]
 }

@@ -48,7 +48,7 @@ resource "google_cloud_run_v2_service" "managed" {
   ingress              = var.ingress
   invoker_iam_disabled = var.invoker_iam_disabled
   default_uri_disabled = var.default_uri_disabled
-  deletion_protection  = var.deletion_protection
+  deletion_protection  = var.deletion_protection && !contains(var.deletion_protection_lifted, "google_cloud_run_v2_service.managed[0]")
 
   template {
     service_account                  = google_service_account.this.email
@@ -146,7 +146,7 @@ resource "google_cloud_run_v2_service" "ci_deployed" {
   ingress              = var.ingress
   invoker_iam_disabled = var.invoker_iam_disabled
   default_uri_disabled = var.default_uri_disabled
-  deletion_protection  = var.deletion_protection
+  deletion_protection  = var.deletion_protection && !contains(var.deletion_protection_lifted, "google_cloud_run_v2_service.ci_deployed[0]")
 
   template {
     service_account                  = google_service_account.this.email

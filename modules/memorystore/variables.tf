@@ -91,3 +91,9 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "deletion_protection_lifted" {
+  description = "Addresses of resources in this module whose deletion protection is lifted for one approved replacement or removal (pvctl's protected apply sets it; otherwise empty)."
+  type        = set(string)
+  default     = []
+}

@@ -12,7 +12,7 @@ from tests.terraform.hcl_facts import (
 
 PHASES = phases()
 COMMON = {"project_id", "region", "domain", "name_prefix", "labels", "api_image", "deletion_protection",
-          "images_managed_by_ci", "db_admin_password", "db_admin_password_version"}
+          "images_managed_by_ci", "db_admin_password", "db_admin_password_version", "deletion_protection_lifted"}
 
 
 def contract(phase: str) -> set[str]:
