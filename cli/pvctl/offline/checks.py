@@ -109,13 +109,7 @@ def _value_checks(path: str, rule: dict, config: dict, source: str) -> Iterator[
             if message:
                 yield Problem(trail, message, f"Provider rule: {check['kind']} check of {path} ({source}).")
         if isinstance(value, list):
-            for name, limit, broken in (("max_items", rule.get("max_items"), lambda n, m: n > m),
-                                        ("min_items", rule.get("min_items"), lambda n, m: n < m)):
-                if limit is not None and UNKNOWN not in value and broken(len(value), limit):
-                    message = (f"{_key(trail)}: attribute supports {limit} item maximum, config has {len(value)} declared"
-                               if name == "max_items" else
-                               f"{_key(trail)}: attribute requires {limit} item minimum, config has {len(value)} declared")
-                    yield Problem(trail, message, f"Provider rule: {name} of {path} ({source}).")
+            yield from _size_checks(path, rule, trail, value, source)
             for i, item in enumerate(value):
                 if item is None or item is UNKNOWN:
                     continue
@@ -123,6 +117,20 @@ def _value_checks(path: str, rule: dict, config: dict, source: str) -> Iterator[
                     message = _value_problem(f"{_key(trail)}.{i}", item, check)
                     if message:
                         yield Problem(trail + (i,), message, f"Provider rule: {check['kind']} check of {path} elements ({source}).")
+
+
+def _size_checks(path: str, rule: dict, trail: tuple[Step, ...], value: list, source: str) -> Iterator[Problem]:
+    # An absent nested block decodes as an empty list, like an unset one: only a declared
+    # list is counted, so an empty one is never judged.
+    if not value or UNKNOWN in value:
+        return
+    most, least = rule.get("max_items"), rule.get("min_items")
+    if most is not None and len(value) > most:
+        yield Problem(trail, f"{_key(trail)}: attribute supports {most} item maximum, config has {len(value)} declared",
+                      f"Provider rule: max_items of {path} ({source}).")
+    if least is not None and len(value) < least:
+        yield Problem(trail, f"{_key(trail)}: attribute supports {least} item as a minimum, config has {len(value)} declared",
+                      f"Provider rule: min_items of {path} ({source}).")
 
 
 def _parent_present(config: dict, path: str) -> bool:

@@ -36,6 +36,15 @@ def sensitive_paths(kind: str, type_name: str) -> list[str] | None:
     return section.get(type_name)
 
 
+def version_note(schema_version: str) -> str | None:
+    """One line when the rules come from another provider release than the schema, else None."""
+    src = source()
+    if src["provider_version"] == schema_version:
+        return None
+    return (f"offline checks follow hashicorp/google {src['provider_version']} (commit {src['commit'][:12]}) while the "
+            f"schema is {schema_version}: rules added or changed after {src['provider_version']} are not checked offline")
+
+
 @dataclass(frozen=True)
 class TypeRules:
     type_name: str
