@@ -16,6 +16,12 @@ from pvctl.offline.cty import UNKNOWN
 from pvctl.offline.immutable import requires_replace
 from pvctl.offline.rules import RULES_FILE, document, rules_for, sensitive_paths, source, version_note
 
+def _block(type_name: str):
+    from pvctl.offline.schema import load_schema
+
+    return load_schema().get("resource", type_name).block
+
+
 MIRROR = Path(os.environ.get("PVCTL_PROVIDER_SOURCE", "/work/.mirror/hashicorp+terraform-provider-google/repo"))
 
 # A provider-shaped Go package: a registration, a schema built by a function, a nested
@@ -229,10 +235,10 @@ def test_unknown_values_are_not_judged():
     ("google_vpc_access_connector", {"max_instances": 10}, {"max_instances": 4}, ["max_instances"]),
     ("google_redis_instance", {"redis_version": "REDIS_7_2"}, {"redis_version": "REDIS_6_X"}, ["redis_version"]),
     ("google_sql_database_instance", {"settings": [{"ip_configuration": [{"private_network": "n"}]}]},
-     {"settings": [{"ip_configuration": [{"private_network": None}]}]}, ["settings", "ip_configuration", "private_network"]),
+     {"settings": [{"ip_configuration": [{"private_network": None}]}]}, ["settings", 0, "ip_configuration", 0, "private_network"]),
 ])
 def test_replacement_rules(type_name, prior, planned, path):
-    assert path in requires_replace(type_name, prior, planned)
+    assert path in requires_replace(type_name, _block(type_name), prior, planned)
 
 
 @pytest.mark.parametrize("type_name, prior, planned", [
@@ -242,7 +248,18 @@ def test_replacement_rules(type_name, prior, planned, path):
     ("google_sql_database_instance", {"database_version": "POSTGRES_16"}, {"database_version": "POSTGRES_17"}),
 ])
 def test_in_place_updates(type_name, prior, planned):
-    assert requires_replace(type_name, prior, planned) == []
+    assert requires_replace(type_name, _block(type_name), prior, planned) == []
+
+
+def test_replace_paths_index_list_blocks_and_stop_at_sets():
+    cert = _block("google_compute_managed_ssl_certificate")
+    old, new = {"managed": [{"domains": ["a.example.com."]}]}, {"managed": [{"domains": ["b.example.com."]}]}
+    assert requires_replace("google_compute_managed_ssl_certificate", cert, old, new) == [["managed"], ["managed", 0, "domains"]]
+    secret = _block("google_secret_manager_secret")
+    old = {"replication": [{"user_managed": [{"replicas": [{"location": "us-east1"}]}]}]}
+    new = {"replication": [{"user_managed": [{"replicas": [{"location": "us-east4"}]}]}]}
+    paths = requires_replace("google_secret_manager_secret", secret, old, new)
+    assert ["replication"] in paths and all(isinstance(p[-1], str) for p in paths)
 
 
 def test_sql_disk_shrink_is_dropped_while_autoresize_is_on():

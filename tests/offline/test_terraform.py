@@ -46,11 +46,11 @@ def test_fixture_validates_and_plans_with_unknown_computed_values(workdir):
 
 
 @pytest.mark.parametrize("body, summary", [
-    ('resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n', "Unsupported argument"),
+    ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n', "Unsupported argument"),
     ('resource "google_vpc_access_connector" "c" {\n  region = "southamerica-east1"\n}\n', "Missing required argument"),
-    ('resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n  labels {\n    app = "pv"\n  }\n}\n',
+    ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n  labels {\n    app = "pv"\n  }\n}\n',
      "Unsupported block type"),
-    ('resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n}\noutput "x" {\n  value = google_redis_instance.r.hostname\n}\n',
+    ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n}\noutput "x" {\n  value = google_redis_instance.r.hostname\n}\n',
      "Unsupported attribute"),
 ])
 def test_terraform_rejects_what_the_schema_forbids(workdir, body, summary):

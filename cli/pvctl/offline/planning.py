@@ -54,19 +54,19 @@ class ProviderDefaults:
 @dataclass
 class Plan:
     planned: Any
-    requires_replace: list[list[str]]
+    requires_replace: list[list[str | int]]
 
 
 def plan_change(type_name: str, block: Block, prior: Any, proposed: Any, config: Any, defaults: ProviderDefaults) -> Plan:
     if proposed is None:  # destroy
         return Plan(None, [])
-    replace: list[list[str]] = []
+    replace: list[list[str | int]] = []
     creating = prior is None
     rules = rules_for(type_name)
     proposed = _with_defaults(rules, block, proposed)
     proposed = diff_rules.adjust(type_name, prior, proposed)
     if not creating:
-        replace = requires_replace(type_name, prior, proposed)
+        replace = requires_replace(type_name, block, prior, proposed)
         creating = bool(replace)
     planned = _plan_block(block, proposed, config, creating)
     _plan_top_level(block, planned, config, prior, defaults, creating)

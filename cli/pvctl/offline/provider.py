@@ -211,7 +211,10 @@ class Provider:
         for steps in plan.requires_replace:
             path = resp.requires_replace.add()
             for step in steps:
-                path.steps.add(attribute_name=step)
+                if isinstance(step, int):
+                    path.steps.add(element_key_int=step)
+                else:
+                    path.steps.add(attribute_name=step)
         return resp
 
     def ApplyResourceChange(self, req):

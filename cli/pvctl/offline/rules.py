@@ -59,7 +59,8 @@ class TypeRules:
 
     @cached_property
     def defaults(self) -> tuple[tuple[str, Any], ...]:
-        return tuple((p, r["default"]) for p, r in self.attributes.items() if "default" in r)
+        # A Default of "" plans nothing: the SDK's string diff sees no change from an absent value.
+        return tuple((p, r["default"]) for p, r in self.attributes.items() if r.get("default", "") != "")
 
     @cached_property
     def checked(self) -> tuple[tuple[str, dict[str, Any]], ...]:
