@@ -5,18 +5,24 @@ show -json, summary, cost) against a raw `terraform plan` of the same root modul
 the same bundled engine, CLI configuration (the stand-in provider), data dir, variables
 and sandbox state, run right after it. The ratio is pvctl's overhead around Terraform.
 Also reported: the stand-in provider's start-up time (process start to go-plugin
-handshake line, which Terraform pays several times per command).
+handshake line, which Terraform pays several times per command), and the stand-in against
+an earlier version of itself (`--base REF`, default `main`: that commit's `cli/pvctl`,
+unpacked with `git archive` and wired like the current one): the same raw `terraform plan`
+of each phase, alternating between the two stand-ins, as a ratio now/base.
 
-Run: `.venv/bin/python benchmarks/offline_plan.py [--repeat N]`.
+Run: `.venv/bin/python benchmarks/offline_plan.py [--repeat N] [--base REF]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,9 +57,43 @@ def provider_startup(repeat: int) -> list[float]:
     return times
 
 
+def base_cli_config(ref: str, work: Path) -> Path:
+    """The offline CLI configuration of `ref`'s stand-in, wired by that commit's own code."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "cli/pvctl"],
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(work, filter="data")
+    wire = ("import sys; from pathlib import Path; from pvctl.offline.wiring import offline_cli_config; "
+            "print(offline_cli_config(Path(sys.argv[1])))")
+    done = subprocess.run([sys.executable, "-c", wire, str(work)], capture_output=True, text=True, check=True,
+                          env=dict(os.environ, PYTHONPATH=str(work / "cli")))
+    return Path(done.stdout.strip())
+
+
+def standin_against_base(ref: str, phases: list[str], raw_env: dict[str, str], terraform: str, repeat: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="pvctl-bench-base-") as tmp:
+        configs = {"base": str(base_cli_config(ref, Path(tmp))), "now": raw_env["TF_CLI_CONFIG_FILE"]}
+        print(f"\n{'phase':8} {'stand-in at ' + ref:>21} {'stand-in now':>13} {'now/base':>9}")
+        for phase in phases:
+            tfvars = REPO / ".pvctl" / phase / "terraform.tfvars.json"
+            cmd = [terraform, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file={tfvars}"]
+            env = dict(raw_env, TF_DATA_DIR=str(REPO / ".pvctl" / "tf" / f"{phase}-offline"))
+            times: dict[str, list[float]] = {"base": [], "now": []}
+            for config in configs.values():  # warm-up: each stand-in caches its schema answer once
+                _timed(cmd, REPO / "environments" / phase, dict(env, TF_CLI_CONFIG_FILE=config))
+            for _ in range(repeat):
+                for which, config in configs.items():
+                    config_env = dict(env, TF_CLI_CONFIG_FILE=config)
+                    times[which].append(_timed(cmd, REPO / "environments" / phase, config_env))
+            a, b = statistics.median(times["base"]), statistics.median(times["now"])
+            print(f"{phase:8} {a:20.2f}s {b:12.2f}s {b / a:9.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--base", default="main",
+                        help="git ref whose stand-in provider to compare with (default: main)")
     args = parser.parse_args()
 
     from pvctl.engine.session import OFFLINE_DB_PASSWORD
@@ -79,6 +119,7 @@ def main() -> int:
                               REPO / "environments" / phase, env))
         a, b = statistics.median(ours), statistics.median(raw)
         print(f"{phase:8} {a:20.2f}s {b:18.2f}s {a / b:6.2f}")
+    standin_against_base(args.base, phases, raw_env, terraform, args.repeat)
     return 0
 
 

@@ -20,8 +20,9 @@ def _errors(done) -> list[dict]:
 
 def test_documented_examples_of_every_module_type_plan_cleanly(workdir):
     wd = workdir("provider_examples")
-    used = set(subprocess.run(["grep", "-rhoE", r'resource "google_[a-z0-9_]+"', "modules", "environments"],
-                              cwd=REPO_ROOT, capture_output=True, text=True).stdout.replace('resource "', "").replace('"', "").split())
+    found = subprocess.run(["grep", "-rhoE", r'resource "google_[a-z0-9_]+"', "modules", "environments"],
+                           cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    used = set(re.findall(r'resource "(google_\w+)"', found))
     covered = set(re.findall(r'resource "(google_\w+)"', (wd.path / "main.tf").read_text()))
     assert used <= covered, sorted(used - covered)
     wd.tf("init", "-backend=false", "-input=false")
@@ -158,7 +159,8 @@ resource "google_compute_firewall" "f" {
     assert _change(grow, "google_vpc_access_connector.c")["actions"] == ["update"]
     shrink = wd.plan_json("-var=min=2")
     connector = next(rc for rc in shrink["resource_changes"] if rc["address"] == "google_vpc_access_connector.c")
-    assert connector["change"]["actions"] == ["delete", "create"] and ["min_instances"] in connector["change"]["replace_paths"]
+    assert connector["change"]["actions"] == ["delete", "create"]
+    assert ["min_instances"] in connector["change"]["replace_paths"]
     egress = wd.plan_json("-var=direction=EGRESS")
     assert _change(egress, "google_compute_firewall.f")["actions"] == ["delete", "create"]
 
@@ -181,7 +183,8 @@ resource "google_redis_instance" "r" {
     wd.tf("apply", "-input=false", "-auto-approve")
     wd.write("main.tf", PROVIDER)
     refused = wd.tf("apply", "-input=false", "-auto-approve", ok=(1,))
-    assert "cannot destroy redis instance without setting deletion_protection=false" in " ".join(refused.stdout.split() + refused.stderr.split())
+    output = " ".join(refused.stdout.split() + refused.stderr.split())
+    assert "cannot destroy redis instance without setting deletion_protection=false" in output
     state = json.loads((wd.path / "terraform.tfstate").read_text())
     assert [r["type"] for r in state["resources"]] == ["google_redis_instance"]  # nothing lost
     wd.write("main.tf", PROVIDER + redis)

@@ -9,12 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from pvctl.offline import diff_rules, rules_build
 from pvctl.offline.checks import check_config
 from pvctl.offline.cty import UNKNOWN
 from pvctl.offline.immutable import requires_replace
 from pvctl.offline.rules import RULES_FILE, document, rules_for, sensitive_paths, source, version_note
+
 
 def _block(type_name: str):
     from pvctl.offline.schema import load_schema
@@ -118,7 +118,8 @@ def test_builder_reads_schema_literals_through_functions_and_helpers():
     assert unparsed == []
     widget = body["resources"]["google_widget"]
     attrs = widget["attributes"]
-    assert attrs["name"] == {"force_new": True, "validate": [{"kind": "regex", "pattern": "^(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)$"}]}
+    gce_name = "^(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)$"
+    assert attrs["name"] == {"force_new": True, "validate": [{"kind": "regex", "pattern": gce_name}]}
     assert attrs["size"] == {"default": 3, "validate": [{"kind": "range", "min": 1, "max": 10}]}
     assert attrs["mode"]["conflicts_with"] == ["settings.speed"]
     assert attrs["mode"]["validate"][0]["values"] == ["FAST", "SLOW", ""]
@@ -195,7 +196,8 @@ def test_sensitive_flags_come_from_the_source():
      {"all_updates_rule": [{"pubsub_topic": "projects/p/topics/t"}]},
      "one of `all_updates_rule.monitoring_notification_channels,all_updates_rule.pubsub_topic` must be specified"),
     # RequiredWith
-    ("google_sql_user", {"password_wo": "x"}, {"password_wo": "x", "password_wo_version": 1}, "all of `password_wo_version`"),
+    ("google_sql_user", {"password_wo": "x"}, {"password_wo": "x", "password_wo_version": 1},
+     "all of `password_wo_version`"),
     # documented-only limit (website/docs/r/vpc_access_connector.html.markdown)
     ("google_vpc_access_connector", {"network": "n", "name": "a" * 26}, {"network": "n", "name": "a" * 25},
      "name must be at most 25 characters"),
@@ -211,8 +213,8 @@ def test_problem_paths_lead_to_the_offending_value():
     config = {"maintenance_policy": [{"weekly_maintenance_window": [{"day": "MONDAY", "start_time": [{"hours": 24}]}]}]}
     [problem] = check_config("google_redis_instance", config)
     assert problem.path == ("maintenance_policy", 0, "weekly_maintenance_window", 0, "start_time", 0, "hours")
-    assert "expected maintenance_policy.0.weekly_maintenance_window.0.start_time.0.hours to be in the range (0 - 23), got 24" \
-        == problem.summary
+    where = "maintenance_policy.0.weekly_maintenance_window.0.start_time.0.hours"
+    assert problem.summary == f"expected {where} to be in the range (0 - 23), got 24"
 
 
 def test_unknown_values_are_not_judged():
@@ -235,15 +237,18 @@ def test_unknown_values_are_not_judged():
     ("google_vpc_access_connector", {"max_instances": 10}, {"max_instances": 4}, ["max_instances"]),
     ("google_redis_instance", {"redis_version": "REDIS_7_2"}, {"redis_version": "REDIS_6_X"}, ["redis_version"]),
     ("google_sql_database_instance", {"settings": [{"ip_configuration": [{"private_network": "n"}]}]},
-     {"settings": [{"ip_configuration": [{"private_network": None}]}]}, ["settings", 0, "ip_configuration", 0, "private_network"]),
+     {"settings": [{"ip_configuration": [{"private_network": None}]}]},
+     ["settings", 0, "ip_configuration", 0, "private_network"]),
 ])
 def test_replacement_rules(type_name, prior, planned, path):
     assert path in requires_replace(type_name, _block(type_name), prior, planned)
 
 
 @pytest.mark.parametrize("type_name, prior, planned", [
-    ("google_compute_global_forwarding_rule", {"load_balancing_scheme": "EXTERNAL"}, {"load_balancing_scheme": "EXTERNAL_MANAGED"}),
-    ("google_vpc_access_connector", {"min_instances": 2, "max_instances": 3}, {"min_instances": 3, "max_instances": 10}),
+    ("google_compute_global_forwarding_rule", {"load_balancing_scheme": "EXTERNAL"},
+     {"load_balancing_scheme": "EXTERNAL_MANAGED"}),
+    ("google_vpc_access_connector", {"min_instances": 2, "max_instances": 3},
+     {"min_instances": 3, "max_instances": 10}),
     ("google_redis_instance", {"redis_version": "REDIS_6_X"}, {"redis_version": "REDIS_7_2"}),
     ("google_sql_database_instance", {"database_version": "POSTGRES_16"}, {"database_version": "POSTGRES_17"}),
 ])
@@ -254,7 +259,8 @@ def test_in_place_updates(type_name, prior, planned):
 def test_replace_paths_index_list_blocks_and_stop_at_sets():
     cert = _block("google_compute_managed_ssl_certificate")
     old, new = {"managed": [{"domains": ["a.example.com."]}]}, {"managed": [{"domains": ["b.example.com."]}]}
-    assert requires_replace("google_compute_managed_ssl_certificate", cert, old, new) == [["managed"], ["managed", 0, "domains"]]
+    paths = requires_replace("google_compute_managed_ssl_certificate", cert, old, new)
+    assert paths == [["managed"], ["managed", 0, "domains"]]
     secret = _block("google_secret_manager_secret")
     old = {"replication": [{"user_managed": [{"replicas": [{"location": "us-east1"}]}]}]}
     new = {"replication": [{"user_managed": [{"replicas": [{"location": "us-east4"}]}]}]}
@@ -274,7 +280,8 @@ def test_sql_disk_shrink_is_dropped_while_autoresize_is_on():
 
 
 def test_every_explicit_rule_cites_a_provider_file_that_exists():
-    rules = (*diff_rules.REPLACE_IF_DECREASED, *diff_rules.REPLACE_IF_CLEARED, *diff_rules.KEEP_LARGER, *diff_rules.MAX_LENGTH)
+    rules = (*diff_rules.REPLACE_IF_DECREASED, *diff_rules.REPLACE_IF_CLEARED, *diff_rules.KEEP_LARGER,
+             *diff_rules.MAX_LENGTH)
     for rule in rules:
         assert rule.type_name in document()["resources"]
         path = rule.source.split(" ")[0]

@@ -116,7 +116,8 @@ def _value_checks(path: str, rule: dict, config: dict, source: str) -> Iterator[
                 for check in rule.get("validate_elements", ()):
                     message = _value_problem(f"{_key(trail)}.{i}", item, check)
                     if message:
-                        yield Problem(trail + (i,), message, f"Provider rule: {check['kind']} check of {path} elements ({source}).")
+                        detail = f"Provider rule: {check['kind']} check of {path} elements ({source})."
+                        yield Problem(trail + (i,), message, detail)
 
 
 def _size_checks(path: str, rule: dict, trail: tuple[Step, ...], value: list, source: str) -> Iterator[Problem]:
@@ -129,7 +130,8 @@ def _size_checks(path: str, rule: dict, trail: tuple[Step, ...], value: list, so
         yield Problem(trail, f"{_key(trail)}: attribute supports {most} item maximum, config has {len(value)} declared",
                       f"Provider rule: max_items of {path} ({source}).")
     if least is not None and len(value) < least:
-        yield Problem(trail, f"{_key(trail)}: attribute supports {least} item as a minimum, config has {len(value)} declared",
+        yield Problem(trail,
+                      f"{_key(trail)}: attribute supports {least} item as a minimum, config has {len(value)} declared",
                       f"Provider rule: min_items of {path} ({source}).")
 
 
@@ -156,9 +158,9 @@ def _presence_checks(path: str, rule: dict, config: dict, source: str, seen: set
             for other in specified:
                 yield Problem(trail, f'"{path}": conflicts with {other}', detail)
         elif name == "required_with" and _is_set(own) and len(specified) < len(others):
-            group = sorted({path, *others})
-            if (name, tuple(group)) not in seen:
-                seen.add((name, tuple(group)))
+            members = tuple(sorted({path, *others}))
+            if (name, members) not in seen:
+                seen.add((name, members))
                 yield Problem(trail, f'"{path}": all of `{",".join(others)}` must be specified', detail)
         elif name in ("exactly_one_of", "at_least_one_of"):
             group = tuple(sorted(others))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 _CLOSE = {"{": "}", "(": ")", "[": "]"}
 
@@ -209,7 +210,7 @@ class SourceIndex:
         return self._lookup(self.variables, package, qualified)
 
     @staticmethod
-    def _lookup(table: dict, package: str, qualified: str):
+    def _lookup(table: dict[tuple[str, str], Any], package: str, qualified: str) -> Any:
         qualifier, _, name = qualified.rpartition(".")
         if not qualifier and (package, name) in table:
             return table[(package, name)]

@@ -58,7 +58,7 @@ def _changed(block: Block, old: Any, new: Any, steps: list[str], trail: Path) ->
         new_leaves = sorted(_canonical(v) for item in new_items for _, v in walk(item, rest))
         return [trail + [name]] if old_leaves != new_leaves else []
     found: list[Path] = []
-    for i, (o, n) in enumerate(zip(old_items, new_items)):
+    for i, (o, n) in enumerate(zip(old_items, new_items, strict=True)):
         found += _changed(nested.block, o, n, rest, trail + [name, i])
     return found
 

@@ -82,10 +82,12 @@ def _with_defaults(rules: TypeRules, block: Block, proposed: dict) -> dict:
     return out
 
 
-def _plan_deletion_policy(rules: TypeRules, block: Block, planned: dict, config: Any, defaults: ProviderDefaults) -> None:
+def _plan_deletion_policy(rules: TypeRules, block: Block, planned: dict, config: Any,
+                          defaults: ProviderDefaults) -> None:
     # tpgresource.DefaultProviderDeletionPolicy: the configured value, else the provider
     # block's, else the resource's own default; known at plan time, also on updates.
-    if rules.deletion_policy_default and "deletion_policy" in block.attributes and (config or {}).get("deletion_policy") is None:
+    configured = (config or {}).get("deletion_policy")
+    if rules.deletion_policy_default and "deletion_policy" in block.attributes and configured is None:
         planned["deletion_policy"] = defaults.deletion_policy or rules.deletion_policy_default
 
 

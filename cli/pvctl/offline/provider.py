@@ -91,7 +91,8 @@ def schema_response_bytes(env=os.environ) -> bytes:
 # ---- helpers ---------------------------------------------------------------------------
 
 def _diag(severity: str, summary: str, detail: str = "", path: tuple[str | int, ...] = ()):
-    diag = message("Diagnostic")(severity=message("Diagnostic").Severity.Value(severity), summary=summary, detail=detail)
+    severity_value = message("Diagnostic").Severity.Value(severity)
+    diag = message("Diagnostic")(severity=severity_value, summary=summary, detail=detail)
     for step in path:
         if isinstance(step, int):
             diag.attribute.steps.add(element_key_int=step)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,9 @@ def version_note(schema_version: str) -> str | None:
     src = source()
     if src["provider_version"] == schema_version:
         return None
-    return (f"offline checks follow hashicorp/google {src['provider_version']} (commit {src['commit'][:12]}) while the "
-            f"schema is {schema_version}: rules added or changed after {src['provider_version']} are not checked offline")
+    version = src["provider_version"]
+    return (f"offline checks follow hashicorp/google {version} (commit {src['commit'][:12]}) while the schema is "
+            f"{schema_version}: rules added or changed after {version} are not checked offline")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class TypeRules:
         return tuple((p, r) for p, r in self.attributes.items() if any(k in r for k in keys))
 
 
-@lru_cache(maxsize=None)
+@cache
 def rules_for(type_name: str) -> TypeRules:
     """A type's rules; a type the source did not yield has none (the schema alone then decides)."""
     raw = document()["resources"].get(type_name)

@@ -46,8 +46,10 @@ class RulesBuildError(Exception):
 def source_files(source: Path, rev: str) -> tuple[dict[str, str], str]:
     """Every non-test Go file under `google/`, and the commit they come from."""
     git = ["git", "-C", str(source)]
-    commit = subprocess.run([*git, "rev-parse", f"{rev}^{{commit}}"], capture_output=True, text=True, check=True).stdout.strip()
-    listing = subprocess.run([*git, "ls-tree", "-r", commit, "google/"], capture_output=True, text=True, check=True).stdout
+    commit = subprocess.run([*git, "rev-parse", f"{rev}^{{commit}}"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    listing = subprocess.run([*git, "ls-tree", "-r", commit, "google/"],
+                             capture_output=True, text=True, check=True).stdout
     wanted = []
     for line in listing.splitlines():
         meta, path = line.split("\t", 1)
@@ -84,7 +86,8 @@ class Evaluator:
     def __init__(self, index: go.SourceIndex) -> None:
         self.index = index
 
-    def resource(self, expr: str, package: str, env: dict[str, tuple[str, str]] | None = None, depth: int = 0) -> dict | None:
+    def resource(self, expr: str, package: str, env: dict[str, tuple[str, str]] | None = None,
+                 depth: int = 0) -> dict | None:
         """Fields of the `*schema.Resource` an expression yields."""
         env = env or {}
         expr = expr.strip()
@@ -126,7 +129,8 @@ class Evaluator:
             return None
         return self.schema_map(target[0], target[1], target[2], depth + 1)
 
-    def schema_entry(self, expr: str, package: str, env: dict, depth: int = 0) -> tuple[dict[str, str], str, dict] | None:
+    def schema_entry(self, expr: str, package: str, env: dict,
+                     depth: int = 0) -> tuple[dict[str, str], str, dict] | None:
         """Fields of a `*schema.Schema` (a map entry `{...}`, `&schema.Schema{...}` or a call)."""
         expr = expr.strip()
         if depth > _MAX_DEPTH:
@@ -162,7 +166,9 @@ class Evaluator:
             m = re.search(rf"^\t{body_return} := ", func.body, re.M)
             if m:
                 body_return = go.expression_at(func.body, m.end())
-        bound = {name: (arg if arg not in env else env[arg][0], package) for name, arg in zip(func.params, called[1])}
+        # Variadic parameters and omitted options leave extra or missing arguments: bind what pairs up.
+        pairs = zip(func.params, called[1], strict=False)
+        bound = {name: (arg if arg not in env else env[arg][0], package) for name, arg in pairs}
         return body_return, func.package, bound
 
     def _package_of(self, qualified: str, package: str) -> str:
@@ -316,7 +322,8 @@ def delete_guards(ev: Evaluator, resource: dict) -> list[dict]:
         return []
     guards = []
     pattern = re.compile(
-        r'if d\.Get\("(\w+)"\)\.\((bool|string)\)( == ("[^"]*"))? \{\s*\n\s*return (?:fmt|diag)\.Errorf\(("(?:[^"\\]|\\.)*")\)'
+        r'if d\.Get\("(\w+)"\)\.\((bool|string)\)( == ("[^"]*"))? \{\s*\n'
+        r'\s*return (?:fmt|diag)\.Errorf\(("(?:[^"\\]|\\.)*")\)'
     )
     for m in pattern.finditer(func.body):
         equals: Any = True if m.group(2) == "bool" else go.string_value(m.group(4) or '""')
@@ -433,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     body, unparsed = build(files)
     document = {
-        "source": {"repository": REPOSITORY, "commit": commit, "provider_version": provider_version(args.source, commit),
+        "source": {"repository": REPOSITORY, "commit": commit,
+                   "provider_version": provider_version(args.source, commit),
                    "license": LICENSE,
                    "attribution": "Derived from the schema declarations of hashicorp/terraform-provider-google "
                                   f"({REPOSITORY}, MPL-2.0); values are the provider's, the format is pvctl's."},

@@ -90,7 +90,8 @@ def differences(reviewed: dict[str, Any], new: dict[str, Any]) -> list[str]:
             continue
         ignore = _guard_attributes(rc["type"])
         if not set(rc["change"]["actions"]) <= set(old["change"]["actions"]):
-            problems.append(f"{address}: now {'/'.join(rc['change']['actions'])}, reviewed {'/'.join(old['change']['actions'])}")
+            now, then = "/".join(rc["change"]["actions"]), "/".join(old["change"]["actions"])
+            problems.append(f"{address}: now {now}, reviewed {then}")
         elif rc["change"]["actions"] == old["change"]["actions"] and \
                 _without(rc["change"].get("before"), ignore) != _without(old["change"].get("before"), ignore):
             problems.append(f"{address}: its current state differs from the reviewed one")
@@ -148,7 +149,8 @@ def _check_lift_plan(plan: dict[str, Any], addresses: list[str], lifted: bool) -
         if not only_guard:
             raise GuardRefusal(
                 f"lifting deletion protection would also change {address} ({'/'.join(rc['change']['actions'])})",
-                "the applied configuration has other pending changes: apply or revert them first, then run this apply again")
+                "the applied configuration has other pending changes: "
+                "apply or revert them first, then run this apply again")
     for rc in plan.get("resource_changes", []):
         if rc["address"] in addresses and rc["change"]["actions"] in (["update"], ["no-op"]):
             if (rc["change"].get("after") or {}).get(LIFTABLE) is not want:
