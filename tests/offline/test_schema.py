@@ -7,7 +7,7 @@ import json
 import pytest
 
 from pvctl.offline import schema_build
-from pvctl.offline.rules import document
+from pvctl.offline.rules import rules_for
 from pvctl.offline.schema import SCHEMA_FILE, load_schema
 
 from tests.offline.conftest import REPO_ROOT
@@ -87,7 +87,7 @@ def test_generated_rules_name_real_arguments_of_the_module_types():
     module_types = {"google_redis_instance", "google_sql_database_instance", "google_vpc_access_connector",
                     "google_cloud_run_v2_service", "google_compute_backend_service", "google_secret_manager_secret"}
     for type_name in module_types:
-        for path in document()["resources"][type_name]["attributes"]:
+        for path in rules_for(type_name).attributes:
             block = _resource(type_name)
             *parents, leaf = path.split(".")
             for step in parents:

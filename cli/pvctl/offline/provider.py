@@ -24,7 +24,7 @@ from pvctl.offline.planning import ProviderDefaults, plan_change
 from pvctl.offline.proto import DESCRIPTOR_FILE, message
 from pvctl.offline.rules import RULES_FILE, rules_for
 from pvctl.offline.sandbox import SANDBOX_PLACEHOLDER, fill_unknowns, read_data_source
-from pvctl.offline.schema import SCHEMA_FILE, load_schema, raw_schema
+from pvctl.offline.schema import SCHEMA_FILE, load_schema, mark_all_sensitive, raw_schema
 from pvctl.offline.wiring import ENV_CACHE_DIR
 
 SERVICE = "tfplugin6.Provider"
@@ -55,6 +55,7 @@ def build_schema_response() -> bytes:
     from pvctl.offline.schema import PROVIDER_ADDRESS
 
     raw = raw_schema()["provider_schemas"][PROVIDER_ADDRESS]
+    mark_all_sensitive(raw)
     resp = message("GetProviderSchema.Response")()
     resp.server_capabilities.get_provider_schema_optional = True
     resp.provider.block.SetInParent()
@@ -164,7 +165,9 @@ class Provider:
 
     def ValidateResourceConfig(self, req):
         resp = message("ValidateResourceConfig.Response")()
-        config = _decode(req.config, self._block("resource", req.type_name).implied_type)
+        # Terraform validates in provider processes that may plan nothing: skip the schema load.
+        config = cty.decode_msgpack_untyped(req.config.msgpack) if req.config.msgpack else \
+            json.loads(req.config.json or "null")
         for problem in check_config(req.type_name, config):
             resp.diagnostics.append(_diag("ERROR", problem.summary, problem.detail, problem.path))
         return resp

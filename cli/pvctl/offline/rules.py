@@ -1,6 +1,7 @@
 """The google provider's behaviour per resource type, from `data/google.rules.json.gz` (see `rules_build`).
 
-Loaded once per provider process; per-type views are built only for the types a run touches.
+Loaded once per provider process; each type's entry is a JSON string parsed only when a run
+touches that type (Terraform starts the provider several times per command).
 Paths are dotted attribute names through nested blocks (`settings.ip_configuration.ipv4_enabled`).
 """
 
@@ -73,8 +74,9 @@ class TypeRules:
 @cache
 def rules_for(type_name: str) -> TypeRules:
     """A type's rules; a type the source did not yield has none (the schema alone then decides)."""
-    raw = document()["resources"].get(type_name)
-    if raw is None:
+    encoded = document()["resources"].get(type_name)
+    if encoded is None:
         return TypeRules(type_name)
+    raw = json.loads(encoded)
     return TypeRules(type_name, raw["file"], raw["attributes"], tuple(raw.get("delete_guards", ())),
                      raw.get("deletion_policy_default"))

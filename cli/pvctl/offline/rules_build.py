@@ -16,8 +16,6 @@ Run against a local checkout or bare mirror (no network):
 from __future__ import annotations
 
 import argparse
-import gzip
-import io
 import json
 import re
 import subprocess
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pvctl.offline import gosource as go
+from pvctl.offline.schema_build import encode  # sorted, compact, gzip with mtime 0: reproducible bytes
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_OUT = DATA_DIR / "google.rules.json.gz"
@@ -418,14 +417,6 @@ def _data_source_schema(ev: Evaluator, package: str, expr: str) -> dict | None:
     return ev.schema_map(resource["fields"]["Schema"], resource["package"], resource["env"])
 
 
-def encode(document: dict) -> bytes:
-    raw = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-    buf = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
-        gz.write(raw)
-    return buf.getvalue()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pvctl.offline.rules_build", description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True,
@@ -439,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rules_build: cannot read {args.source} at {args.rev}: {exc}", file=sys.stderr)
         return 1
     body, unparsed = build(files)
+    # Each type's rules as a JSON string: a provider process parses only the types it meets.
+    resources = {name: json.dumps(entry, sort_keys=True, separators=(",", ":"))
+                 for name, entry in body["resources"].items()}
     document = {
         "source": {"repository": REPOSITORY, "commit": commit,
                    "provider_version": provider_version(args.source, commit),
@@ -446,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
                    "attribution": "Derived from the schema declarations of hashicorp/terraform-provider-google "
                                   f"({REPOSITORY}, MPL-2.0); values are the provider's, the format is pvctl's."},
         "unparsed_resources": unparsed,
-        **body,
+        "resources": resources,
+        "sensitive": body["sensitive"],
     }
     data = encode(document)
     args.out.write_bytes(data)
