@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
+from pathlib import Path
 
 from tests.offline.conftest import REPO_ROOT
 from tests.offline.test_terraform import PROVIDER
@@ -192,3 +195,21 @@ resource "google_redis_instance" "r" {
     wd.write("main.tf", PROVIDER)
     wd.tf("apply", "-input=false", "-auto-approve")
     assert json.loads((wd.path / "terraform.tfstate").read_text())["resources"] == []
+
+
+def test_pvctl_validate_says_once_which_provider_release_the_checks_follow(tmp_path):
+    (tmp_path / "modules" / "cache").mkdir(parents=True)
+    (tmp_path / "modules" / "cache" / "main.tf").write_text(
+        PROVIDER + 'resource "google_redis_instance" "r" {\n  name = "cache"\n'
+        '  memory_size_gb = 1\n  tier = "PREMIUM"\n}\n')
+    pvctl = Path(sys.executable).parent / "pvctl"
+    done = subprocess.run([str(pvctl), "validate", "--repo", str(tmp_path)], capture_output=True, text=True,
+                          env=dict(os.environ, COLUMNS="250"))
+    assert done.returncode == 1
+    text = " ".join(done.stderr.split())
+    assert text.count("offline checks follow hashicorp/google 8.0.0") == 1 and "the schema is 8.7.0" in text
+    assert 'expected tier to be one of ["BASIC" "STANDARD_HA" ""], got PREMIUM' in text
+    as_json = subprocess.run([str(pvctl), "validate", "--json", "--repo", str(tmp_path)],
+                             capture_output=True, text=True, check=False)
+    rules = json.loads(as_json.stdout)["rules"]
+    assert rules["provider_version"] == "8.0.0" and rules["license"] == "MPL-2.0" and "8.7.0" in rules["note"]

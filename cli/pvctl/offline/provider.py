@@ -94,12 +94,17 @@ def schema_response_bytes(env=os.environ) -> bytes:
 def _diag(severity: str, summary: str, detail: str = "", path: tuple[str | int, ...] = ()):
     severity_value = message("Diagnostic").Severity.Value(severity)
     diag = message("Diagnostic")(severity=severity_value, summary=summary, detail=detail)
-    for step in path:
-        if isinstance(step, int):
-            diag.attribute.steps.add(element_key_int=step)
-        else:
-            diag.attribute.steps.add(attribute_name=step)
+    _fill_path(diag.attribute, path)
     return diag
+
+
+def _fill_path(msg, steps) -> None:
+    """An AttributePath: names for attributes and blocks, integers for list elements."""
+    for step in steps:
+        if isinstance(step, int):
+            msg.steps.add(element_key_int=step)
+        else:
+            msg.steps.add(attribute_name=step)
 
 
 def _unmodelled_warning(what: str, paths: list[str]):
@@ -213,12 +218,7 @@ class Provider:
             planned_state=_dyn(plan.planned, ty), planned_private=req.prior_private, legacy_type_system=True,
         )
         for steps in plan.requires_replace:
-            path = resp.requires_replace.add()
-            for step in steps:
-                if isinstance(step, int):
-                    path.steps.add(element_key_int=step)
-                else:
-                    path.steps.add(attribute_name=step)
+            _fill_path(resp.requires_replace.add(), steps)
         return resp
 
     def ApplyResourceChange(self, req):

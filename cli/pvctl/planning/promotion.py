@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pvctl.core import console
-from pvctl.core.errors import GuardRefusal
+from pvctl.core.errors import GuardRefusal, ToolError
 from pvctl.core.files import write_atomic
 from pvctl.engine.session import PhaseRun, SavedPlan
 from pvctl.offline.rules import rules_for
@@ -186,14 +186,24 @@ def apply_reviewed(run: PhaseRun, saved: SavedPlan, allow_destroy: bool) -> None
         raise GuardRefusal(f"{fixed[0].address}: {fixed[0].message}",
                            f"change its {fixed[0].attribute} in the configuration, apply, then plan again")
     journal = Journal.open(run, saved, guarded)
-    addresses = journal.addresses
     if journal.done:
         console.note(f"resuming the protected apply after step {journal.done[-1]} ({journal.path})")
+    try:
+        _carry_out(run, saved, journal)
+    except (Exception, KeyboardInterrupt):
+        if journal.done and journal.path.exists():
+            console.warning(f"the protected apply stopped after step {journal.done[-1]}; "
+                            f"{', '.join(journal.addresses)} may be unprotected until the same command is run again "
+                            "(it resumes from there)")
+        raise
+
+
+def _carry_out(run: PhaseRun, saved: SavedPlan, journal: Journal) -> None:
+    addresses = journal.addresses
     if "lift" not in journal.done:
         _say(1, f"lift deletion protection (targeted apply of phase {journal.lifted_phase}): {', '.join(addresses)}")
         _targeted(_sibling(run, journal.lifted_phase, addresses), "lift", addresses, lifted=True)
         journal.finish("lift")
-    replanned = saved
     if "apply" not in journal.done:
         _say(2, f"re-plan phase {run.phase} and compare with the reviewed plan")
         replanned = run.plan(run.paths.phase_dir(run.phase) / "promotion-replan.tfplan")
@@ -201,6 +211,7 @@ def apply_reviewed(run: PhaseRun, saved: SavedPlan, allow_destroy: bool) -> None
         if problems:
             _say(4, "restore deletion protection: the plan is not the reviewed one")
             _restore(run, journal)
+            journal.path.unlink(missing_ok=True)  # protection is back: nothing to resume
             raise GuardRefusal("the plan changed since it was reviewed: " + "; ".join(problems),
                                f"review a new plan with `pvctl plan --phase {run.phase}` and apply that")
         journal.finish("replan")
@@ -226,4 +237,7 @@ def _restore(run: PhaseRun, journal: Journal) -> None:
 
 def _state_addresses(run: PhaseRun) -> list[str]:
     result = run.runner.run(["state", "list"], run.cwd, capture=True)
-    return result.stdout.split() if result.returncode == 0 else []
+    if result.returncode != 0:
+        raise ToolError(f"terraform state list failed for phase {run.phase}: {result.stderr.strip()[-300:]}",
+                        "check the state backend and run the same apply again (it resumes)")
+    return result.stdout.split()
