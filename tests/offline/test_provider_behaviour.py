@@ -202,6 +202,8 @@ def test_pvctl_validate_says_once_which_provider_release_the_checks_follow(tmp_p
     (tmp_path / "modules" / "cache" / "main.tf").write_text(
         PROVIDER + 'resource "google_redis_instance" "r" {\n  name = "cache"\n'
         '  memory_size_gb = 1\n  tier = "PREMIUM"\n}\n')
+    (tmp_path / "environments" / "mvp").mkdir(parents=True)
+    (tmp_path / "environments" / "mvp" / "main.tf").write_text(PROVIDER)
     pvctl = Path(sys.executable).parent / "pvctl"
     done = subprocess.run([str(pvctl), "validate", "--repo", str(tmp_path)], capture_output=True, text=True,
                           env=dict(os.environ, COLUMNS="250"))
