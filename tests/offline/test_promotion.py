@@ -16,6 +16,9 @@ together with the plans' actions on those addresses (never create, delete or rep
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass, field
 
 import pytest
@@ -114,7 +117,24 @@ def story(tmp_path_factory) -> dict[str, Step]:
     plan("downgrade_refused", "mvp")
     plan("downgrade_allowed", "mvp", "--allow-downgrade")
     plan("downgrade_and_destroy_allowed", "mvp", "--allow-downgrade", "--allow-destroy")
+    def interrupted(name: str, args: list[str], at: str) -> Step:
+        """Ctrl-C (SIGINT, which pvctl passes to Terraform) as soon as `at` is printed."""
+        with open(tmp / f"{name}.out", "w") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "pvctl", *args], cwd=repo, env=env, text=True,
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+            lines = []
+            for line in proc.stderr:
+                lines.append(line)
+                if at in line:
+                    proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=600)
+        step = steps[name] = Step(args, proc.returncode, (tmp / f"{name}.out").read_text(), "".join(lines))
+        return step
+
     plan("plan_back_to_growth", "growth", "--allow-downgrade", "--allow-destroy", required=True)
+    back = ["apply", "--phase", "growth", "--offline", "--plan", str(tmp / "plan_back_to_growth.tfplan"),
+            "--allow-downgrade", "--allow-destroy"]
+    interrupted("interrupted_back_to_growth", back, at="Step 3/4")
     apply("apply_back_to_growth", "growth", "plan_back_to_growth", "--allow-downgrade", "--allow-destroy")
     plan("replan_growth", "growth", "--detailed-exitcode", "--allow-downgrade")
     steps["journal_left"] = Step([], 0, str((repo / ".pvctl" / "growth" / "promotion.json").exists()), "")
@@ -301,7 +321,7 @@ def test_back_to_growth_replaces_redis_and_removes_the_scale_services(story: dic
 
 
 def test_back_to_growth_lifts_exactly_the_protected_deletions(story: dict[str, Step]) -> None:
-    lift = next(line for line in story["apply_back_to_growth"].stderr.splitlines() if "Step 1/4" in line)
+    lift = next(line for line in story["interrupted_back_to_growth"].stderr.splitlines() if "Step 1/4" in line)
     assert "targeted apply of phase scale" in lift
     lifted = set(lift.split(": ", 1)[1].split(", "))
     plan = story["plan_back_to_growth"]
@@ -314,3 +334,13 @@ def test_back_to_growth_converges_and_leaves_no_journal(story: dict[str, Step]) 
     step = story["replan_growth"]
     assert step.returncode == 0, step.stderr + json.dumps(step.summary, indent=1)
     assert story["journal_left"].stdout == "False"
+
+
+def test_an_interrupted_protected_apply_resumes_where_it_stopped(story: dict[str, Step]) -> None:
+    first = story["interrupted_back_to_growth"]
+    assert first.returncode != 0 and "Step 3/4" in first.stderr
+    assert "Traceback" not in first.stderr
+    assert "may be unprotected until the same command is run again" in " ".join(first.stderr.split())
+    again = story["apply_back_to_growth"].stderr
+    assert "resuming the protected apply after step replan" in " ".join(again.split())
+    assert "Step 1/4" not in again and "Step 2/4" in again and "Step 4/4" in again
