@@ -1,7 +1,7 @@
 """Offline plan cost per phase, as ratios measured in one run.
 
-For each phase in environments/: `pvctl plan --phase P --offline` (render, init, plan,
-show -json, summary, cost) against a raw `terraform plan` of the same root module with
+For each phase of environments/phases.toml: `pvctl plan --phase P --offline` (render, init, plan,
+show -json, summary, cost) against a raw `terraform plan` of the composition with
 the same bundled engine, CLI configuration (the stand-in provider), data dir, variables
 and sandbox state, run right after it. The ratio is pvctl's overhead around Terraform.
 Also reported: the stand-in provider's start-up time (process start to go-plugin
@@ -122,7 +122,9 @@ def main() -> int:
 
     pvctl = Path(sys.executable).parent / "pvctl"
     terraform = str(find_terraform(None, REPO).path)
-    phases = sorted(p.name for p in (REPO / "environments").iterdir() if (p / "main.tf").exists())
+    from pvctl.core.phases import load_phases
+
+    phases = list(load_phases())
     raw_env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0", TF_CLI_CONFIG_FILE=str(offline_cli_config(REPO)),
                    TF_VAR_db_admin_password=OFFLINE_DB_PASSWORD)
 
@@ -139,7 +141,7 @@ def main() -> int:
         for _ in range(args.repeat):
             ours.append(_timed([str(pvctl), "plan", "--phase", phase, "--offline"], REPO, dict(os.environ)))
             raw.append(_timed([terraform, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file={tfvars}"],
-                              REPO / "environments" / phase, env))
+                              REPO / "environments", env))
         a, b = statistics.median(ours), statistics.median(raw)
         print(f"{phase:8} {a:20.2f}s {b:18.2f}s {a / b:6.2f}")
     standin_against_base(args.base, phases, raw_env, terraform, args.repeat)

@@ -1,11 +1,33 @@
+locals {
+  # IAM database authentication, pgaudit for DDL and role changes, and
+  # connection/lock/temp-file logging. Statement text beyond DDL is not
+  # logged (it can carry customer data); Query Insights covers slow queries.
+  module_flags = {
+    "cloudsql.iam_authentication" = "on"
+    "cloudsql.enable_pgaudit"     = "on"
+    "pgaudit.log"                 = "ddl,role"
+    "log_checkpoints"             = "on"
+    "log_connections"             = "on"
+    "log_disconnections"          = "on"
+    "log_lock_waits"              = "on"
+    "log_hostname"                = "on"
+    "log_min_messages"            = "error"
+    "log_min_error_statement"     = "error"
+    "log_temp_files"              = "0"
+    "log_min_duration_statement"  = "-1"
+    "log_statement"               = "ddl"
+  }
+  flags = merge(var.flags, local.module_flags)
+}
+
 resource "google_sql_database_instance" "primary" {
   # checkov:skip=CKV_GCP_6:Client certificates are not required: connections are private-IP only, TLS is enforced (ENCRYPTED_ONLY) and apps authenticate with short-lived IAM tokens; per-client certificates would add key distribution without adding identity.
-  # checkov:skip=CKV_GCP_79:The major version is a deliberate, tested choice (var.database_version, POSTGRES_18 allowed); upgrades are in-place and planned, not forced by a scanner's notion of latest.
+  # checkov:skip=CKV_GCP_79:The major version is a deliberate, tested choice (settings.database_version, POSTGRES_18 allowed); upgrades are in-place and planned, not forced by a scanner's notion of latest.
   # checkov:skip=CKV2_GCP_13:log_duration logs a line for every statement; at scale volume that is a large Cloud Logging bill for data Query Insights already provides.
   project             = var.project_id
   name                = var.name
   region              = var.region
-  database_version    = var.database_version
+  database_version    = var.settings.database_version
   deletion_protection = var.deletion_protection
 
   settings {
@@ -15,21 +37,21 @@ resource "google_sql_database_instance" "primary" {
     disk_type                   = var.settings.disk_type
     disk_size                   = var.settings.disk_size_gb
     disk_autoresize             = true
-    disk_autoresize_limit       = var.disk_autoresize_limit_gb
+    disk_autoresize_limit       = var.settings.disk_autoresize_limit_gb
     deletion_protection_enabled = var.deletion_protection
     user_labels                 = var.labels
 
     ip_configuration {
       ipv4_enabled       = false
-      private_network    = var.network_id
-      allocated_ip_range = var.psa_range_name
+      private_network    = var.network.id
+      allocated_ip_range = var.network.psa_range_name
       ssl_mode           = "ENCRYPTED_ONLY"
     }
 
     backup_configuration {
       enabled                        = true
-      start_time                     = var.backup_start_time
-      location                       = var.backup_location
+      start_time                     = var.settings.backup_start_time
+      location                       = var.settings.backup_location
       point_in_time_recovery_enabled = var.settings.point_in_time_recovery
       transaction_log_retention_days = var.settings.transaction_log_retention_days
 
@@ -40,8 +62,8 @@ resource "google_sql_database_instance" "primary" {
     }
 
     maintenance_window {
-      day          = var.maintenance_window.day
-      hour         = var.maintenance_window.hour
+      day          = var.settings.maintenance_window.day
+      hour         = var.settings.maintenance_window.hour
       update_track = "stable"
     }
 
@@ -58,68 +80,19 @@ resource "google_sql_database_instance" "primary" {
       disallow_username_substring = true
     }
 
-    # IAM database authentication, pgaudit for DDL and role changes, and
-    # connection/lock/temp-file logging. Statement text beyond DDL is not
-    # logged (it can carry customer data); Query Insights covers slow queries.
-    database_flags {
-      name  = "cloudsql.iam_authentication"
-      value = "on"
-    }
-    database_flags {
-      name  = "cloudsql.enable_pgaudit"
-      value = "on"
-    }
-    database_flags {
-      name  = "pgaudit.log"
-      value = "ddl,role"
-    }
-    database_flags {
-      name  = "log_checkpoints"
-      value = "on"
-    }
-    database_flags {
-      name  = "log_connections"
-      value = "on"
-    }
-    database_flags {
-      name  = "log_disconnections"
-      value = "on"
-    }
-    database_flags {
-      name  = "log_lock_waits"
-      value = "on"
-    }
-    database_flags {
-      name  = "log_hostname"
-      value = "on"
-    }
-    database_flags {
-      name  = "log_min_messages"
-      value = "error"
-    }
-    database_flags {
-      name  = "log_min_error_statement"
-      value = "error"
-    }
-    database_flags {
-      name  = "log_temp_files"
-      value = "0"
-    }
-    database_flags {
-      name  = "log_min_duration_statement"
-      value = "-1"
-    }
-    database_flags {
-      name  = "log_statement"
-      value = "ddl"
-    }
-
     dynamic "database_flags" {
-      for_each = var.extra_flags
+      for_each = local.flags
       content {
         name  = database_flags.key
         value = database_flags.value
       }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = length(setintersection(keys(var.flags), keys(local.module_flags))) == 0
+      error_message = "flags must not change a flag the module sets: ${join(", ", setintersection(keys(var.flags), keys(local.module_flags)))}."
     }
   }
 }
@@ -128,20 +101,12 @@ resource "google_sql_database_instance" "replica" {
   # checkov:skip=CKV_GCP_6:Same as the primary: private IP, ENCRYPTED_ONLY and IAM authentication instead of client certificates.
   # checkov:skip=CKV_GCP_79:Replicas must run the primary's major version.
   # checkov:skip=CKV2_GCP_13:Same as the primary: log_duration is too costly at volume, Query Insights covers latency.
-  # checkov:skip=CKV_GCP_51:Flags are copied from the primary at plan time; checkov cannot resolve that reference.
-  # checkov:skip=CKV_GCP_52:Flags are copied from the primary at plan time; checkov cannot resolve that reference.
-  # checkov:skip=CKV_GCP_53:Flags are copied from the primary at plan time; checkov cannot resolve that reference.
-  # checkov:skip=CKV_GCP_54:Flags are copied from the primary at plan time; checkov cannot resolve that reference.
-  # checkov:skip=CKV_GCP_108:Flags are copied from the primary at plan time; checkov cannot resolve that reference.
-  # checkov:skip=CKV_GCP_109:Flags are copied from the primary at plan time; checkov cannot resolve that reference.
-  # checkov:skip=CKV_GCP_110:Flags are copied from the primary at plan time; checkov cannot resolve that reference.
-  # checkov:skip=CKV_GCP_111:Flags are copied from the primary at plan time; checkov cannot resolve that reference.
   count = var.settings.read_replica ? 1 : 0
 
   project              = var.project_id
   name                 = "${var.name}-replica"
   region               = var.region
-  database_version     = var.database_version
+  database_version     = var.settings.database_version
   master_instance_name = google_sql_database_instance.primary.name
   deletion_protection  = var.deletion_protection
 
@@ -153,23 +118,23 @@ resource "google_sql_database_instance" "replica" {
     # Starts at the primary's size (a replica needs at least that much), then grows with it.
     disk_size                   = var.settings.disk_size_gb
     disk_autoresize             = true
-    disk_autoresize_limit       = var.disk_autoresize_limit_gb
+    disk_autoresize_limit       = var.settings.disk_autoresize_limit_gb
     deletion_protection_enabled = var.deletion_protection
     user_labels                 = var.labels
 
     ip_configuration {
       ipv4_enabled       = false
-      private_network    = var.network_id
-      allocated_ip_range = var.psa_range_name
+      private_network    = var.network.id
+      allocated_ip_range = var.network.psa_range_name
       ssl_mode           = "ENCRYPTED_ONLY"
     }
 
     # A replica runs with the primary's flags.
     dynamic "database_flags" {
-      for_each = google_sql_database_instance.primary.settings[0].database_flags
+      for_each = local.flags
       content {
-        name  = database_flags.value.name
-        value = database_flags.value.value
+        name  = database_flags.key
+        value = database_flags.value
       }
     }
   }
@@ -177,20 +142,20 @@ resource "google_sql_database_instance" "replica" {
 
 resource "google_sql_database" "app" {
   project  = var.project_id
-  name     = var.database_name
+  name     = var.settings.database_name
   instance = google_sql_database_instance.primary.name
 }
 
 # Built-in admin for migrations and break-glass access. The password is a
 # write-only argument: it is sent to the API but never stored in plan or state;
-# bump db_admin_password_version to push a new one.
+# bump admin.password_version to push a new one.
 resource "google_sql_user" "admin" {
   project             = var.project_id
-  name                = var.admin_user
+  name                = var.admin.user
   instance            = google_sql_database_instance.primary.name
   type                = "BUILT_IN"
   password_wo         = var.admin_password
-  password_wo_version = var.admin_password_version
+  password_wo_version = var.admin.password_version
 }
 
 # One IAM database user per runtime service account: the apps log in with an

@@ -1,16 +1,19 @@
 variable "project_id" {
   description = "Project of the instance."
   type        = string
+  nullable    = false
 }
 
 variable "region" {
   description = "Region of the instance (same as the Cloud Run services)."
   type        = string
+  nullable    = false
 }
 
 variable "name" {
   description = "Instance name (\"<prefix>-pg\"); names of deleted instances stay reserved for about a week."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,78}[a-z0-9]$", var.name))
@@ -22,32 +25,35 @@ variable "labels" {
   description = "User labels on the instance."
   type        = map(string)
   default     = {}
-}
-
-variable "database_version" {
-  description = "PostgreSQL major version. A change is an in-place major upgrade; test it on a clone first."
-  type        = string
-  default     = "POSTGRES_17"
-
-  validation {
-    condition     = contains(["POSTGRES_15", "POSTGRES_16", "POSTGRES_17", "POSTGRES_18"], var.database_version)
-    error_message = "database_version must be POSTGRES_15, POSTGRES_16, POSTGRES_17 or POSTGRES_18."
-  }
+  nullable    = false
 }
 
 variable "settings" {
-  description = "Size, availability and backups (the phase's database table)."
+  description = "The instance: size, availability, disk and backups (the phase's database table), database_version (a change is an in-place major upgrade; test it on a clone first), disk_autoresize_limit_gb (0 = no ceiling; disks never shrink), backup_start_time (HH:MM UTC), backup_location (null = nearest multi-region), maintenance_window (day 1-7, Monday = 1; hour 0-23 UTC) and database_name (the application database)."
   type = object({
-    tier                           = string
-    edition                        = string
-    availability_type              = string
-    disk_type                      = string
-    disk_size_gb                   = number
-    backup_retained_count          = number
-    point_in_time_recovery         = bool
-    transaction_log_retention_days = number
-    read_replica                   = bool
+    tier                           = optional(string, "db-f1-micro")
+    edition                        = optional(string, "ENTERPRISE")
+    availability_type              = optional(string, "ZONAL")
+    disk_type                      = optional(string, "PD_SSD")
+    disk_size_gb                   = optional(number, 10)
+    backup_retained_count          = optional(number, 7)
+    point_in_time_recovery         = optional(bool, true)
+    transaction_log_retention_days = optional(number, 7)
+    read_replica                   = optional(bool, false)
+    database_version               = optional(string, "POSTGRES_17")
+    disk_autoresize_limit_gb       = optional(number, 500)
+    backup_start_time              = optional(string, "06:00")
+    backup_location                = optional(string)
+    maintenance_window             = optional(object({ day = number, hour = number }), { day = 7, hour = 7 })
+    database_name                  = optional(string, "app")
   })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["POSTGRES_15", "POSTGRES_16", "POSTGRES_17", "POSTGRES_18"], var.settings.database_version)
+    error_message = "settings.database_version must be POSTGRES_15, POSTGRES_16, POSTGRES_17 or POSTGRES_18."
+  }
 
   validation {
     condition     = contains(["ENTERPRISE", "ENTERPRISE_PLUS"], var.settings.edition)
@@ -92,80 +98,47 @@ variable "settings" {
     )
     error_message = "settings.transaction_log_retention_days must be 1-7 for ENTERPRISE (1-35 for ENTERPRISE_PLUS)."
   }
-}
-
-variable "disk_autoresize_limit_gb" {
-  description = "Ceiling for automatic disk growth (0 = no ceiling); disks never shrink."
-  type        = number
-  default     = 500
-}
-
-variable "backup_start_time" {
-  description = "Daily backup window start, HH:MM UTC (default 06:00 UTC = 03:00 in São Paulo)."
-  type        = string
-  default     = "06:00"
 
   validation {
-    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", var.backup_start_time))
-    error_message = "backup_start_time must be HH:MM (24 h, UTC)."
+    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", var.settings.backup_start_time))
+    error_message = "settings.backup_start_time must be HH:MM (24 h, UTC)."
+  }
+
+  validation {
+    condition     = var.settings.maintenance_window.day >= 1 && var.settings.maintenance_window.day <= 7 && var.settings.maintenance_window.hour >= 0 && var.settings.maintenance_window.hour <= 23
+    error_message = "settings.maintenance_window.day must be 1-7 and hour 0-23."
   }
 }
 
-variable "backup_location" {
-  description = "Multi-region or region for backups (null = nearest multi-region)."
-  type        = string
-  default     = null
-}
-
-variable "maintenance_window" {
-  description = "Weekly maintenance window: day 1-7 (Monday = 1), hour 0-23 UTC."
-  type = object({
-    day  = number
-    hour = number
-  })
-  default = { day = 7, hour = 7 }
-
-  validation {
-    condition     = var.maintenance_window.day >= 1 && var.maintenance_window.day <= 7 && var.maintenance_window.hour >= 0 && var.maintenance_window.hour <= 23
-    error_message = "maintenance_window.day must be 1-7 and hour 0-23."
-  }
-}
-
-variable "extra_flags" {
-  description = "Additional PostgreSQL flags (name → value); the module's own flags cannot be overridden here."
+variable "flags" {
+  description = "PostgreSQL flags added to the module's own (IAM authentication, pgaudit and the logging flags listed in the README); a flag the module sets cannot be changed here."
   type        = map(string)
   default     = {}
+  nullable    = false
+}
+
+variable "network" {
+  description = "Private networking: id of the VPC network, and psa_range_name, the Private Service Access range to allocate the private IP from (the network module's output, which also orders creation after the peering)."
+  type = object({
+    id             = string
+    psa_range_name = string
+  })
+  nullable = false
+}
+
+variable "admin" {
+  description = "The built-in administrator (migrations, break-glass): user name, and password_version to bump when admin_password should be sent again."
+  type = object({
+    user             = optional(string, "pvadmin")
+    password_version = optional(number, 1)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition = length(setintersection(keys(var.extra_flags), [
-      "cloudsql.iam_authentication", "cloudsql.enable_pgaudit", "pgaudit.log", "log_checkpoints", "log_connections",
-      "log_disconnections", "log_lock_waits", "log_hostname", "log_min_messages", "log_min_error_statement",
-      "log_temp_files", "log_min_duration_statement", "log_statement",
-    ])) == 0
-    error_message = "extra_flags must not repeat a flag the module already sets (see README)."
+    condition     = var.admin.password_version >= 1 && floor(var.admin.password_version) == var.admin.password_version
+    error_message = "admin.password_version must be a whole number of at least 1."
   }
-}
-
-variable "network_id" {
-  description = "VPC network id for the private IP."
-  type        = string
-}
-
-variable "psa_range_name" {
-  description = "Private Service Access range to allocate the private IP from (network module output, which also orders creation after the peering)."
-  type        = string
-}
-
-variable "database_name" {
-  description = "Application database created on the instance."
-  type        = string
-  default     = "app"
-}
-
-variable "admin_user" {
-  description = "Built-in administrator user (migrations, break-glass)."
-  type        = string
-  default     = "pvadmin"
 }
 
 variable "admin_password" {
@@ -176,24 +149,16 @@ variable "admin_password" {
   nullable    = false
 }
 
-variable "admin_password_version" {
-  description = "Bump to send a new admin_password to Cloud SQL."
-  type        = number
-
-  validation {
-    condition     = var.admin_password_version >= 1 && floor(var.admin_password_version) == var.admin_password_version
-    error_message = "admin_password_version must be a whole number of at least 1."
-  }
-}
-
 variable "iam_service_accounts" {
   description = "Service account emails that get a Cloud SQL IAM database user, keyed by a static label (e.g. { api = … })."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "deletion_protection" {
   description = "Both guards: Terraform refuses to destroy, and the Cloud SQL API refuses deletion."
   type        = bool
   default     = true
+  nullable    = false
 }

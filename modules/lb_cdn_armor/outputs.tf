@@ -10,7 +10,7 @@ output "certificate_name" {
 
 output "security_policy_name" {
   description = "Cloud Armor policy name, or null when armor is off."
-  value       = var.armor ? google_compute_security_policy.this[0].name : null
+  value       = var.security.armor ? google_compute_security_policy.this[0].name : null
 }
 
 output "backend_service_names" {

@@ -8,22 +8,22 @@ resource "google_redis_instance" "this" {
   labels              = var.labels
   deletion_protection = var.deletion_protection && !contains(var.deletion_protection_lifted, "google_redis_instance.this")
 
-  authorized_network = var.network_id
+  authorized_network = var.network.id
   connect_mode       = "PRIVATE_SERVICE_ACCESS"
-  reserved_ip_range  = var.psa_range_name
+  reserved_ip_range  = var.network.psa_range_name
 
   auth_enabled            = true
   transit_encryption_mode = "SERVER_AUTHENTICATION"
 
   # Sessions and caches: under memory pressure evict the least recently used
-  # key instead of failing writes (seed 003).
-  redis_configs = merge({ "maxmemory-policy" = "allkeys-lru" }, var.extra_configs)
+  # key instead of failing writes.
+  redis_configs = merge({ "maxmemory-policy" = "allkeys-lru" }, var.settings.extra_configs)
 
   maintenance_policy {
     weekly_maintenance_window {
-      day = var.maintenance_day
+      day = var.settings.maintenance_day
       start_time {
-        hours   = var.maintenance_hour
+        hours   = var.settings.maintenance_hour
         minutes = 0
         seconds = 0
         nanos   = 0

@@ -1,16 +1,19 @@
 variable "project_id" {
   description = "Project of the instance."
   type        = string
+  nullable    = false
 }
 
 variable "region" {
   description = "Region of the instance and of its AUTH secret."
   type        = string
+  nullable    = false
 }
 
 variable "name" {
   description = "Instance name (\"<prefix>-redis\"); the AUTH secret is \"<name>-auth\"."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,38}[a-z0-9]$", var.name))
@@ -22,15 +25,21 @@ variable "labels" {
   description = "Labels on the instance and the secret."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "settings" {
-  description = "Tier, size and version (the phase's redis table). Changing tier replaces the instance."
+  description = "Tier, size and version (the phase's redis table; changing tier replaces the instance), extra_configs (Redis parameters added to maxmemory-policy = allkeys-lru, which they may override) and the weekly maintenance window (maintenance_day in capitals, maintenance_hour 0-23 UTC)."
   type = object({
-    tier           = string
-    memory_size_gb = number
-    version        = string
+    tier             = optional(string, "BASIC")
+    memory_size_gb   = optional(number, 1)
+    version          = optional(string, "REDIS_7_2")
+    extra_configs    = optional(map(string), {})
+    maintenance_day  = optional(string, "SUNDAY")
+    maintenance_hour = optional(number, 7)
   })
+  default  = {}
+  nullable = false
 
   validation {
     condition     = contains(["BASIC", "STANDARD_HA"], var.settings.tier)
@@ -46,50 +55,32 @@ variable "settings" {
     condition     = can(regex("^REDIS_[0-9]+(_[0-9]+)?$", var.settings.version))
     error_message = "settings.version must look like REDIS_7_2."
   }
-}
-
-variable "network_id" {
-  description = "VPC network id the instance is reachable from."
-  type        = string
-}
-
-variable "psa_range_name" {
-  description = "Private Service Access range name (network module output; also orders creation after the peering)."
-  type        = string
-}
-
-variable "extra_configs" {
-  description = "Additional Redis configuration parameters; maxmemory-policy defaults to allkeys-lru."
-  type        = map(string)
-  default     = {}
-}
-
-variable "maintenance_day" {
-  description = "Day of the weekly maintenance window."
-  type        = string
-  default     = "SUNDAY"
 
   validation {
-    condition     = contains(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], var.maintenance_day)
-    error_message = "maintenance_day must be a weekday name in capitals, e.g. SUNDAY."
+    condition     = contains(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], var.settings.maintenance_day)
+    error_message = "settings.maintenance_day must be a weekday name in capitals, e.g. SUNDAY."
+  }
+
+  validation {
+    condition     = var.settings.maintenance_hour >= 0 && var.settings.maintenance_hour <= 23
+    error_message = "settings.maintenance_hour must be from 0 to 23."
   }
 }
 
-variable "maintenance_hour" {
-  description = "Start hour (UTC) of the weekly maintenance window."
-  type        = number
-  default     = 7
-
-  validation {
-    condition     = var.maintenance_hour >= 0 && var.maintenance_hour <= 23
-    error_message = "maintenance_hour must be from 0 to 23."
-  }
+variable "network" {
+  description = "Private networking: id of the VPC network the instance is reachable from, and psa_range_name, the Private Service Access range (the network module's output; also orders creation after the peering)."
+  type = object({
+    id             = string
+    psa_range_name = string
+  })
+  nullable = false
 }
 
 variable "deletion_protection" {
   description = "Refuse to delete the instance and its AUTH secret from Terraform."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "deletion_protection_lifted" {

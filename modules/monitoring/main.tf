@@ -2,8 +2,7 @@ locals {
   services_filter = "resource.type = \"cloud_run_revision\" AND resource.labels.service_name = one_of(${join(", ", [for s in var.service_names : "\"${s}\""])})"
   channels        = [google_monitoring_notification_channel.email.id]
 
-  # Budgets live on the billing account: without one there is nothing to attach to.
-  budget_enabled = var.budget != null && var.billing_account != ""
+  budget_enabled = var.budget != null
 }
 
 resource "google_monitoring_notification_channel" "email" {
@@ -166,7 +165,7 @@ data "google_project" "this" {
 resource "google_billing_budget" "this" {
   count = local.budget_enabled ? 1 : 0
 
-  billing_account = var.billing_account
+  billing_account = var.budget.billing_account
   display_name    = "${var.name_prefix} monthly budget"
 
   budget_filter {

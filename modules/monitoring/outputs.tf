@@ -19,6 +19,6 @@ output "uptime_check_id" {
 }
 
 output "budget_id" {
-  description = "Budget id, or null when no billing account is given."
+  description = "Budget id, or null without a budget."
   value       = local.budget_enabled ? google_billing_budget.this[0].id : null
 }

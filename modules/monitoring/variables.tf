@@ -1,16 +1,19 @@
 variable "project_id" {
   description = "Project whose services are watched."
   type        = string
+  nullable    = false
 }
 
 variable "name_prefix" {
   description = "Prefix of display names."
   type        = string
+  nullable    = false
 }
 
 variable "alert_email" {
   description = "Address that receives alert and budget notifications."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alert_email))
@@ -21,6 +24,7 @@ variable "alert_email" {
 variable "service_names" {
   description = "Cloud Run services the CPU, latency and 5xx policies cover."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = length(var.service_names) >= 1
@@ -31,16 +35,19 @@ variable "service_names" {
 variable "uptime_host" {
   description = "Public host name the uptime check calls over HTTPS."
   type        = string
+  nullable    = false
 }
 
 variable "thresholds" {
-  description = "Alert thresholds (the phase's monitoring table)."
+  description = "Alert thresholds (the phase's monitoring table): CPU utilization and 5xx ratio as fractions, p95 latency in milliseconds, and the path the uptime check calls."
   type = object({
-    cpu_utilization_threshold = number
-    latency_p95_threshold_ms  = number
-    error_5xx_ratio_threshold = number
-    uptime_check_path         = string
+    cpu_utilization_threshold = optional(number, 0.7)
+    latency_p95_threshold_ms  = optional(number, 500)
+    error_5xx_ratio_threshold = optional(number, 0.01)
+    uptime_check_path         = optional(string, "/healthz")
   })
+  default  = {}
+  nullable = false
 
   validation {
     condition     = var.thresholds.cpu_utilization_threshold > 0 && var.thresholds.cpu_utilization_threshold <= 1
@@ -63,24 +70,19 @@ variable "thresholds" {
   }
 }
 
-variable "billing_account" {
-  description = "Billing account id (XXXXXX-XXXXXX-XXXXXX) for the budget; empty string = no budget."
-  type        = string
-  default     = ""
-
-  validation {
-    condition     = var.billing_account == "" || can(regex("^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$", var.billing_account))
-    error_message = "billing_account must be empty or look like 012345-6789AB-CDEF01."
-  }
-}
-
 variable "budget" {
-  description = "Monthly budget in US dollars and the spend fractions that notify (the phase's budget table); null = no budget."
+  description = "Monthly budget on billing_account (XXXXXX-XXXXXX-XXXXXX) for this project: amount_usd in whole US dollars and the spend fractions that notify (the phase's budget table); null = no budget."
   type = object({
+    billing_account  = string
     amount_usd       = number
-    alert_thresholds = list(number)
+    alert_thresholds = optional(list(number), [0.5, 0.8, 1.0])
   })
   default = null
+
+  validation {
+    condition     = var.budget == null || can(regex("^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$", var.budget.billing_account))
+    error_message = "budget.billing_account must look like 012345-6789AB-CDEF01."
+  }
 
   validation {
     condition     = var.budget == null || try(var.budget.amount_usd > 0 && floor(var.budget.amount_usd) == var.budget.amount_usd, false)

@@ -34,12 +34,12 @@ resource "google_compute_subnetwork" "main" {
   name                     = "${var.name_prefix}-main"
   region                   = var.region
   network                  = google_compute_network.this.id
-  ip_cidr_range            = var.subnet_cidr
+  ip_cidr_range            = var.settings.subnet_cidr
   private_ip_google_access = true
 
   log_config {
     aggregation_interval = "INTERVAL_10_MIN"
-    flow_sampling        = var.flow_log_sampling
+    flow_sampling        = var.settings.flow_log_sampling
     metadata             = "INCLUDE_ALL_METADATA"
   }
 }
@@ -52,12 +52,12 @@ resource "google_compute_subnetwork" "connector" {
   name                     = "${var.name_prefix}-connector"
   region                   = var.region
   network                  = google_compute_network.this.id
-  ip_cidr_range            = var.connector_cidr
+  ip_cidr_range            = var.settings.connector_cidr
   private_ip_google_access = true
 
   log_config {
     aggregation_interval = "INTERVAL_10_MIN"
-    flow_sampling        = var.flow_log_sampling
+    flow_sampling        = var.settings.flow_log_sampling
     metadata             = "INCLUDE_ALL_METADATA"
   }
 }
@@ -69,8 +69,8 @@ resource "google_compute_global_address" "psa" {
   network       = google_compute_network.this.id
   purpose       = "VPC_PEERING"
   address_type  = "INTERNAL"
-  address       = var.psa_address
-  prefix_length = var.psa_prefix_length
+  address       = var.settings.psa_address
+  prefix_length = var.settings.psa_prefix_length
 }
 
 # ABANDON: on destroy the peering stays until the producers (Cloud SQL, Redis)

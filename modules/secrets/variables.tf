@@ -1,16 +1,19 @@
 variable "project_id" {
   description = "Project of the secrets."
   type        = string
+  nullable    = false
 }
 
 variable "region" {
   description = "The only location secret payloads are stored in."
   type        = string
+  nullable    = false
 }
 
 variable "name_prefix" {
   description = "Prefix of every secret id (\"<prefix>-<name>\")."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.name_prefix))
@@ -21,6 +24,7 @@ variable "name_prefix" {
 variable "names" {
   description = "Secret names without the prefix (the phase's secrets.names)."
   type        = list(string)
+  nullable    = false
 
   validation {
     condition     = alltrue([for n in var.names : can(regex("^[a-z][a-z0-9-]{0,62}$", n))])
@@ -37,12 +41,14 @@ variable "labels" {
   description = "Labels on the secrets."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "deletion_protection" {
   description = "Refuse to delete the secrets from Terraform."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "deletion_protection_lifted" {

@@ -4,9 +4,9 @@ resource "google_vpc_access_connector" "this" {
   project       = var.project_id
   name          = var.name
   region        = var.region
-  machine_type  = var.machine_type
-  min_instances = var.min_instances
-  max_instances = var.max_instances
+  machine_type  = var.settings.machine_type
+  min_instances = var.settings.min_instances
+  max_instances = var.settings.max_instances
 
   subnet {
     name       = var.subnet_name

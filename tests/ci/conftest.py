@@ -32,7 +32,7 @@ output "phase" {
 
 def phases_toml(**mvp: str) -> str:
     """The packaged phases.toml with keys of mvp's tables set anew: ``api_cpu='"4"'``, ``usage_requests_per_month="1"``."""
-    text = (REPO / "cli" / "pvctl" / "data" / "phases.toml").read_text()
+    text = (REPO / "environments" / "phases.toml").read_text()
     for name, value in mvp.items():
         table, key = name.split("_", 1)
         text, found = re.subn(rf"(^\[mvp\.{table}\]\n(?:(?!\[).*\n)*?{key} = )[^\n#]*", rf"\g<1>{value} ", text, count=1, flags=re.M)

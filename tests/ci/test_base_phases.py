@@ -5,9 +5,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from pvctl.ci.base import PHASES_TOML, base_phases_file, extract_base
-from pvctl.ci.costing import BasePlan, phase_cost
+from pvctl.ci.costing import phase_cost
 from pvctl.core.config import load_config
 from pvctl.core.errors import ConfigError
 from pvctl.core.phases import get_phase, load_phases, phase_names
@@ -69,7 +68,7 @@ def test_the_base_commits_phases_toml_is_extracted(tmp_path):
     assert base_phases_file(extract_base(root, "HEAD")) is None             # then the current one stands in
 
     phases = root / PHASES_TOML
-    phases.parent.mkdir(parents=True)
+    phases.parent.mkdir(parents=True, exist_ok=True)
     phases.write_text(BUSY)
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "base phases")
@@ -79,10 +78,31 @@ def test_the_base_commits_phases_toml_is_extracted(tmp_path):
     assert get_phase("mvp", base).usage["requests_per_month"] == 30_000_000
 
 
+def _unchanged(plan: dict) -> dict:
+    """The plan made again once it is applied: every resource the same on both sides."""
+    import copy
+
+    again = copy.deepcopy(plan)
+    for rc in again["resource_changes"]:
+        rc["change"]["before"] = rc["change"]["after"]
+        rc["change"]["actions"] = ["no-op"]
+    return again
+
+
 def test_the_base_cost_uses_the_base_usage_profile(busy_phases):
     config = load_config(repo_root=REPO, config_path=REPO / "pvctl.example.toml", env={})
-    same = phase_cost(config, "mvp", MVP_PLAN, BasePlan(MVP_PLAN, None, "base main"))
-    assert same.delta == 0 and same.baseline_label == "base main"
-    busy = phase_cost(config, "mvp", MVP_PLAN, BasePlan(MVP_PLAN, busy_phases, "base main"))
+    applied = _unchanged(MVP_PLAN)
+    same = phase_cost(config, "mvp", applied, "base main")
+    assert same.delta == 0 and same.baseline_label == "base main (mvp traffic)" and same.resources == ()
+    busy = phase_cost(config, "mvp", applied, "base main", busy_phases)
     assert busy.monthly == same.monthly and busy.baseline > same.baseline  # the base's traffic, not this branch's
+    assert busy.resources and all(r.delta < 0 for r in busy.resources if r.resource != "(billing account)")
     assert load_usage("mvp", phases_file=busy_phases).requests_per_month == 30_000_000
+
+
+def test_per_resource_cost_from_both_sides_of_one_plan():
+    config = load_config(repo_root=REPO, config_path=REPO / "pvctl.example.toml", env={})
+    fresh = phase_cost(config, "mvp", MVP_PLAN, "the sandbox state")          # everything created
+    assert fresh.baseline == 0 and fresh.monthly > 0
+    assert sum(r.delta for r in fresh.resources) == fresh.delta
+    assert all(r.before == 0 and r.percent is None for r in fresh.resources)

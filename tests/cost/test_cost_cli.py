@@ -36,7 +36,7 @@ def test_json_output_shape_from_the_saved_plan(repo):
     assert (doc["phase"], doc["region"], doc["currency"]) == ("mvp", "us-central1", "USD")
     item = doc["items"][0]
     assert {"component", "resource", "sku", "quantity", "unit", "unit_price", "monthly"} <= set(item)
-    assert abs(sum(i["monthly"] for i in doc["items"]) - doc["monthly_total"]) < 0.05
+    assert round(sum(i["monthly"] for i in doc["items"]) * 100) == round(doc["monthly_total"] * 100)  # rows add up
 
 
 def test_region_flag_and_usage_file_change_the_price(repo):
@@ -92,3 +92,50 @@ def test_plan_json_outside_a_repository(tmp_path, monkeypatch):
     result = runner.invoke(app, ["cost", "--phase", "scale", "--plan-json", str(FIXTURES / "scale.plan.json"), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["region"] == "southamerica-east1"
+
+
+def _table(md: str) -> list[list[str]]:
+    return [[c.strip() for c in line.strip("|").split("|")] for line in md.splitlines() if line.startswith("| ")]
+
+
+def test_compare_names_region_currency_dates_and_its_rows_add_up(repo):
+    md = runner.invoke(app, ["cost", "--compare", "mvp", "growth", "--region", "southamerica-east1"]).stdout
+    head = md.splitlines()[0]
+    assert "in southamerica-east1 (USD, list prices dated 20" in head and "mvp with mvp traffic, growth with growth traffic" in head
+    rows = _table(md)[1:]
+    body, total = rows[:-1], rows[-1]
+    assert "Free tier" not in {r[0] for r in body}            # Cloud Run is shown net of its credit
+    for col in (1, 2, 3):
+        cents = sum(round(float(r[col].replace(",", "")) * 100) for r in body)
+        assert cents == round(float(total[col].strip("*").replace(",", "")) * 100), col
+    assert all(r[1].count(".") == 1 and len(r[1].split(".")[1]) == 2 for r in body)
+    assert "_Derived or unconfirmed prices carry $" in md and "of growth (" in md
+
+
+def test_compare_at_the_same_traffic(repo):
+    own = json.loads(runner.invoke(app, ["cost", "--compare", "mvp", "growth", "--json"]).stdout)
+    same = json.loads(runner.invoke(app, ["cost", "--compare", "mvp", "growth", "--traffic", "growth", "--json"]).stdout)
+    assert own["traffic"] == {"mvp": "mvp", "growth": "growth"} and same["traffic"] == {"mvp": "growth", "growth": "growth"}
+    assert same["after"] == own["after"] and same["before"] > own["before"]   # mvp's resources carrying growth's traffic
+    assert "both with growth traffic" in runner.invoke(app, ["cost", "--compare", "mvp", "growth", "--traffic", "growth"]).stdout
+    assert {"region", "currency", "price_dates", "resources"} <= set(same)
+
+
+def test_the_table_flags_derived_prices_and_their_share(repo):
+    doc = json.loads(runner.invoke(app, ["cost", "--phase", "mvp", "--json", "--region", "southamerica-east1"]).stdout)
+    derived = [i for i in doc["items"] if not i["verified"]]
+    assert derived and {"price_row", "price_as_of"} <= set(derived[0])
+    assert doc["derived_total"] == pytest.approx(sum(i["monthly"] for i in derived), abs=0.03)  # items rounded one by one
+    assert doc["price_dates"][0] < doc["price_dates"][1]
+    text = runner.invoke(app, ["cost", "--phase", "mvp", "--region", "southamerica-east1"], env={"COLUMNS": "250"}).stdout
+    assert f"list prices dated {doc['price_dates'][0]} to {doc['price_dates'][1]}" in text
+    assert f"carry ${doc['derived_total']:.2f} of ${doc['monthly_total']:.2f}" in text
+    assert "Hint: module.api.google_cloud_run_v2_service.this: instance-based billing" in text
+
+
+def test_a_shared_billing_account_is_read_from_pvctl_toml(repo):
+    own = json.loads(runner.invoke(app, ["cost", "--phase", "mvp", "--json"]).stdout)
+    (repo / "pvctl.toml").write_text('[project]\nid = "pv-test-123"\nregion = "us-central1"\n[billing]\nshared_account = true\n')
+    shared = json.loads(runner.invoke(app, ["cost", "--phase", "mvp", "--json"]).stdout)
+    assert shared["free_tiers"] is False and not [i for i in shared["items"] if i["sku"].endswith(":free")]
+    assert shared["monthly_total"] > own["monthly_total"]

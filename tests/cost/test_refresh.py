@@ -121,4 +121,4 @@ def test_default_refresh_writes_a_user_copy_that_cost_then_uses(fake, tmp_path, 
     doc = json.loads(runner.invoke(app, ["cost", "--phase", "mvp", "--json", "--plan-json", str(FIXTURES / "mvp.plan.json")]).stdout)
     cpu = next(i for i in doc["items"] if i["sku"] == "run_cpu_request")
     assert cpu["unit_price"] == pytest.approx(0.000025)
-    assert doc["prices_as_of"] >= "2026-11-23"
+    assert doc["price_dates"][1] >= "2026-11-23"

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from pvctl.gcp.calls import CallPolicy
 from pvctl.gcp.clients import ENDPOINT_ENV, GcpClients
+
 from tests.gcp.fakes import scenarios
 from tests.gcp.fakes.compute_fake import FakeCompute
+from tests.gcp.fakes.monitoring_fake import FakeMonitoring
 from tests.gcp.fakes.run_fake import FakeCloudRun
 from tests.gcp.fakes.secrets_fake import FakeSecretManager
+from tests.gcp.fakes.sqladmin_fake import FakeSqlAdmin
 
 PVCTL_TOML = f"""\
 [project]
@@ -36,19 +43,25 @@ class Fakes:
     run: FakeCloudRun
     secrets: FakeSecretManager
     compute: FakeCompute
+    monitoring: FakeMonitoring
+    sql: FakeSqlAdmin
+
+    def endpoints(self) -> dict[str, str]:
+        return {"run": self.run.endpoint, "secretmanager": self.secrets.endpoint, "compute": self.compute.endpoint,
+                "monitoring": self.monitoring.endpoint, "sqladmin": self.sql.endpoint}
 
     def clients(self, policy: CallPolicy = FAST) -> GcpClients:
-        return GcpClients(policy=policy, endpoints={"run": self.run.endpoint, "secretmanager": self.secrets.endpoint,
-                                                     "compute": self.compute.endpoint})
+        return GcpClients(policy=policy, endpoints=self.endpoints())
 
 
 @pytest.fixture
 def fakes(monkeypatch):
-    run, secrets, compute = FakeCloudRun().start(), FakeSecretManager().start(), FakeCompute(scenarios.PROJECT).start()
-    for api, fake in (("run", run), ("secretmanager", secrets), ("compute", compute)):
-        monkeypatch.setenv(ENDPOINT_ENV[api], fake.endpoint)
-    yield Fakes(run, secrets, compute)
-    for fake in (run, secrets, compute):
+    started = Fakes(FakeCloudRun().start(), FakeSecretManager().start(), FakeCompute(scenarios.PROJECT).start(),
+                    FakeMonitoring().start(), FakeSqlAdmin(scenarios.PROJECT).start())
+    for api, endpoint in started.endpoints().items():
+        monkeypatch.setenv(ENDPOINT_ENV[api], endpoint)
+    yield started
+    for fake in (started.run, started.secrets, started.compute, started.monitoring, started.sql):
         fake.stop()
 
 
@@ -88,3 +101,24 @@ def pvctl(capsys, monkeypatch, repo):
         return Outcome(code, captured.out, captured.err)
 
     return run
+
+
+def interrupt_pvctl(repo: Path, args: list[str], ready: Callable[[], bool], presses: int = 1,
+                    then: Callable[[], None] = lambda: None) -> Outcome:
+    """Run pvctl in its own process against the fakes, press Ctrl-C (SIGINT) once `ready()`, call `then`, collect."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOOGLE_")}
+    proc = subprocess.Popen([sys.executable, "-m", "pvctl", *args], cwd=repo, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        for _ in range(presses):
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.3)
+        then()
+        out, err = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return Outcome(proc.returncode, out, err)

@@ -30,8 +30,8 @@ PROJECT = "pv-inventory-test"
 SQL = "module.database.google_sql_database_instance.primary"
 API = "module.api.module.service.google_cloud_run_v2_service.managed[0]"
 LB_ADDRESS = "module.edge.google_compute_global_address.this"
-REDIS = "module.redis.google_redis_instance.this"
-REDIS_AUTH_VERSION = "module.redis.google_secret_manager_secret_version.auth"
+REDIS = "module.redis[0].google_redis_instance.this"
+REDIS_AUTH_VERSION = "module.redis[0].google_secret_manager_secret_version.auth"
 SECRET_NAMES = ["crm-api-token", "db-admin-password", "oauth-client-secret", "session-signing-key", "whatsapp-token"]
 SECRETS = [f'module.secrets.google_secret_manager_secret.this["{n}"]' for n in SECRET_NAMES]
 # Must survive every promotion: updated in place at most.
@@ -236,13 +236,13 @@ def test_the_load_balancer_ip_output_is_stable(story: dict[str, Step]) -> None:
 def test_only_the_bff_may_invoke_the_private_api(story: dict[str, Step]) -> None:
     resources = story["apply_scale"].resources
     invokers = {a: r for a, r in resources.items() if a.endswith("]") and "google_cloud_run_v2_service_iam_member" in a}
-    bff_account = resources["module.bff.module.service.google_service_account.this"]
+    bff_account = resources["module.bff[0].module.service.google_service_account.this"]
     assert [(r["name"], r["role"], r["member"]) for r in invokers.values()] == \
         [("pv-api", "roles/run.invoker", f"serviceAccount:{bff_account['email']}")]
     assert bff_account["email"] == f"pv-bff-run@{PROJECT}.iam.gserviceaccount.com"
     api = resources[API]
     assert api["ingress"] == "INGRESS_TRAFFIC_INTERNAL_ONLY" and api["invoker_iam_disabled"] is False
-    bff_env = {e["name"]: e["value"] for e in resources["module.bff.module.service.google_cloud_run_v2_service.managed[0]"]["template"][0]["containers"][0]["env"]}
+    bff_env = {e["name"]: e["value"] for e in resources["module.bff[0].module.service.google_cloud_run_v2_service.managed[0]"]["template"][0]["containers"][0]["env"]}
     assert bff_env["API_URL"] == bff_env["API_AUDIENCE"] == api["uri"] and api["uri"].startswith("https://")
 
 
@@ -309,12 +309,12 @@ def test_back_to_growth_replaces_redis_and_removes_the_scale_services(story: dic
     plan = story["plan_back_to_growth"]
     assert plan.changed("replace") >= {REDIS}
     removed = plan.changed("delete")
-    assert {"module.bff.module.service.google_cloud_run_v2_service.managed[0]",
-            "module.webhooks.module.service.google_cloud_run_v2_service.managed[0]"} <= removed
+    assert {"module.bff[0].module.service.google_cloud_run_v2_service.managed[0]",
+            "module.webhooks[0].module.service.google_cloud_run_v2_service.managed[0]"} <= removed
     assert not set(KEPT) & (removed | plan.changed("replace"))
     after = story["apply_back_to_growth"].resources
     assert after[REDIS]["tier"] == "BASIC" and after[REDIS]["deletion_protection"] is True
-    assert not [a for a in after if a.startswith(("module.bff.", "module.webhooks."))]
+    assert not [a for a in after if a.startswith(("module.bff[", "module.webhooks["))]
     for secret in SECRETS:
         assert after[secret]["deletion_protection"] is True
     assert story["apply_back_to_growth"].state["outputs"]["phase"]["value"] == "growth"

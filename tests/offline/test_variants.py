@@ -8,13 +8,13 @@ of this repository, with a pvctl.toml that switches the variant on:
   Terraform leaving the image to CI;
 - a `[project] domain` change after a sandbox apply: the managed certificate is replaced
   create-before-destroy, nothing else is;
-- Direct VPC egress (`vpc_egress_mode = "direct"` of modules/cloud_run_service): a small root
+- Direct VPC egress (`vpc_access.mode = "direct"` of modules/cloud_run_service): a small root
   module in a temporary folder calls modules/cloud_run_api and modules/cloud_run_bff with it
   (the module's own inputs and validations);
 - Direct VPC egress selected for a phase (`[phases.<phase>.connector] egress = "direct"`): no
   connector, every service on the network's main subnet, and the cost without the connector;
 - the connector's address: states written before the egress option hold it at
-  `module.connector`, and the `moved` block of each environment carries it to
+  `module.connector`, and a `moved` block of environments/moved.tf carries it to
   `module.connector[0]` with nothing to change; switching such a state to direct updates the
   services in place and destroys only the connector.
 
@@ -25,6 +25,8 @@ Why the image is checked by behaviour: Terraform's JSON configuration representa
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import json
 import re
@@ -59,7 +61,9 @@ SERVICES = {"mvp": ("api",), "scale": ("api", "bff", "webhooks")}
 
 
 def service_address(module: str, variant: str) -> str:
-    return f"module.{module}.module.service.google_cloud_run_v2_service.{variant}[0]"
+    """The API exists in every phase; the BFF and the webhook receiver only once the site splits (count)."""
+    call = "module.api" if module == "api" else f"module.{module}[0]"
+    return f"{call}.module.service.google_cloud_run_v2_service.{variant}[0]"
 
 
 def actions(plan: dict) -> dict[str, list[str]]:
@@ -291,30 +295,30 @@ locals {{
 module "api" {{
   source = "../modules/cloud_run_api"
 
-  project_id      = "{PROJECT}"
-  region          = "southamerica-east1"
-  name_prefix     = "pv"
-  image           = "{API_IMAGE}"
-  settings        = local.settings
-  public          = false
-  invokers        = {{ bff = module.bff.service_account_member }}
-  vpc_egress_mode = var.api_mode
-  network_id      = "{NETWORK}"
-  subnet_id       = var.api_subnet ? "{SUBNET}" : null
+  project_id  = "{PROJECT}"
+  region      = "southamerica-east1"
+  name_prefix = "pv"
+  container   = {{ image = "{API_IMAGE}" }}
+  settings    = local.settings
+  invokers    = {{ bff = module.bff[0].service_account_member }}
+  vpc_access = {{
+    mode       = var.api_mode
+    network_id = "{NETWORK}"
+    subnet_id  = var.api_subnet ? "{SUBNET}" : null
+  }}
 }}
 
 module "bff" {{
   source = "../modules/cloud_run_bff"
+  count  = 1
 
-  project_id      = "{PROJECT}"
-  region          = "southamerica-east1"
-  name_prefix     = "pv"
-  image           = "southamerica-east1-docker.pkg.dev/{PROJECT}/app/bff:1.0.0"
-  settings        = local.settings
-  api_url         = module.api.uri
-  vpc_egress_mode = "direct"
-  network_id      = "{NETWORK}"
-  subnet_id       = "{SUBNET}"
+  project_id  = "{PROJECT}"
+  region      = "southamerica-east1"
+  name_prefix = "pv"
+  container   = {{ image = "southamerica-east1-docker.pkg.dev/{PROJECT}/app/bff:1.0.0" }}
+  settings    = local.settings
+  api_url     = module.api.uri
+  vpc_access  = {{ mode = "direct", network_id = "{NETWORK}", subnet_id = "{SUBNET}" }}
 }}
 
 variable "api_mode" {{
@@ -364,9 +368,9 @@ def test_direct_vpc_egress_plans_no_connector_anywhere(direct_plan: dict) -> Non
 
 
 @pytest.mark.parametrize("args, message", [
-    (("-var", "api_subnet=false"), "network_id and subnet_id are required"),
-    (("-var", "api_mode=connector"), "connector_id is required"),
-    (("-var", "api_mode=peering"), "vpc_egress_mode must be connector or direct"),
+    (("-var", "api_subnet=false"), "vpc_access.network_id and vpc_access.subnet_id are required"),
+    (("-var", "api_mode=connector"), "vpc_access.connector_id is required"),
+    (("-var", "api_mode=peering"), "vpc_access.mode must be connector or direct"),
 ])
 def test_vpc_egress_mode_inputs_are_validated(direct, args: tuple[str, ...], message: str) -> None:
     done = direct.tf("plan", "-input=false", *args, ok=(1,))
@@ -421,10 +425,9 @@ def test_every_service_of_a_direct_phase_uses_the_main_subnet(direct_phases: dic
         errors = check_values(plan, expected)
         assert not errors, "\n".join(errors)
         assert change(plan, address)["after_unknown"]["template"][0]["vpc_access"][0].get("connector") is not True
+        # Every service takes the one VPC-access object the composition builds from the network.
         inputs = calls[module]["expressions"]
-        assert "module.network.subnet_id" in inputs["subnet_id"]["references"], inputs["subnet_id"]
-        assert "module.network.network_id" in inputs["network_id"]["references"], inputs["network_id"]
-        assert "var.connector.egress" in inputs["vpc_egress_mode"]["references"], inputs["vpc_egress_mode"]
+        assert "local.vpc_access" in inputs["vpc_access"]["references"], inputs["vpc_access"]
 
 
 def test_a_direct_phase_changes_nothing_else(direct_phases: dict) -> None:
@@ -451,10 +454,12 @@ def test_a_direct_phase_costs_the_connector_less(direct_phases: dict, phase: str
         assert direct.unpriced == []
         connector = default.by_component()["Serverless VPC Access"]
         assert connector > 0 and "Serverless VPC Access" not in direct.by_component()
-        # Growth routes nothing through NAT; scale's NAT drops too (see the next test).
+        # The gateway no longer has the connector's two VMs to bill (its address stays); scale's
+        # NAT keeps the BFF's instance (see the next test).
+        nat_vms = 2 * 730 * Decimal("0.0014")
         assert direct.monthly_total <= default.monthly_total - connector, region
         if phase == "growth":
-            assert direct.monthly_total == default.monthly_total - connector, region
+            assert direct.monthly_total == default.monthly_total - connector - nat_vms, region
         expected = {k: v for k, v in default.by_component().items() if k not in ("Serverless VPC Access", "Cloud NAT")}
         assert {k: v for k, v in direct.by_component().items() if k != "Cloud NAT"} == expected, region
 
@@ -473,9 +478,9 @@ def test_the_environment_refuses_an_unknown_egress(direct_repo: Repo, direct_pha
     tfvars = json.loads((direct_repo.path / ".pvctl" / "growth" / "terraform.tfvars.json").read_text())
     tfvars["connector"]["egress"] = "peering"
     shutil.copytree(REPO / "modules", tmp_path / "modules", ignore=_SKIP)
-    shutil.copytree(REPO / "environments" / "growth", tmp_path / "environments" / "growth", ignore=_SKIP)
+    shutil.copytree(REPO / "environments", tmp_path / "environments", ignore=_SKIP)
     wd = make_workdir(tmp_path, None)
-    wd = type(wd)(tmp_path / "environments" / "growth", wd.runner)
+    wd = type(wd)(tmp_path / "environments", wd.runner)
     wd.write("terraform.tfvars.json", json.dumps(tfvars))
     wd.write("local_override.tf", 'terraform {\n  backend "local" {}\n}\n')   # instead of the gcs backend
     wd.tf("init", "-input=false")

@@ -1,28 +1,19 @@
 """Facts read from the repository's HCL with small regular expressions.
 
-Only what the tests compare: declared variable names and their bodies, module
-calls and their sources, literal output values. Terraform itself (fmt, validate)
-is the authority on syntax; these helpers assume `terraform fmt`-formatted files.
+Only what the layout tests compare: top-level blocks and their bodies. Terraform itself
+(fmt, validate) is the authority on syntax; these helpers assume `terraform fmt`-formatted files.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 MODULES = REPO / "modules"
 ENVIRONMENTS = REPO / "environments"
-PHASES_TOML = REPO / "cli" / "pvctl" / "data" / "phases.toml"
-NOT_VARIABLES = {"summary", "order", "usage"}
 
 _BLOCK_START = re.compile(r'^(variable|module|output|resource|data|locals|terraform|provider)\b(?: "([^"]+)")?(?: "([^"]+)")? \{', re.M)
-
-
-def phases() -> dict[str, dict]:
-    with PHASES_TOML.open("rb") as fh:
-        return tomllib.load(fh)
 
 
 def top_level_blocks(path: Path, kind: str) -> dict[str, str]:
@@ -46,21 +37,3 @@ def blocks_in_dir(folder: Path, kind: str) -> dict[str, str]:
     for tf in sorted(folder.glob("*.tf")):
         found.update(top_level_blocks(tf, kind))
     return found
-
-
-def object_attributes(variable_body: str) -> list[str]:
-    """Attribute names of a `type = object({...})` declaration."""
-    match = re.search(r"type\s*=\s*object\(\{(.*?)\n\s*\}\)", variable_body, re.S)
-    if not match:
-        return []
-    return re.findall(r"^\s*([a-z_][a-z0-9_]*)\s*=", match.group(1), re.M)
-
-
-def attribute(body: str, name: str) -> str | None:
-    """The raw right-hand side of a top-level `name = value` line of a block body."""
-    match = re.search(rf"^  {re.escape(name)}\s*=\s*(.+)$", body, re.M)
-    return match.group(1).strip() if match else None
-
-
-def module_sources(environment: Path) -> dict[str, str]:
-    return {name: attribute(body, "source").strip('"') for name, body in blocks_in_dir(environment, "module").items()}

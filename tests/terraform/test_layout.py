@@ -1,4 +1,4 @@
-"""Every module has the agreed files and every variable explains itself."""
+"""Every module and the composition have the agreed files, and every variable and output explains itself."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import pytest
 from tests.terraform.hcl_facts import ENVIRONMENTS, MODULES, blocks_in_dir
 
 MODULE_FILES = {"main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"}
-ROOT_FILES = MODULE_FILES
+ROOT_FILES = MODULE_FILES | {"moved.tf", "phases.toml"}
 EXPECTED_MODULES = {
     "network", "vpc_connector", "cloud_run_api", "cloud_run_bff", "lb_cdn_armor",
     "cloudsql", "memorystore", "secrets", "monitoring",
 }
-ALL_FOLDERS = sorted(p for p in MODULES.iterdir() if p.is_dir()) + sorted(p for p in ENVIRONMENTS.iterdir() if p.is_dir())
+MODULE_FOLDERS = sorted(p for p in MODULES.iterdir() if p.is_dir())
+ALL_FOLDERS = [*MODULE_FOLDERS, ENVIRONMENTS]
 
 
 def test_the_modules_the_user_asked_for_exist():
@@ -22,9 +23,19 @@ def test_the_modules_the_user_asked_for_exist():
 
 
 @pytest.mark.parametrize("folder", ALL_FOLDERS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_folder_has_the_five_files(folder):
-    missing = MODULE_FILES - {p.name for p in folder.iterdir()}
+def test_folder_has_the_agreed_files(folder):
+    missing = (ROOT_FILES if folder == ENVIRONMENTS else MODULE_FILES) - {p.name for p in folder.iterdir()}
     assert not missing, f"{folder.name} lacks {sorted(missing)}"
+
+
+def test_the_composition_is_the_only_root():
+    """Phases are data: no per-phase folder holds Terraform code."""
+    assert not [p for p in ENVIRONMENTS.rglob("*.tf") if p.parent != ENVIRONMENTS and p.name != "pvctl_override.tf"]
+
+
+@pytest.mark.parametrize("folder", MODULE_FOLDERS, ids=lambda p: p.name)
+def test_every_module_has_an_example(folder):
+    assert list(folder.glob("examples/*/main.tf")), f"{folder.name} has no examples/<name>/main.tf"
 
 
 @pytest.mark.parametrize("folder", ALL_FOLDERS, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -42,8 +53,8 @@ def test_every_output_has_a_description(folder):
         assert re.search(r"^  description\s*=", body, re.M), f"{folder.name}: output {name} has no description"
 
 
-@pytest.mark.parametrize("folder", ALL_FOLDERS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_google_provider_pinned_to_8x_and_terraform_to_1_11(folder):
+@pytest.mark.parametrize("folder", MODULE_FOLDERS, ids=lambda p: p.name)
+def test_modules_accept_google_8x_and_terraform_1_11(folder):
     versions = (folder / "versions.tf").read_text()
     assert 'required_version = ">= 1.11"' in versions
     assert 'source  = "hashicorp/google"' in versions

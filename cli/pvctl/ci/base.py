@@ -11,11 +11,13 @@ from pathlib import Path
 
 from pvctl.core.errors import ToolError
 
-# The base commit's phase defaults: its plans render and its costs are priced with them.
-PHASES_TOML = "cli/pvctl/data/phases.toml"
-# What a base plan needs from the base commit: the Terraform code, its templates, the example
-# config and the phase defaults.
-TREES = ("modules", "environments", "templates", "pvctl.example.toml", PHASES_TOML)
+# The base commit's phase defaults: its plans render and its costs are priced with them. They live
+# beside the Terraform (inside environments/); commits before that move kept them in the package.
+PHASES_TOML = "environments/phases.toml"
+LEGACY_PHASES_TOML = "cli/pvctl/data/phases.toml"
+# What a base plan needs from the base commit: the Terraform code (with the phase defaults), its
+# templates and the example config.
+TREES = ("modules", "environments", "templates", "pvctl.example.toml", LEGACY_PHASES_TOML)
 # Every phase's base plan asks for the same tree at once: one extracts, the others reuse it.
 _EXTRACT_LOCK = threading.Lock()
 
@@ -43,8 +45,7 @@ def extract_base(repo_root: Path, ref: str) -> Path:
 
 def base_phases_file(base_root: Path) -> Path | None:
     """The extracted base commit's phases.toml; None when that commit has none (the current one stands in)."""
-    path = base_root / PHASES_TOML
-    return path if path.is_file() else None
+    return next((p for p in (base_root / PHASES_TOML, base_root / LEGACY_PHASES_TOML) if p.is_file()), None)
 
 
 def _extract(repo_root: Path, ref: str, sha: str, target: Path) -> None:

@@ -1,37 +1,41 @@
-"""Monthly cost of a phase's plan, against the base branch's plan or the plan's prior state."""
+"""Monthly cost of a phase's plan: both sides of the one plan, and each resource whose cost changes.
+
+The plan's `before` is what the change starts from (the base branch applied in a sandbox, or
+the live state), its `after` the pull request's result, so one plan prices both.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pvctl.ci.model import CostResult
 from pvctl.core.config import Config
+from pvctl.cost.delta import ResourceCost, resource_deltas
+from pvctl.cost.estimate import Estimate
 
 
-@dataclass(frozen=True)
-class BasePlan:
-    """The base branch's plan of a phase, and what prices it."""
-
-    plan: dict[str, Any]
-    phases_file: Path | None     # the base commit's phases.toml (its usage profile); None: the current one
-    label: str                   # "base main"
+def resource_costs(before: Estimate, after: Estimate) -> tuple[ResourceCost, ...]:
+    """The resources (and project-wide lines such as the free tier) whose monthly cost changes, biggest change first."""
+    changed = (c for c in resource_deltas(before, after) if c.delta.quantize(Decimal("0.01")))
+    return tuple(sorted(changed, key=lambda c: (-abs(c.delta), c.resource)))
 
 
-def phase_cost(config: Config, phase: str, plan: dict[str, Any], base: BasePlan | None) -> CostResult:
-    from pvctl.cost.catalog import Catalog, default_path
-    from pvctl.cost.estimate import estimate_plan
-    from pvctl.cost.usage import load_usage
+def phase_cost(config: Config, phase: str, plan: dict[str, Any], baseline_label: str,
+               baseline_phases: Path | None = None, applied_phase: str | None = None) -> CostResult:
+    """The plan's two sides. Against the base branch applied, the side before the change is priced at
+    the base commit's traffic profile (`baseline_phases`), so a change to `[<phase>.usage]` shows in the
+    delta; otherwise it is what is applied, priced once with the applied phase's profile, the same
+    figure `pvctl plan` and `pvctl cost` show."""
+    from pvctl.cost.baseline import Pricing
 
-    catalog = Catalog.load(default_path(config.repo_root))
-    usage = load_usage(phase, config.usage_overrides)
-    after = estimate_plan(plan, config.region, usage, catalog, phase)
-    if base is not None:
-        # The base branch at its own traffic profile: a change to phases.toml [<phase>.usage] shows in Δ.
-        base_usage = load_usage(phase, config.usage_overrides, phases_file=base.phases_file)
-        baseline, label = estimate_plan(base.plan, config.region, base_usage, catalog, phase).monthly_total, base.label
+    pricing = Pricing.of(config)
+    after = pricing.estimate(plan, phase, phase)
+    if baseline_phases is not None:
+        before = pricing.estimate(plan, phase, phase, side="before", phases_file=baseline_phases)
     else:
-        # No base branch: what the plan starts from (empty for an offline sandbox).
-        baseline, label = estimate_plan(plan, config.region, usage, catalog, phase, side="before").monthly_total, "the current state"
-    return CostResult(after.monthly_total, baseline, label, after.currency, after.prices_as_of)
+        before = pricing.applied(plan, applied_phase, phase)
+    label = f"{baseline_label} ({before.profile} traffic)" if before.profile else baseline_label
+    return CostResult(after.monthly_total, before.monthly_total, label, after.currency, after.prices_as_of,
+                      resource_costs(before, after))

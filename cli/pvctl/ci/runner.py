@@ -9,18 +9,20 @@ All phases share one state, and these plans are never applied, so they run with
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import shutil
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
-from pvctl.ci.costing import BasePlan, phase_cost
-from pvctl.ci.model import CiReport, PhaseResult, StepResult
-from pvctl.ci.plan_rows import resource_rows
+from pvctl.ci.costing import phase_cost
+from pvctl.ci.model import CiReport, PhaseResult, Role, StepResult
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError, ToolError
+from pvctl.core.repo import Mode
 from pvctl.engine.session import PhaseRun, SavedPlan, open_phase, resolve_mode
 from pvctl.planning.masking import masked_plan
 from pvctl.policy import validation
@@ -46,26 +48,32 @@ def _diagnostics(lines: list[str]) -> str:
     return "" if first is None else "\n".join(lines[first:first + LOG_TAIL])
 
 
-def _open(config: Config, phase: str, mode: str, terraform: str | None) -> PhaseRun:
+def _open(config: Config, phase: str, mode: Mode, terraform: str | None) -> PhaseRun:
     # The admin password feeds a write-only argument: a review plan shows no diff for it, so CI
     # neither needs nor holds the real one.
     return open_phase(config, phase, mode, terraform, to_stderr=True, password="placeholder")
 
 
-def _plan(run: PhaseRun, plan_file: Path, log_path: Path) -> tuple[SavedPlan | None, StepResult]:
-    """Plan one phase beside the others: inits one at a time, Terraform's output to the phase's log."""
+def _plan(run: PhaseRun, plan_file: Path, log_path: Path, apply: bool = False) -> tuple[SavedPlan | None, StepResult]:
+    """Plan one phase beside the others (and apply it: the base sandbox): inits one at a time,
+    Terraform's output to the phase's log."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
+    step = "plan"
     with open(log_path, "w", encoding="utf-8") as log:
         def sink(line: str) -> None:
             lines.append(line)
             log.write(line + "\n")
 
         try:
-            saved = run.plan(plan_file, lock_state=False, init_lock=INIT_LOCK, line_sink=sink)
+            # An applied state must take the lock; a review plan is never applied and need not.
+            saved = run.plan(plan_file, lock_state=apply, init_lock=INIT_LOCK, line_sink=sink)
+            if apply:
+                step = "apply"
+                run.apply(saved, line_sink=sink)
         except PvctlError as exc:
-            return None, StepResult("plan", "failed", exc.what, _diagnostics(lines))
-    return saved, StepResult("plan", "ok")
+            return None, StepResult(step, "failed", exc.what, _diagnostics(lines))
+    return saved, StepResult(step, "ok")
 
 
 def _guard_warnings(config: Config, phase: str, saved: SavedPlan) -> list[str]:
@@ -80,14 +88,41 @@ def _guard_warnings(config: Config, phase: str, saved: SavedPlan) -> list[str]:
     return warnings
 
 
-def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: Path,
-               base_plan: Future | None, say: Say) -> PhaseResult:
+@dataclass(frozen=True)
+class _Start:
+    """What a phase's head plan starts from."""
+
+    config: Config                 # the user's, or one whose offline state is the base applied
+    label: str                     # the cost baseline: "base main", "the live state", "the sandbox state"
+    note: str = ""                 # said in the report when the plan cannot show the change alone
+
+
+def _start(config: Config, phase: str, mode: Mode, opts: CiOptions, out_dir: Path, base: Future | None) -> _Start:
+    if mode == "live":
+        return _Start(config, "the live state")
+    if base is None:
+        return _Start(config, "the sandbox state")
+    try:
+        return _Start(dataclasses.replace(config, sandbox_state=base.result()), f"base {opts.base_ref}")
+    except PvctlError as exc:
+        empty = out_dir / "empty" / phase / "terraform.tfstate"
+        shutil.rmtree(empty.parent, ignore_errors=True)
+        return _Start(dataclasses.replace(config, sandbox_state=empty), "an empty state",
+                      f"the base branch could not be applied ({exc.what}): this plan shows the whole phase")
+
+
+def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptions, out_dir: Path,
+               base: Future | None, baseline_phases: Path | None, say: Say) -> PhaseResult:
+    from pvctl.planning import guards
+    from pvctl.planning.changes import resource_diffs
     from pvctl.planning.saved_plan import json_of
     from pvctl.planning.summary import summarize
 
-    result = PhaseResult(phase, mode)
+    result = PhaseResult(phase, mode, role=role)
     result.steps.append(validation.validate_phase(config, phase, opts.terraform))
-    run = _open(config, phase, mode, opts.terraform)
+    start = _start(config, phase, mode, opts, out_dir, base)
+    result.note = start.note
+    run = _open(start.config, phase, mode, opts.terraform)
     plan_file = (out_dir / "plans" / f"{phase}.tfplan").resolve()
     saved, step = _plan(run, plan_file, out_dir / "logs" / f"{phase}.log")
     result.steps.append(step)
@@ -95,7 +130,7 @@ def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: 
         say(f"{phase}: plan failed — {step.summary}")
         return result
     plan = saved.plan
-    result.resources = resource_rows(plan)
+    result.resources = resource_diffs(plan)
     result.counts = summarize(plan, phase).counts
     result.guard_warnings = _guard_warnings(config, phase, saved)
     (out_dir / f"plan-{phase}.json").write_text(json.dumps(masked_plan(plan), indent=1), encoding="utf-8")
@@ -107,15 +142,9 @@ def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: 
         result.steps.append(StepResult("policy", "ok" if result.policy.ok else "failed", f"{bad} finding(s)" if bad else ""))
     except PvctlError as exc:
         result.steps.append(StepResult("policy", "failed", exc.what))
-
-    base = None
-    if base_plan is not None:
-        try:
-            base = base_plan.result()
-        except PvctlError as exc:
-            say(f"{phase}: no base plan, comparing with the current state instead ({exc.what})")
     try:
-        result.cost = phase_cost(config, phase, plan, base)
+        result.cost = phase_cost(config, phase, plan, start.label, baseline_phases,
+                                 guards.applied_phase(saved.state_outputs)[0])
         result.steps.append(StepResult("cost", "ok"))
     except PvctlError as exc:
         result.steps.append(StepResult("cost", "failed", exc.what))
@@ -123,21 +152,69 @@ def _run_phase(config: Config, phase: str, mode: str, opts: CiOptions, out_dir: 
     return result
 
 
-def _base_plan(config: Config, phase: str, opts: CiOptions, out_dir: Path) -> BasePlan:
-    """The base branch's plan of the phase, offline: its cost depends on the code, not on live state.
+def _base_sandbox(config: Config, phase: str, base_root: Path, opts: CiOptions, out_dir: Path, say: Say) -> Path:
+    """The base branch's configuration of the phase applied, offline, to a sandbox state of its own.
 
-    Rendered from the base commit's own phases.toml, so a change to the phase defaults shows in Δ.
+    Kept under the extracted base commit (`<base>/.pvctl/applied/<phase>/`), apart from the user's
+    sandbox, and reused while the base commit and the phase's rendered inputs stay the same.
     """
-    from pvctl.ci.base import base_phases_file, extract_base
+    from pvctl.ci.base import base_phases_file
+    from pvctl.core.files import write_atomic
 
-    assert opts.base_ref is not None
-    base_root = extract_base(config.repo_root, opts.base_ref)
-    phases = base_phases_file(base_root)
-    run = _open(dataclasses.replace(config, repo_root=base_root, phases_file=phases), phase, "offline", opts.terraform)
-    saved, step = _plan(run, (out_dir / "plans" / f"{phase}-base.tfplan").resolve(), out_dir / "logs" / f"{phase}-base.log")
+    state = base_root / ".pvctl" / "applied" / phase / "terraform.tfstate"
+    stamp = state.with_name("inputs.sha256")
+    base_config = dataclasses.replace(config, repo_root=base_root, phases_file=base_phases_file(base_root), sandbox_state=state)
+    run = _open(base_config, phase, "offline", opts.terraform)
+    run.render()
+    inputs = hashlib.sha256(run.paths.tfvars(phase).read_bytes()).hexdigest()
+    if state.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs:
+        say(f"{phase}: base {opts.base_ref} already applied in its sandbox")
+        return state
+    shutil.rmtree(state.parent, ignore_errors=True)
+    say(f"{phase}: applying base {opts.base_ref} in its sandbox")
+    saved, step = _plan(run, (out_dir / "plans" / f"{phase}-base.tfplan").resolve(), out_dir / "logs" / f"{phase}-base.log", apply=True)
     if saved is None:
-        raise ToolError(f"base {opts.base_ref}: {step.summary}", "the Δ falls back to the current state")
-    return BasePlan(saved.plan, phases, f"base {opts.base_ref}")
+        raise ToolError(f"base {opts.base_ref}, phase {phase}: {step.summary}", "see the phase's -base log in the report folder")
+    write_atomic(stamp, inputs)
+    return state
+
+
+def _extract(config: Config, ref: str, say: Say) -> Path | None:
+    from pvctl.ci.base import extract_base
+
+    try:
+        return extract_base(config.repo_root, ref)
+    except PvctlError as exc:
+        say(f"no base branch: {exc.what}")
+        return None
+
+
+def _live_roles(config: Config, opts: CiOptions, say: Say) -> dict[str, tuple[Role, str]]:
+    """The applied phase, from the one shared state's outputs, decides which phases are planned."""
+    from pvctl.ci.roles import live_roles
+    from pvctl.core.phases import load_phases
+    from pvctl.planning.guards import applied_phase
+
+    run = _open(config, opts.phases[0], "live", opts.terraform)
+    lines: list[str] = []
+    with INIT_LOCK:
+        run.init(line_sink=lines.append)
+    applied, _ = applied_phase(run.state_outputs())
+    say(f"applied phase: {applied or 'none yet'}")
+    return live_roles(opts.phases, applied, list(load_phases()))
+
+
+def _basis(mode: Mode, base_ref: str | None, base_root: Path | None, roles: dict[str, tuple[Role, str]]) -> str:
+    if mode == "live":
+        gating = [p for p, (role, _) in roles.items() if role == "gating"]
+        return (f"Live plans against the project's state: {', '.join(gating) or 'no phase'} gates the check "
+                "(the applied phase); the next phase is a promotion preview.")
+    if base_root is not None:
+        return (f"Offline plans (stand-in provider) against base {base_ref} applied in a sandbox: "
+                "each phase shows only what this change does to it.")
+    why = f"base {base_ref} is unavailable" if base_ref else "no base branch given (--base)"
+    return (f"Offline plans (stand-in provider) with {why}: each phase is planned against this machine's sandbox "
+            "state (empty on a CI runner), so it shows the whole phase rather than the change.")
 
 
 def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
@@ -147,7 +224,7 @@ def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
 
     for phase in opts.phases:
         get_phase(phase)
-    mode, reason = resolve_mode(opts.offline, auto=True)
+    mode, reason = resolve_mode(opts.offline, auto=True, from_example=config.from_example)
     if reason:
         say(reason)
     out_dir = (opts.out_dir or config.repo_root / ".pvctl" / "ci").resolve()
@@ -155,12 +232,30 @@ def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
 
     fmt = fmt_check(TerraformRunner(find_terraform(opts.terraform, config.repo_root)), config.repo_root)
     say(f"fmt: {fmt.status}")
-    workers = len(opts.phases) * (2 if opts.base_ref else 1) + 1
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pvctl-ci") as pool:
+    base_root = _extract(config, opts.base_ref, say) if opts.base_ref else None
+    baseline_phases = None
+    if base_root is not None:
+        from pvctl.ci.base import base_phases_file
+
+        baseline_phases = base_phases_file(base_root)
+    roles = _live_roles(config, opts, say) if mode == "live" else {p: ("gating", "") for p in opts.phases}
+    planned = [p for p in opts.phases if roles[p][0] != "skipped"]
+    with_base = base_root is not None and mode == "offline"
+    with ThreadPoolExecutor(max_workers=len(planned) * (2 if with_base else 1) + 1, thread_name_prefix="pvctl-ci") as pool:
         code_scan = pool.submit(scan_directories, config.repo_root,
                                 [config.repo_root / "modules", config.repo_root / "environments"], say)
-        bases = {p: pool.submit(_base_plan, config, p, opts, out_dir) if opts.base_ref else None for p in opts.phases}
-        phases = [pool.submit(_run_phase, config, p, mode, opts, out_dir, bases[p], say) for p in opts.phases]
-        results = [f.result() for f in phases]
+        bases = {p: pool.submit(_base_sandbox, config, p, base_root, opts, out_dir, say) if with_base and base_root else None
+                 for p in planned}
+        futures = {p: pool.submit(_run_phase, config, p, mode, roles[p][0], opts, out_dir, bases[p], baseline_phases, say)
+                   for p in planned}
+        results = []
+        for p in opts.phases:
+            role, why = roles[p]
+            if p in futures:
+                result = futures[p].result()
+                result.note = result.note or why
+            else:
+                result = PhaseResult(p, mode, [validation.validate_phase(config, p, opts.terraform)], role=role, note=why)
+            results.append(result)
         scan = code_scan.result()
-    return CiReport(results, code_scan=scan, fmt=fmt, base_ref=opts.base_ref)
+    return CiReport(results, code_scan=scan, fmt=fmt, base_ref=opts.base_ref, basis=_basis(mode, opts.base_ref, base_root, roles))

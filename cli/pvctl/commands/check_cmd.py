@@ -22,19 +22,27 @@ def _phase_list(text: str | None) -> list[str]:
     from pvctl.core.phases import phase_names
 
     known = phase_names()
-    chosen = [p.strip() for p in text.split(",") if p.strip()] if text else known
+    if text is None:
+        return known
+    # Each phase once: a phase named twice would be planned twice at once in one sandbox.
+    chosen = list(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
     unknown = [p for p in chosen if p not in known]
-    if unknown:
-        raise ConfigError([("--phases", f"unknown phase(s) {', '.join(unknown)}", f"use a comma-separated list of {', '.join(known)}")])
+    if unknown or not chosen:
+        problem = f"unknown phase(s) {', '.join(unknown)}" if unknown else f"no phase in {text!r}"
+        raise ConfigError([("--phases", problem, f"use a comma-separated list of {', '.join(known)}")])
     return chosen
 
 
-def _emit(report, fmt: str) -> str:
-    from pvctl.ci.report import render_json, render_markdown
+def _check_format(fmt: str) -> None:
     from pvctl.core.errors import ConfigError
 
     if fmt not in ("markdown", "json"):
         raise ConfigError([("--format", f"{fmt!r} is not a report format", "use markdown or json")])
+
+
+def _emit(report, fmt: str) -> str:
+    from pvctl.ci.report import render_json, render_markdown
+
     text = render_markdown(report) if fmt == "markdown" else render_json(report)
     typer.echo(text)
     return text
@@ -59,6 +67,8 @@ def check(
     from pvctl.policy.fmt import fmt_check, fmt_write
     from pvctl.policy.validation import validate_phase
 
+    _check_format(fmt)
+    chosen = _phase_list(phases)
     cfg = o.load(config, repo)
     root = cfg.repo_root
     runner = TerraformRunner(find_terraform(terraform, root))
@@ -67,7 +77,7 @@ def check(
             _say(f"formatted {name}")
     fmt_result = fmt_check(runner, root)
     results = []
-    for phase in _phase_list(phases):
+    for phase in chosen:
         step = validate_phase(cfg, phase, terraform)
         if step.status == "unavailable":
             _say(f"validate {phase}: {step.summary}")
@@ -80,7 +90,7 @@ def check(
 
 def ci(
     phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases (default: mvp,growth,scale).", show_default=False)] = None,
-    base: Annotated[Optional[str], typer.Option("--base", help="Git ref of the base branch: its cost is the Δ baseline.", show_default=False)] = None,
+    base: Annotated[Optional[str], typer.Option("--base", help="Git ref of the base branch. Offline, each phase is planned against it applied in a sandbox, so the report shows only this change.", show_default=False)] = None,
     fmt: Format = "markdown",
     out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Where report.md, report.json, comment.md and masked plan-<phase>.json go (default .pvctl/ci).", show_default=False)] = None,
     quiet_when_unchanged: Annotated[bool, typer.Option("--quiet-when-unchanged", envvar="PVCTL_CI_QUIET_WHEN_UNCHANGED",
@@ -89,17 +99,23 @@ def ci(
     terraform: o.Terraform = None, config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None,
     region: o.Region = None, api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
 ) -> None:
-    """The pull-request check: fmt, validate, policies, plan and cost for every phase, one report.
+    """The pull-request check: fmt, validate, policies, plan and cost for the phases that matter, one report.
 
-    Plans are live with Google credentials, offline without. Exits 1 on a failed step,
-    3 on a guarded destroy/replace, 5 on a policy violation.
+    Live (with Google credentials) the applied phase gates and the next one is a promotion
+    preview; offline every phase is planned against --base applied in a sandbox. Exits 1 on a
+    failed step, 3 on a guarded destroy/replace in a gating plan, 5 on a policy violation.
     """
+    import os
+
+    from pvctl.ci.model import RunLink
     from pvctl.ci.report import render_json, render_markdown, should_comment
     from pvctl.ci.runner import CiOptions, run_ci
 
+    _check_format(fmt)
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
     opts = CiOptions(_phase_list(phases), offline=offline, base_ref=base, terraform=terraform, out_dir=out_dir)
     report = run_ci(cfg, opts, _say)
+    report.run = RunLink.from_env(os.environ)
     target = (out_dir or cfg.repo_root / ".pvctl" / "ci").resolve()
     markdown = render_markdown(report)
     (target / "report.md").write_text(markdown, encoding="utf-8")

@@ -60,14 +60,6 @@ def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
     return load_plan(saved)
 
 
-def _estimate(phase: str, plan: dict, region: str, cfg, usage_file: Path | None, catalog):
-    from pvctl.cost.estimate import estimate_plan
-    from pvctl.cost.usage import load_usage
-
-    usage = load_usage(phase, cfg.usage_overrides if cfg else None, usage_file)
-    return estimate_plan(plan, region, usage, catalog, phase)
-
-
 def cost(
     phase: Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase to price: mvp, growth or scale.", show_default=False)] = None,
     region: PriceRegion = None,
@@ -76,6 +68,7 @@ def cost(
     plan_json: PlanJson = None,
     usage_file: UsageFile = None,
     compare: Annotated[Optional[tuple[str, str]], typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False)] = None,
+    traffic: Annotated[Optional[str], typer.Option("--traffic", help="Price with this phase's usage profile (with --compare: both phases at the same traffic).", show_default=False)] = None,
     catalog_file: CatalogFile = None,
     config: o.ConfigFile = None, repo: o.Repo = None,
 ) -> None:
@@ -84,6 +77,7 @@ def cost(
     from pvctl.core.errors import ConfigError
     from pvctl.core.phases import get_phase
     from pvctl.cost import render
+    from pvctl.cost.baseline import Pricing
     from pvctl.cost.catalog import Catalog, default_path
 
     if (phase is None) == (compare is None):
@@ -92,28 +86,32 @@ def cost(
         raise ConfigError([("--plan-json", "does not combine with --compare", "compare reads .pvctl/<phase>/plan.json of both phases")])
     cfg = _config(config, repo, required=plan_json is None)
     catalog = Catalog.load(catalog_file or default_path(cfg.repo_root if cfg else None))
-    where = region or (cfg.region if cfg else DEFAULT_REGION)
-    catalog.check_region(where)
+    pricing = Pricing.of(cfg, region or (None if cfg else DEFAULT_REGION), catalog, usage_file)
+    catalog.check_region(pricing.region)
+    profile = get_phase(traffic).name if traffic else None
 
     if compare is not None:
         from pvctl.cost.delta import compare as diff
 
         a, b = (get_phase(p).name for p in compare)
-        est_a = _estimate(a, _plan_for(a, None, cfg), where, cfg, usage_file, catalog)
-        est_b = _estimate(b, _plan_for(b, None, cfg), where, cfg, usage_file, catalog)
+        est_a = pricing.estimate(_plan_for(a, None, cfg), a, profile or a)
+        est_b = pricing.estimate(_plan_for(b, None, cfg), b, profile or b)
         delta = diff(est_a, est_b)
         if json_out:
             typer.echo(json.dumps({
-                "region": where, "currency": catalog.currency, "from": a, "to": b,
+                "region": pricing.region, "currency": catalog.currency, "from": a, "to": b,
+                "traffic": {a: est_a.profile, b: est_b.profile},
+                "price_dates": sorted({d for e in (est_a, est_b) for d in (e.price_dates or ())}),
                 "before": float(delta.before), "after": float(delta.after), "delta": float(delta.delta),
                 "components": {c: {"from": float(x), "to": float(y), "delta": float(y - x)} for c, (x, y) in delta.by_component.items()},
+                "resources": [r.as_json() for r in delta.resources],
             }, indent=2))
         else:
-            typer.echo(render.compare_markdown(a, b, delta), nl=False)
+            typer.echo(render.compare_markdown(a, b, est_a, est_b, delta), nl=False)
         return
 
-    get_phase(phase)
-    est = _estimate(phase, _plan_for(phase, plan_json, cfg), where, cfg, usage_file, catalog)
+    name = get_phase(phase).name
+    est = pricing.estimate(_plan_for(name, plan_json, cfg), name, profile or name)
     if json_out:
         typer.echo(json.dumps(est.as_json(), indent=2))
     elif markdown:

@@ -5,16 +5,52 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from pvctl.commands import options as o
 
+if TYPE_CHECKING:
+    from pvctl.gcp.deploy import DeployResult
+
 secrets_app = typer.Typer(help="Secret values in Secret Manager (never in Terraform, never printed).", no_args_is_help=True)
+db_app = typer.Typer(help="Disaster recovery of the Cloud SQL database: restore drills and failover.",
+                     no_args_is_help=True)
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before disabling older versions.")]
 Name = Annotated[str, typer.Argument(help="Secret name as in phases.toml secrets.names, e.g. whatsapp-token.", show_default=False)]
+
+
+def _slo_help(text: str, key: str, prefix: str = "--watch: ") -> str:
+    """Help naming the packaged default, read from phases.toml [slo] so the two never disagree."""
+    from pvctl.core.phases import slo_thresholds
+
+    return f"{prefix}{text} (default {slo_thresholds().get(key, '?')}, phases.toml [slo] {key})."
+
+
+# Canary watch thresholds: each replaces its phases.toml [slo] value.
+Max5xxRatio = Annotated[Optional[float], typer.Option(
+    "--max-5xx-ratio", help=_slo_help("roll back above this share of 5xx", "error_5xx_ratio_max"), show_default=False)]
+MaxP95Ms = Annotated[Optional[float], typer.Option(
+    "--max-p95-ms", help=_slo_help("roll back above this p95 latency in ms", "latency_p95_ms_max"), show_default=False)]
+ErrorWindow = Annotated[Optional[int], typer.Option(
+    "--error-window", help=_slo_help("seconds the 5xx share is measured over", "error_window_seconds"),
+    show_default=False)]
+LatencyWindow = Annotated[Optional[int], typer.Option(
+    "--latency-window", help=_slo_help("seconds the p95 is measured over", "latency_window_seconds"),
+    show_default=False)]
+Interval = Annotated[Optional[float], typer.Option(
+    "--interval", help=_slo_help("seconds between readings", "canary_interval_seconds"), show_default=False)]
+HealthyFor = Annotated[Optional[float], typer.Option(
+    "--healthy-for", help=_slo_help("promote after this many healthy seconds", "canary_healthy_seconds"),
+    show_default=False)]
+MinRequests = Annotated[Optional[int], typer.Option(
+    "--min-requests", help=_slo_help("requests in the latency window needed to judge", "canary_min_requests"),
+    show_default=False)]
+MaxBlind = Annotated[Optional[float], typer.Option(
+    "--max-blind", help=_slo_help("roll back after this long with nothing to judge", "canary_max_blind_seconds"),
+    show_default=False)]
 OptionalPhase = Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase whose secrets to use (default: all phases).", show_default=False)]
 
 
@@ -25,6 +61,7 @@ def register(app: typer.Typer) -> None:
 
     secrets_app.command("init")(secrets_init)
     app.add_typer(secrets_app, name="secrets")
+    app.add_typer(db_app, name="db")
 
 
 def _live_config(config, repo, project, region):
@@ -77,10 +114,20 @@ def deploy(
     canary: Annotated[Optional[int], typer.Option("--canary", min=1, max=99, help="Send this percentage to the new revision; the previous one keeps the rest.", show_default=False)] = None,
     promote: Annotated[bool, typer.Option("--promote", help="Send 100% of the traffic to the latest revision.")] = False,
     rollback: Annotated[bool, typer.Option("--rollback", help="Send 100% of the traffic back to the previous revision.")] = False,
+    watch: Annotated[bool, typer.Option("--watch", help="With --canary: watch 5xx and p95 in Cloud Monitoring, promote "
+                                        "after a healthy window, roll back on a breach.")] = False,
+    max_5xx_ratio: Max5xxRatio = None,
+    max_p95_ms: MaxP95Ms = None,
+    error_window: ErrorWindow = None,
+    latency_window: LatencyWindow = None,
+    interval: Interval = None,
+    healthy_for: HealthyFor = None,
+    min_requests: MinRequests = None,
+    max_blind: MaxBlind = None,
     json_out: o.Json = False,
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
-    """Deploy an image as a new Cloud Run revision (optionally as a canary), promote it, or roll back."""
+    """Deploy an image as a new Cloud Run revision (optionally as a watched canary), promote it, or roll back."""
     from pvctl.core import console
     from pvctl.core.errors import ConfigError
     from pvctl.gcp import deploy as d
@@ -88,31 +135,56 @@ def deploy(
     chosen = [flag for flag, on in (("--image", image is not None), ("--promote", promote), ("--rollback", rollback)) if on]
     if len(chosen) != 1:
         raise ConfigError([("deploy", f"got {', '.join(chosen) or 'none'} of --image, --promote, --rollback",
-                            "give exactly one: --image REF [--canary PCT], --promote or --rollback")])
+                            "give exactly one: --image REF [--canary PCT [--watch]], --promote or --rollback")])
     if canary is not None and image is None:
         raise ConfigError([("--canary", "needs --image", "pvctl deploy --service api --image REF --canary 10")])
+    if watch and canary is None:
+        raise ConfigError([("--watch", "needs --image and --canary",
+                            "pvctl deploy --service api --image REF --canary 10 --watch")])
+    thresholds = None
+    if watch:
+        from pvctl.core.phases import slo_thresholds
+        from pvctl.gcp.canary import Thresholds
+
+        thresholds = Thresholds.resolve({
+            "error_ratio_max": max_5xx_ratio, "error_window": error_window, "p95_ms_max": max_p95_ms,
+            "latency_window": latency_window, "interval": interval, "healthy_for": healthy_for,
+            "min_requests": min_requests, "max_blind": max_blind}, slo_thresholds())
     cfg = _live_config(config, repo, project, region)
     name = d.service_name(cfg.name_prefix, service)
     clients = _clients()
     args = (clients, cfg.project_id, cfg.region, name)
-    if image is not None:
-        result = d.deploy(*args, image, canary, clients.policy)
-    elif promote:
-        result = d.promote(*args, clients.policy)
-    else:
-        result = d.rollback(*args, clients.policy)
-    if json_out:
-        typer.echo(json.dumps(asdict(result), indent=2))
-    else:
-        from pvctl.gcp.display import traffic_line
+    if thresholds is not None and image is not None and canary is not None:
+        from pvctl.gcp import display
+        from pvctl.gcp.canary import deploy_and_watch
 
-        console.out().print(f"{result.service}: {result.action} {result.revision} ({result.image})", soft_wrap=True, markup=False)
-        console.out().print(f"  traffic: {traffic_line(result.traffic)}", soft_wrap=True, markup=False)
-        if result.url:
-            console.out().print(f"  url: {result.url}", soft_wrap=True, markup=False)
+        watched = deploy_and_watch(*args, image, canary, thresholds, clients.policy,
+                                   on_deployed=display.print_canary_start, on_check=display.print_check,
+                                   service_flag=service)
+        if json_out:
+            typer.echo(json.dumps(watched.as_dict(), indent=2))
+        else:
+            display.print_watch(watched)
+        if watched.outcome != "promoted":
+            raise typer.Exit(1)
+    elif image is not None:
+        _print_deploy(d.deploy(*args, image, canary, clients.policy), json_out)
+    elif promote:
+        _print_deploy(d.promote(*args, clients.policy), json_out)
+    else:
+        _print_deploy(d.rollback(*args, clients.policy), json_out)
     if image is not None and not cfg.images_managed_by_ci:
         console.warning("images.managed_by_ci is false: the next `pvctl apply` sets the image back to the one in pvctl.toml "
                         "— update images in pvctl.toml too, or set images.managed_by_ci = true")
+
+
+def _print_deploy(result: DeployResult, json_out: bool) -> None:
+    if json_out:
+        typer.echo(json.dumps(asdict(result), indent=2))
+        return
+    from pvctl.gcp.display import print_deploy
+
+    print_deploy(result)
 
 
 @secrets_app.command("list")
@@ -234,3 +306,66 @@ def secrets_rotate(
     disable_versions(clients, cfg.project_id, cfg.name_prefix, name, older, clients.policy)
     console.out().print(f"{sid}: disabled versions {', '.join(older)} (re-enable with "
                         f"`gcloud secrets versions enable N --secret {sid}` if something still needs one)", markup=False, soft_wrap=True)
+
+
+@db_app.command("restore-test")
+def db_restore_test(
+    rto: Annotated[Optional[float], typer.Option(
+        "--rto", help=_slo_help("Recovery time objective in seconds", "rto_seconds", prefix=""),
+        show_default=False)] = None,
+    json_out: o.Json = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """Restore the newest backup into a temporary instance, check it, report the time against the RTO, delete it."""
+    from pvctl.core import console
+    from pvctl.core.phases import slo_thresholds
+    from pvctl.gcp import restore_test
+    from pvctl.gcp.sqladmin import primary_name
+
+    objective = restore_test.objective(rto, slo_thresholds())
+    cfg = _live_config(config, repo, project, region)
+    clients = _clients()
+    report = restore_test.run(clients, cfg.project_id, primary_name(cfg.name_prefix), objective, clients.policy,
+                              on_step=lambda text: console.note(text))
+    if json_out:
+        typer.echo(json.dumps(asdict(report), indent=2))
+    else:
+        from pvctl.gcp.display import print_restore_test
+
+        print_restore_test(report)
+    if not report.within_rto:
+        raise typer.Exit(1)
+
+
+@db_app.command("failover")
+def db_failover(
+    replica: Annotated[Optional[str], typer.Option(
+        "--replica", help="Instance to promote (default: the one replica of <prefix>-pg in another region).",
+        show_default=False)] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before promoting (no undo).")] = False,
+    json_out: o.Json = False,
+    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
+) -> None:
+    """Promote the cross-region replica to primary and point the Cloud Run services at it."""
+    from pvctl.core import console
+    from pvctl.core.errors import GuardRefusal
+    from pvctl.gcp import failover as f
+    from pvctl.gcp.sqladmin import primary_name
+
+    cfg = _live_config(config, repo, project, region)
+    clients = _clients()
+    chosen = f.find_replica(clients, cfg.project_id, primary_name(cfg.name_prefix), cfg.region, replica, clients.policy)
+    question = f.plan_text(cfg.name_prefix, chosen)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise GuardRefusal(f"not confirmed: {question}", "run it on a terminal to confirm, or pass --yes")
+        if not typer.confirm(question + "?", default=False, err=True):
+            console.note("nothing changed")
+            return
+    result = f.failover(clients, cfg.project_id, cfg.region, cfg.name_prefix, chosen, clients.policy)
+    if json_out:
+        typer.echo(json.dumps(asdict(result), indent=2))
+    else:
+        from pvctl.gcp.display import print_failover
+
+        print_failover(result)

@@ -49,16 +49,16 @@ def _review(run, saved, allow_destroy: bool, allow_downgrade: bool, command: str
         display.print_warnings(console.err(), findings)
     else:
         display.print_summary(console.out(), summary, findings, plan_file)
-        _cost_line(run, saved.plan)
+        _cost_line(run, saved.plan, findings.applied_phase)
     guards.enforce(findings, run.phase, allow_destroy, allow_downgrade, command)
     return summary
 
 
-def _cost_line(run, plan: dict) -> None:
+def _cost_line(run, plan: dict, applied_phase: str | None) -> None:
     from pvctl.core import console
     from pvctl.cost.delta import plan_cost_line
 
-    console.out().print(plan_cost_line(plan, run.config, run.phase), soft_wrap=True)
+    console.out().print(plan_cost_line(plan, run.config, run.phase, applied_phase), soft_wrap=True)
 
 
 def render(

@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(json_out: o.Json = False, repo: o.Repo = None, terraform: o.Terraform = None) -> None:
-    """Validate every modules/* and environments/* folder against the offline hashicorp/google stand-in.
+    """Validate every module, module example and the environments/ composition against the offline stand-in.
 
     Runs `terraform init -backend=false` and `terraform validate` with the real Terraform
     engine and the provider 8.7.0 schema; no registry and no GCP are contacted.

@@ -51,6 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("state_prefix", "state", "prefix", str, "pvctl", "PVCTL_STATE_PREFIX"),
     Setting("billing_account", "billing", "account", str, None, "PVCTL_BILLING_ACCOUNT", None, validate.billing_account),
     Setting("budget_usd", "billing", "budget_usd", float, None, "PVCTL_BUDGET_USD"),
+    # Other environments (projects) bill to the same account: its free tiers are theirs too.
+    Setting("shared_billing_account", "billing", "shared_account", bool, False, "PVCTL_SHARED_BILLING_ACCOUNT"),
     Setting("db_admin_password_version", "database", "admin_password_version", int, 1, "PVCTL_DB_ADMIN_PASSWORD_VERSION"),
     Setting("extra_stateful_types", "guards", "extra_stateful_types", list, None),
 )
@@ -83,6 +85,8 @@ class Config:
     from_example: bool = False
     warnings: tuple[str, ...] = field(default=())
     phases_file: Path | None = None        # phase defaults from this phases.toml (pvctl ci: the base commit's)
+    sandbox_state: Path | None = None      # offline state file instead of .pvctl/sandbox/<project>/ (pvctl ci: the base applied)
+    shared_billing_account: bool = False   # cost estimates then credit no per-account free tier
 
     def require_for_phase(self, phase: str) -> None:
         """Values optional in general but needed by this phase's Terraform inputs."""
@@ -174,6 +178,7 @@ def load_config(
         extra_stateful_types=tuple(extra_types), phase_overrides=phase_overrides,
         usage_overrides=usage_overrides, sources=sources, repo_root=root, config_file=path,
         from_example=from_example, warnings=tuple(warnings),
+        shared_billing_account=values["shared_billing_account"],
     )
 
 

@@ -1,7 +1,10 @@
-"""Phase defaults from `data/phases.toml`: the one source of truth for every number.
+"""Phase defaults from `environments/phases.toml`: the one source of truth for every number.
 
-The packaged file is the default. `load_phases(path)` / `get_phase(name, path)` read another
-one: pvctl ci renders and prices the base branch with the base commit's file (`Config.phases_file`).
+The file sits beside the Terraform it feeds (the rendered tfvars) and the cost estimator reads its
+`usage` tables. The default is the file of the checkout pvctl runs from (an editable install), else
+the one of the repository found from the working directory. `load_phases(path)` / `get_phase(name,
+path)` read another one: pvctl ci renders and prices the base branch with the base commit's file
+(`Config.phases_file`).
 """
 
 from __future__ import annotations
@@ -9,12 +12,17 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
+RELATIVE_PATH = Path("environments") / "phases.toml"
+# cli/pvctl/core/phases.py -> the repository root of a source checkout.
+_CHECKOUT_FILE = Path(__file__).resolve().parents[3] / RELATIVE_PATH
+
 # Keys of a phase that are not Terraform input tables.
 META_KEYS = frozenset({"order", "summary", "usage"})
+# Top-level tables that are not phases: settings every phase shares (`slo_thresholds()`).
+SHARED_TABLES = frozenset({"slo"})
 
 
 @dataclass(frozen=True)
@@ -26,12 +34,20 @@ class Phase:
     usage: Mapping[str, Any]                 # traffic profile for the cost estimator
 
 
+def default_phases_file() -> Path:
+    """The phase data pvctl uses when none is given."""
+    if _CHECKOUT_FILE.is_file():
+        return _CHECKOUT_FILE
+    from pvctl.core.repo import find_repo_root
+
+    return find_repo_root() / RELATIVE_PATH
+
+
 @lru_cache(maxsize=8)
 def _raw(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return tomllib.loads(resources.files("pvctl").joinpath("data/phases.toml").read_text(encoding="utf-8"))
     from pvctl.core.errors import ConfigError
 
+    path = path or default_phases_file()
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -42,9 +58,16 @@ def load_phases(path: Path | None = None) -> dict[str, Phase]:
     """All phases, in promotion order (mvp, growth, scale), from `path` or the packaged file."""
     phases = []
     for name, body in _raw(path).items():
+        if name in SHARED_TABLES:
+            continue
         tables = {k: dict(v) for k, v in body.items() if k not in META_KEYS and isinstance(v, dict)}
         phases.append(Phase(name, int(body["order"]), str(body.get("summary", "")), tables, dict(body.get("usage", {}))))
     return {p.name: p for p in sorted(phases, key=lambda p: p.order)}
+
+
+def slo_thresholds(path: Path | None = None) -> dict[str, Any]:
+    """The `[slo]` table: 5xx and latency thresholds and the canary watch's timing."""
+    return dict(_raw(path).get("slo", {}))
 
 
 def phase_names() -> list[str]:

@@ -1,23 +1,27 @@
-"""Render a phase's Terraform inputs and backend selection from templates/ (Jinja2)."""
+"""Render a phase's Terraform inputs (JSON) and backend selection (Jinja2 templates in templates/)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError
+from pvctl.core.files import write_atomic
 from pvctl.core.phases import effective_tables, get_phase
 from pvctl.core.repo import Mode, RepoPaths
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @dataclass(frozen=True)
 class Rendered:
     tfvars: Path
     backend_config: Path | None   # -backend-config file for the gcs backend
-    override: Path | None         # environments/<P>/pvctl_override.tf selecting a local state
+    override: Path | None         # environments/pvctl_override.tf selecting a local state
     state_path: Path | None       # the local state file, when the backend is local
 
 
@@ -29,7 +33,7 @@ def phase_inputs(config: Config, phase: str) -> dict[str, dict[str, Any]]:
     return tables
 
 
-def _environment(repo: Path):
+def _environment(repo: Path) -> jinja2.Environment:
     import jinja2  # only the render path pays for it
 
     folder = repo / "templates"
@@ -55,11 +59,32 @@ def render_text(repo: Path, template: str, **context: Any) -> str:
 
 
 def render_tfvars(config: Config, phase: str) -> dict[str, Any]:
-    text = render_text(config.repo_root, "terraform.tfvars.json.j2", config=config, tables=phase_inputs(config, phase))
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise PvctlError(f"templates/terraform.tfvars.json.j2 rendered invalid JSON ({exc})", "fix the template") from None
+    """The values of the composition's input variables for this phase (contract: docs/architecture.md).
+
+    A phase's tables (phases.toml + overrides) each become one object variable; the variables of
+    tables the phase lacks stay unset (null), which turns their modules off.
+    """
+    tables = phase_inputs(config, phase)
+    values: dict[str, Any] = {
+        "phase": phase,
+        "phase_order": get_phase(phase, config.phases_file).order,
+        "project_id": config.project_id,
+        "region": config.region,
+        "domain": config.domain,
+        "name_prefix": config.name_prefix,
+        "labels": config.labels,
+        "api_image": config.images.get("api"),
+        "deletion_protection": config.deletion_protection,
+        "images_managed_by_ci": config.images_managed_by_ci,
+        "db_admin_password_version": config.db_admin_password_version,
+    }
+    if "bff" in tables:
+        values["bff_image"] = config.images.get("bff")
+    if "monitoring" in tables:
+        values["alert_email"] = config.alert_email
+    if "budget" in tables:
+        values["billing_account"] = config.billing_account or ""
+    return values | tables
 
 
 def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
@@ -72,8 +97,8 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     config.require_for_phase(phase)
     paths = RepoPaths(config.repo_root)
     env_dir = paths.environment(phase)
-    if not any(p.name != "pvctl_override.tf" for p in env_dir.glob("*.tf")):
-        raise PvctlError(f"environments/{phase}: no Terraform files", "restore the phase's root module from git")
+    if not paths.has_root(env_dir):
+        raise PvctlError(f"{env_dir.relative_to(paths.root)}: no Terraform files", "restore the composition from git")
     work = paths.phase_dir(phase)
     work.mkdir(parents=True, exist_ok=True)
 
@@ -84,12 +109,16 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     if mode == "live" and config.state_bucket:
         backend = paths.backend_config(phase)
         backend.write_text(render_text(config.repo_root, "backend.gcs.tfbackend.j2", bucket=config.state_bucket, prefix=config.state_prefix), encoding="utf-8")
+        # Every phase shares the one root and its override: a live plan with a bucket removes it.
         override.unlink(missing_ok=True)
         return Rendered(tfvars, backend, None, None)
 
     paths.backend_config(phase).unlink(missing_ok=True)
-    state = paths.local_state(config.project_id, mode)
+    state = config.sandbox_state if mode == "offline" and config.sandbox_state else paths.local_state(config.project_id, mode)
     state.parent.mkdir(parents=True, exist_ok=True)
     reason = "offline sandbox state" if mode == "offline" else "no state bucket configured"
-    override.write_text(render_text(config.repo_root, "pvctl_override.tf.j2", path=str(state), reason=reason), encoding="utf-8")
+    # Phases planned side by side (pvctl ci) write the same text to the one shared root's
+    # override: atomically, so that no Terraform run reads half of it.
+    text = render_text(config.repo_root, "pvctl_override.tf.j2", path=str(state), reason=reason)
+    write_atomic(override, text, mode=0o644)
     return Rendered(tfvars, None, override, state)

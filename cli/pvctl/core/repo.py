@@ -11,6 +11,7 @@ from pvctl.core.errors import ConfigError
 
 ENV_REPO = "PVCTL_REPO"
 Mode = Literal["live", "offline"]
+OVERRIDE = "pvctl_override.tf"  # rendered by pvctl, git-ignored: selects a local state
 
 
 def _is_root(path: Path) -> bool:
@@ -44,7 +45,18 @@ class RepoPaths:
         return self.root / ".pvctl"
 
     def environment(self, phase: str) -> Path:
-        return self.root / "environments" / phase
+        """The Terraform root that plans `phase`: environments/, one composition for every phase.
+
+        A tree from before that composition (a base commit extracted by `pvctl ci --base`) has one
+        root per phase, environments/<phase>/, and that one plans it.
+        """
+        per_phase = self.root / "environments" / phase
+        return per_phase if self.has_root(per_phase) else self.root / "environments"
+
+    @staticmethod
+    def has_root(folder: Path) -> bool:
+        """Whether `folder` holds Terraform files other than pvctl's own rendered override."""
+        return any(p.name != OVERRIDE for p in folder.glob("*.tf"))
 
     def phase_dir(self, phase: str) -> Path:
         return self.work / phase
@@ -56,7 +68,7 @@ class RepoPaths:
         return self.phase_dir(phase) / "backend.gcs.tfbackend"
 
     def override(self, phase: str) -> Path:
-        return self.environment(phase) / "pvctl_override.tf"
+        return self.environment(phase) / OVERRIDE
 
     def default_plan(self, phase: str) -> Path:
         return self.phase_dir(phase) / "plan.tfplan"

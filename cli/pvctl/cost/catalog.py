@@ -7,7 +7,7 @@ published list price; money is Decimal so tier arithmetic is exact.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -39,6 +39,15 @@ class Price:
     source: str
     as_of: str
     verified: bool
+    free_tier: str | None = None    # who a $0 first tier belongs to: "billing_account" or "project"
+
+    def without_free_tier(self) -> Price:
+        """The price once someone else on the billing account has used the free tier: the first
+        paid rate applies from the first unit."""
+        paid = [t for t in self.tiers if t.usd]
+        if not paid or self.tiers[0].usd:
+            return self
+        return replace(self, tiers=(Tier(Decimal(0), paid[0].usd), *paid[1:]), free_tier=None)
 
     @property
     def top_rate(self) -> Decimal:
@@ -102,24 +111,29 @@ class Catalog:
         self.check_region(region)
         return int(self.regions[region]["run_tier"])
 
-    def price(self, sku: str, region: str) -> Price:
-        """The row for `region`, else the SKU's global row; never another region's price."""
+    def price(self, sku: str, region: str, geo: str | None = None) -> Price:
+        """The row for `region` (with `geo`, first the row from the region to that client
+        geography, then the one priced by destination alone), else the SKU's global row;
+        never another region's price."""
         if not region.startswith("dest:"):
             self.check_region(region)
         entry = self.skus.get(sku)
         if entry is None:
             raise CatalogError(f"SKU {sku!r} is not in the price catalog", "run `pvctl prices refresh` or update pvctl")
         rows = {row["region"]: row for row in entry["prices"]}
-        row = rows.get(region) or rows.get(GLOBAL)
+        keys = [f"{region}>{geo}", f"dest:{geo}"] if geo else []
+        row = next((rows[k] for k in [*keys, region, GLOBAL] if k in rows), None)
         if row is None:
-            raise CatalogError(f"SKU {sku!r} has no price for region {region!r}",
-                               "add the region's row to the catalog or run `pvctl prices refresh`")
+            where = f"{region} to {geo}" if geo else region
+            raise CatalogError(f"SKU {sku!r} has no price for {where!r}",
+                               "add the row to the catalog or run `pvctl prices refresh`")
         tiers = tuple(Tier(Decimal(str(t["from"])), Decimal(t["usd"])) for t in row["tiers"])
-        return Price(sku, row["region"], entry["unit"], tiers, row["source"], row["as_of"], bool(row.get("verified", True)))
+        return Price(sku, row["region"], entry["unit"], tiers, row["source"], row["as_of"],
+                     bool(row.get("verified", True)), entry.get("free_tier"))
 
     def unit(self, sku: str) -> str:
         return self.skus[sku]["unit"]
 
     def as_of(self) -> str:
-        """The newest date among the figures, the date an estimate's prices are "as of"."""
+        """The newest date among the figures."""
         return max(row["as_of"] for entry in self.skus.values() for row in entry["prices"])

@@ -9,12 +9,14 @@ Types that cost nothing by nature are in FREE_TYPES with the reason.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from functools import cached_property
 
 from pvctl.cost import quantities
 from pvctl.cost.plan_input import PlannedResource
-from pvctl.cost.usage import UsageProfile
+from pvctl.cost.traffic import Split, busy_seconds, dec, instance_seconds, split
+from pvctl.cost.usage import UsageProfile, has_role
 
 _IAM = "IAM grants are free"
 
@@ -43,9 +45,7 @@ FREE_TYPES: dict[str, str] = {
     "google_service_networking_connection": "private services access peering is free",
     "google_sql_database": "databases are part of their Cloud SQL instance",
     "google_sql_user": "users are part of their Cloud SQL instance",
-    "google_monitoring_alert_policy": "alerting policies are free (Google announced charges from 2027-09-01)",
     "google_monitoring_notification_channel": "notification channels are free",
-    "google_monitoring_uptime_check_config": "uptime checks are free",
     "google_billing_budget": "budgets are free",
     "google_cloud_run_domain_mapping": "domain mappings are free",
     "terraform_data": "not a cloud resource",
@@ -70,6 +70,7 @@ class Usage:
     quantity: Decimal
     note: str = ""
     region: str | None = None  # catalog row key when it is not the estimate's region
+    geo: str | None = None     # client geography the quantity goes to (rows priced by destination)
 
 
 @dataclass
@@ -78,10 +79,16 @@ class Context:
     usage: UsageProfile
     hours: Decimal
     resources: list[PlannedResource]
+    rate: Callable[[str], Decimal] = lambda sku: Decimal(0)   # first paid rate of a SKU here
+    hints: list[str] = field(default_factory=list)              # cheaper settings worth knowing
 
     @property
     def seconds(self) -> Decimal:
         return self.hours * 3600
+
+    @cached_property
+    def traffic(self) -> Split:
+        return split(self.usage, self.cdn_backend() is not None)
 
     def of_type(self, type_: str) -> list[PlannedResource]:
         return sorted((r for r in self.resources if r.type == type_), key=lambda r: r.address)
@@ -95,16 +102,29 @@ class Context:
         services = self.of_type("google_cloud_run_v2_service")
         return self.cdn_backend() or (backends[0] if backends else None) or (services[0] if services else None)
 
+    def service_names(self) -> list[str]:
+        return [s.get("name", default=s.name) for s in self.of_type("google_cloud_run_v2_service")]
 
-def _dec(value: float | int) -> Decimal:
-    return Decimal(str(value))
+    def webhook_receiver(self) -> str | None:
+        """Webhooks go to their own receiver where there is one, else to the api service."""
+        names = self.service_names()
+        return next((n for n in names if has_role(n, "webhooks")), None) \
+            or next((n for n in names if has_role(n, "api")), names[0] if names else None)
 
 
 # ---- Cloud Run -----------------------------------------------------------------------------
 
-def cloud_run_v2_service(r: PlannedResource, ctx: Context) -> list[Usage]:
+@dataclass(frozen=True)
+class _Shape:
+    vcpus: Decimal
+    gib: Decimal
+    request_based: bool
+    why: str
+    notes: tuple[str, ...]
+
+
+def _shape(r: PlannedResource) -> _Shape:
     containers = r.get("template", 0, "containers", default=[])
-    notes = []
     vcpus, gib = Decimal(0), Decimal(0)
     for container in containers or [{}]:
         limits = ((container.get("resources") or [{}])[0] or {}).get("limits") or {}
@@ -113,47 +133,80 @@ def cloud_run_v2_service(r: PlannedResource, ctx: Context) -> list[Usage]:
             gib += quantities.memory_gib(limits.get("memory") or "512Mi")
         except (ValueError, ArithmeticError):
             raise Unpriceable(f"cannot read resource limits {limits!r}") from None
-    first_resources = ((containers or [{}])[0].get("resources") or [None])[0]
-    if not first_resources:
-        notes.append("no resource limits in the plan: Cloud Run defaults 1 vCPU, 512Mi")
+    first = ((containers or [{}])[0].get("resources") or [None])[0]
+    notes = () if first else ("no resource limits in the plan: Cloud Run defaults 1 vCPU, 512Mi",)
     # The API treats a service that sets `resources` without cpu_idle=true as CPU always allocated.
-    request_based = first_resources is None or first_resources.get("cpu_idle") is True
-    min_instances = _dec(r.get("template", 0, "scaling", 0, "min_instance_count", default=0)
+    request_based = first is None or first.get("cpu_idle") is True
+    why = "cpu_idle=true" if request_based else (
+        "cpu_idle=false" if first and first.get("cpu_idle") is False
+        else "cpu_idle not set with resources: CPU always allocated")
+    return _Shape(vcpus, gib, request_based, why, notes)
+
+
+def cloud_run_v2_service(r: PlannedResource, ctx: Context) -> list[Usage]:
+    shape = _shape(r)
+    name = r.get("name", default=r.name)
+    u, t, month = ctx.usage, ctx.traffic, ctx.seconds
+    min_instances = dec(r.get("template", 0, "scaling", 0, "min_instance_count", default=0)
                          or r.get("scaling", 0, "min_instance_count", default=0))
     max_instances = r.get("template", 0, "scaling", 0, "max_instance_count", default=None)
-    max_concurrency = _dec(r.get("template", 0, "max_instance_request_concurrency", default=80))
-    concurrency = min(_dec(ctx.usage.concurrency_observed), max_concurrency) or Decimal(1)
+    concurrency = dec(r.get("template", 0, "max_instance_request_concurrency", default=80)) or Decimal(1)
 
-    share = ctx.usage.share(r.get("name", default=r.name))
-    requests = _dec(ctx.usage.requests_per_month) * _dec(share)
-    busy = requests * _dec(ctx.usage.avg_request_seconds) / concurrency
+    share = dec(u.share(name))
+    requests = t.origin_requests * share
+    if name == ctx.webhook_receiver():
+        requests += t.webhook_requests
+    http_busy = busy_seconds(requests, dec(u.avg_request_seconds), concurrency, month)
+    ws_seconds, ws_instances = Decimal(0), Decimal(0)
+    if has_role(name, u.websocket_service) and u.websocket_connections and u.websocket_hours_per_month:
+        ws_seconds = dec(u.websocket_hours_per_month) * 3600
+        ws_instances = (dec(u.websocket_connections) / concurrency).to_integral_value(rounding=ROUND_CEILING)
+    busy = instance_seconds(http_busy, ws_seconds, ws_instances, month)
     if max_instances:
-        busy = min(busy, _dec(max_instances) * ctx.seconds)
-    always_on = min_instances * ctx.seconds
+        busy = min(busy, dec(max_instances) * month)
+    always_on = min_instances * month
+    idle = max(Decimal(0), always_on - busy)
+    up = max(always_on, busy)
+
+    connection_hours = dec(u.websocket_connections) * dec(u.websocket_hours_per_month)
+    sockets = (f" + {u.websocket_connections:g} WebSocket(s) {u.websocket_hours_per_month:g} h"
+               f" ({connection_hours:,.0f} connection-hours)") if ws_seconds else ""
+    how = f"{requests:,.0f} requests × {u.avg_request_seconds:g} s{sockets} → {busy / 3600:,.1f} busy instance-hours"
+    kind = f"{shape.vcpus:g} vCPU, {shape.gib:g} GiB"
     comp = "Cloud Run"
-    shape = f"{vcpus:g} vCPU, {gib:g} GiB"
-    if request_based:
-        idle = max(Decimal(0), always_on - busy)
+    per_request = busy * (shape.vcpus * ctx.rate("run_cpu_request") + shape.gib * ctx.rate("run_mem_request")) \
+        + idle * (shape.vcpus * ctx.rate("run_cpu_idle") + shape.gib * ctx.rate("run_mem_idle")) \
+        + requests * ctx.rate("run_requests")
+    per_instance = up * (shape.vcpus * ctx.rate("run_cpu_instance") + shape.gib * ctx.rate("run_mem_instance"))
+    if shape.request_based:
         found = [
-            Usage(comp, r.address, "run_cpu_request", busy * vcpus, f"request-based, {shape}, {busy:.0f} busy instance-s"),
-            Usage(comp, r.address, "run_mem_request", busy * gib, f"request-based, {shape}"),
-            Usage(comp, r.address, "run_requests", requests, f"{share:g} of the requests"),
+            Usage(comp, r.address, "run_cpu_request", busy * shape.vcpus,
+                  f"request-based ({shape.why}), {kind}; {how}"),
+            Usage(comp, r.address, "run_mem_request", busy * shape.gib, f"request-based, {kind}"),
+            Usage(comp, r.address, "run_requests", requests, f"{share:g} of origin requests"
+                  + (" + webhooks" if name == ctx.webhook_receiver() and t.webhook_requests else "")),
         ]
         if idle:
             found += [
-                Usage(comp, r.address, "run_cpu_idle", idle * vcpus, f"{min_instances:g} idle min instance(s)"),
-                Usage(comp, r.address, "run_mem_idle", idle * gib, f"{min_instances:g} idle min instance(s)"),
+                Usage(comp, r.address, "run_cpu_idle", idle * shape.vcpus,
+                      f"{min_instances:g} min instance(s) idle the rest of the month"),
+                Usage(comp, r.address, "run_mem_idle", idle * shape.gib, f"{min_instances:g} min instance(s) idle"),
             ]
+        if per_instance < per_request:
+            ctx.hints.append(f"{r.address}: instance-based billing (cpu_idle=false) would cost ${per_instance:,.2f} "
+                             f"instead of ${per_request:,.2f} a month before free tiers, plus the idle time "
+                             "instances are kept before they shut down")
     else:
-        up = max(always_on, busy)
-        why = "cpu_idle=false" if first_resources and first_resources.get("cpu_idle") is False \
-            else "cpu_idle not set with resources: CPU always allocated"
         found = [
-            Usage(comp, r.address, "run_cpu_instance", up * vcpus, f"instance-based ({why}), {shape}"),
-            Usage(comp, r.address, "run_mem_instance", up * gib, f"instance-based, {shape}"),
+            Usage(comp, r.address, "run_cpu_instance", up * shape.vcpus,
+                  f"instance-based ({shape.why}), {kind}; {how}"),
+            Usage(comp, r.address, "run_mem_instance", up * shape.gib, f"instance-based, {kind}"),
         ]
-    if notes:
-        found = [Usage(u.component, u.resource, u.sku, u.quantity, "; ".join([u.note, *notes])) for u in found]
+        if per_request < per_instance:
+            ctx.hints.append(f"{r.address}: request-based billing (cpu_idle=true) would cost ${per_request:,.2f} "
+                             f"instead of ${per_instance:,.2f} a month before free tiers")
+    if shape.notes:
+        found = [Usage(x.component, x.resource, x.sku, x.quantity, "; ".join([x.note, *shape.notes])) for x in found]
     return found
 
 
@@ -169,7 +222,7 @@ _CONNECTOR_VMS: dict[str, list[tuple[str, Decimal]]] = {
 
 def _connector_instances(r: PlannedResource) -> Decimal:
     # A connector runs at least min_instances VMs (provider default 2) and scales back down slowly.
-    return _dec(r.get("min_instances", default=2))
+    return dec(r.get("min_instances", default=2))
 
 
 def vpc_access_connector(r: PlannedResource, ctx: Context) -> list[Usage]:
@@ -181,27 +234,34 @@ def vpc_access_connector(r: PlannedResource, ctx: Context) -> list[Usage]:
                   f"{n:g} × {machine} VM (min_instances)") for sku, factor in _CONNECTOR_VMS[machine]]
 
 
+_NAT_VM_CAP = Decimal(32)  # https://cloud.google.com/nat/pricing: the per-VM hourly charge stops growing at 32 VMs
+
+
 def router_nat(r: PlannedResource, ctx: Context) -> list[Usage]:
-    """NAT bills per VM that sends through it: the connector's VMs, or the instances of services on
-    Direct VPC egress, and only when a service routes all its traffic (internet included) into the VPC."""
-    routed = [s for s in ctx.of_type("google_cloud_run_v2_service")
-              if s.get("template", 0, "vpc_access", 0, "egress") == "ALL_TRAFFIC"]
-    if not routed:
-        raise Covered
-    vms = Decimal(0)
-    if any(s.get("template", 0, "vpc_access", 0, "connector") or s.unknown_at("template", 0, "vpc_access", 0, "connector")
-           for s in routed):
-        vms += sum((_connector_instances(c) for c in ctx.of_type("google_vpc_access_connector")), Decimal(0))
-    direct = [s for s in routed if s.get("template", 0, "vpc_access", 0, "network_interfaces")]
-    vms += sum((max(Decimal(1), _dec(s.get("template", 0, "scaling", 0, "min_instance_count", default=0)))
+    """A gateway bills every VM it has assigned (a connector's VMs sit in a subnet the gateway
+    serves) and each of its IP addresses, whether or not traffic flows; then per GiB it carries.
+    Cloud Run instances on Direct VPC egress count as VMs when they send all traffic into the VPC."""
+    vms = sum((_connector_instances(c) for c in ctx.of_type("google_vpc_access_connector")), Decimal(0))
+    direct = [s for s in ctx.of_type("google_cloud_run_v2_service")
+              if s.get("template", 0, "vpc_access", 0, "egress") == "ALL_TRAFFIC"
+              and s.get("template", 0, "vpc_access", 0, "network_interfaces")]
+    vms += sum((max(Decimal(1), dec(s.get("template", 0, "scaling", 0, "min_instance_count", default=0)))
                 for s in direct), Decimal(0))
-    vms = min(vms or Decimal(1), Decimal(32))  # the hourly charge stops growing at 32 VMs
-    ips = _dec(len(r.get("nat_ips", default=[])) or 1)  # AUTO_ONLY allocates at least one address
-    return [
-        Usage("Cloud NAT", r.address, "nat_gateway", vms * ctx.hours, f"{vms:g} VM(s) send through the gateway"),
+    vms = min(vms, _NAT_VM_CAP)
+    ips = dec(len(r.get("nat_ips", default=[])) or 1)  # AUTO_ONLY allocates at least one address
+    gib = dec(ctx.usage.nat_gb_per_month)
+    found = [
+        Usage("Cloud NAT", r.address, "nat_gateway", vms * ctx.hours,
+              f"{vms:g} VM(s) assigned to the gateway (connector VMs included)"),
         Usage("Cloud NAT", r.address, "nat_ip", ips * ctx.hours, f"{ips:g} external IP(s) used by the gateway"),
-        Usage("Cloud NAT", r.address, "nat_data", _dec(ctx.usage.nat_gb_per_month), "usage nat_gb_per_month"),
     ]
+    if gib:
+        found += [
+            Usage("Cloud NAT", r.address, "nat_data", gib, "usage nat_gb_per_month, processed by the gateway"),
+            Usage("Internet egress", r.address, "internet_egress", gib,
+                  "the same bytes leaving Google through the gateway"),
+        ]
+    return found
 
 
 # ---- Cloud SQL -------------------------------------------------------------------------------
@@ -229,11 +289,11 @@ def sql_database_instance(r: PlannedResource, ctx: Context) -> list[Usage]:
             Usage(comp, r.address, "sql_vcpu", factor * vcpus * ctx.hours, f"{tier}: {vcpus:g} vCPU, {layout}"),
             Usage(comp, r.address, "sql_ram", factor * ram * ctx.hours, f"{tier}: {ram:g} GB RAM, {layout}"),
         ]
-    disk_gb = _dec(r.get("settings", 0, "disk_size", default=10))
+    disk_gb = dec(r.get("settings", 0, "disk_size", default=10))
     disk_sku = "sql_hdd" if r.get("settings", 0, "disk_type", default="PD_SSD") == "PD_HDD" else "sql_ssd"
     found.append(Usage(comp, r.address, disk_sku, factor * disk_gb, f"{disk_gb:g} GB provisioned, {layout}"))
     if r.get("settings", 0, "backup_configuration", 0, "enabled") is True and ctx.usage.db_backup_gb:
-        found.append(Usage(comp, r.address, "sql_backup", _dec(ctx.usage.db_backup_gb), "usage db_backup_gb"))
+        found.append(Usage(comp, r.address, "sql_backup", dec(ctx.usage.db_backup_gb), "usage db_backup_gb"))
     return found
 
 
@@ -251,7 +311,7 @@ def redis_instance(r: PlannedResource, ctx: Context) -> list[Usage]:
     kind = {"BASIC": "basic", "STANDARD_HA": "standard"}.get(tier)
     if kind is None:
         raise Unpriceable(f"Redis tier {tier!r} has no price")
-    gb = _dec(r.get("memory_size_gb", default=1))
+    gb = dec(r.get("memory_size_gb", default=1))
     m = _redis_capacity_tier(gb)
     note = f"{tier}, {gb:g} GB (capacity tier M{m})"
     if r.get("read_replicas_mode") == "READ_REPLICAS_ENABLED":
@@ -269,10 +329,12 @@ def global_forwarding_rule(r: PlannedResource, ctx: Context) -> list[Usage]:
     position = rules.index(r)
     found = []
     if position == 0:
+        t = ctx.traffic
         found.append(Usage("Load balancing", r.address, "lb_rules_first5", ctx.hours,
                            f"one flat charge covers the first {_FIRST_RULES} rules ({len(rules)} in this plan)"))
-        gib = _dec(ctx.usage.egress_gb_per_month) + _dec(ctx.usage.ingress_gb_per_month)
-        found.append(Usage("Load balancing", r.address, "lb_data_processed", gib, "inbound + outbound GiB"))
+        found.append(Usage("Load balancing", r.address, "lb_data_processed", t.processed_gib,
+                           f"{t.ingress_gib:g} GiB in + {t.origin_gib:g} GiB out through the backends; "
+                           "cache hits are not processed"))
     elif position >= _FIRST_RULES:
         found.append(Usage("Load balancing", r.address, "lb_rules_additional", ctx.hours, "rule past the first five"))
     else:
@@ -281,42 +343,45 @@ def global_forwarding_rule(r: PlannedResource, ctx: Context) -> list[Usage]:
 
 
 def backend_service(r: PlannedResource, ctx: Context) -> list[Usage]:
-    u = ctx.usage
+    u, t = ctx.usage, ctx.traffic
     found = []
     if r is ctx.cdn_backend():
-        hit_gib = _dec(u.egress_gb_per_month) * _dec(u.cdn_cache_hit_ratio)
-        found += [
-            Usage("Cloud CDN", r.address, "cdn_cache_egress", hit_gib, f"cache hits to {u.client_geo}",
-                  region=f"dest:{u.client_geo}"),
-            Usage("Cloud CDN", r.address, "cdn_cache_fill", hit_gib * _dec(u.cdn_fill_ratio), "usage cdn_fill_ratio"),
-            Usage("Cloud CDN", r.address, "cdn_cache_lookup", _dec(u.requests_per_month), "every request is a lookup"),
-        ]
+        # Webhooks share the CDN backend only where it is the one backend.
+        shared = len(ctx.of_type("google_compute_backend_service")) == 1
+        lookups = t.user_requests + (t.webhook_requests if shared else 0)
+        for geo, gib in t.by_geo(t.hit_gib):
+            found.append(Usage("Cloud CDN", r.address, "cdn_cache_egress", gib, f"cache hits to {geo}", geo=geo))
+        for geo, gib in t.by_geo(t.hit_gib * dec(u.cdn_fill_ratio)):
+            found.append(Usage("Cloud CDN", r.address, "cdn_cache_fill", gib,
+                               f"filled from {ctx.region} for {geo} caches", geo=geo))
+        found.append(Usage("Cloud CDN", r.address, "cdn_cache_lookup", lookups,
+                           "every request to a CDN backend is a lookup"))
     if r is ctx.egress_entry():
-        found.append(_internet_egress(r, ctx))
+        found += _internet_egress(r, ctx)
     if not found:
         raise Covered
     return found
 
 
-def _internet_egress(r: PlannedResource, ctx: Context) -> Usage:
-    u = ctx.usage
-    miss = Decimal(1) - _dec(u.cdn_cache_hit_ratio) if ctx.cdn_backend() is not None else Decimal(1)
-    return Usage("Internet egress", r.address, "internet_egress", _dec(u.egress_gb_per_month) * miss,
-                 "responses not served from the CDN cache" if miss != 1 else "all responses")
+def _internet_egress(r: PlannedResource, ctx: Context) -> list[Usage]:
+    t = ctx.traffic
+    why = "responses the CDN did not serve" if t.hit_gib else "all responses"
+    return [Usage("Internet egress", r.address, "internet_egress", gib, f"{why}, to {geo}", geo=geo)
+            for geo, gib in t.by_geo(t.origin_gib)]
 
 
 def security_policy(r: PlannedResource, ctx: Context) -> list[Usage]:
     rules = r.get("rule", default=[])
     n_rules = Decimal(len(rules) if rules else 1)  # the API always adds the default rule
-    requests = _dec(ctx.usage.requests_per_month)
+    t = ctx.traffic
     edge = r.get("type") == "CLOUD_ARMOR_EDGE"
-    if ctx.cdn_backend() is not None and not edge:
-        # Backend policies are not evaluated for cache hits.
-        requests *= Decimal(1) - _dec(ctx.usage.cdn_cache_hit_ratio)
+    # A backend policy sees what the load balancer forwards; an edge policy sees cache hits too.
+    requests = t.backend_requests + (t.cdn_hits if edge else 0)
     return [
         Usage("Cloud Armor", r.address, "armor_policy", Decimal(1), "one policy"),
         Usage("Cloud Armor", r.address, "armor_rule", n_rules, "every rule block, the default rule included"),
-        Usage("Cloud Armor", r.address, "armor_requests", requests, "requests evaluated (cache hits skip backend policies)"),
+        Usage("Cloud Armor", r.address, "armor_requests", requests,
+              "requests forwarded to backends (origin + webhooks)" + ("; edge policy: cache hits too" if edge else "")),
     ]
 
 
@@ -327,8 +392,36 @@ def security_policy_rule(r: PlannedResource, ctx: Context) -> list[Usage]:
 def cloud_run_entry(r: PlannedResource, ctx: Context) -> list[Usage]:
     found = cloud_run_v2_service(r, ctx)
     if r is ctx.egress_entry():
-        found.append(_internet_egress(r, ctx))
+        found += _internet_egress(r, ctx)
     return found
+
+
+# ---- Cloud Monitoring ------------------------------------------------------------------------
+
+_EVALUATIONS_PER_HOUR = 60   # a metric condition's query runs about once a minute
+_UPTIME_CHECKERS = 6         # all checker regions: three in the USA, Europe, South America, Asia Pacific
+
+
+def alert_policy(r: PlannedResource, ctx: Context) -> list[Usage]:
+    conditions = r.get("conditions", default=[]) or [{}]
+    services = max(1, len(ctx.service_names()))
+    # A condition grouped by Cloud Run service returns one time series per service each evaluation.
+    series = sum((dec(services if "cloud_run_revision" in str(c) else 1) for c in conditions), Decimal(0))
+    return [
+        Usage("Cloud Monitoring", r.address, "monitoring_conditions", dec(len(conditions)), "conditions of the policy"),
+        Usage("Cloud Monitoring", r.address, "monitoring_series", series * ctx.hours * _EVALUATIONS_PER_HOUR,
+              f"{series:g} time series per evaluation, about once a minute"),
+    ]
+
+
+def uptime_check(r: PlannedResource, ctx: Context) -> list[Usage]:
+    try:
+        period = quantities.seconds(r.get("period", default="60s"))
+    except (ValueError, ArithmeticError):
+        raise Unpriceable(f"cannot read the check period {r.get('period')!r}") from None
+    regions = len(r.get("selected_regions", default=[]) or []) or _UPTIME_CHECKERS
+    runs = dec(regions) * ctx.seconds / period
+    return [Usage("Cloud Monitoring", r.address, "uptime_executions", runs, f"{regions} checker(s) every {period:g} s")]
 
 
 # ---- Secret Manager --------------------------------------------------------------------------
@@ -338,9 +431,9 @@ def secret(r: PlannedResource, ctx: Context) -> list[Usage]:
     locations = Decimal(len(replicas)) if replicas else Decimal(1)
     secrets = len(ctx.of_type("google_secret_manager_secret"))
     return [
-        Usage("Secret Manager", r.address, "secret_versions", _dec(ctx.usage.secret_versions_per_secret) * locations,
+        Usage("Secret Manager", r.address, "secret_versions", dec(ctx.usage.secret_versions_per_secret) * locations,
               f"{ctx.usage.secret_versions_per_secret:g} active version(s) × {locations:g} location(s)"),
-        Usage("Secret Manager", r.address, "secret_accesses", _dec(ctx.usage.secret_accesses_per_month) / secrets,
+        Usage("Secret Manager", r.address, "secret_accesses", dec(ctx.usage.secret_accesses_per_month) / secrets,
               f"1/{secrets} of secret_accesses_per_month"),
     ]
 
@@ -356,17 +449,48 @@ PRICERS: dict[str, Callable[[PlannedResource, Context], list[Usage]]] = {
     "google_compute_security_policy": security_policy,
     "google_compute_security_policy_rule": security_policy_rule,
     "google_secret_manager_secret": secret,
+    "google_monitoring_alert_policy": alert_policy,
+    "google_monitoring_uptime_check_config": uptime_check,
 }
 
 # Why a priced type produced no line of its own (it is covered elsewhere).
 COVERED_REASON = {
     "google_compute_global_forwarding_rule": "covered by the forwarding-rule minimum charge (first five rules)",
     "google_compute_backend_service": "backend services are free; CDN and egress are priced on the CDN backend",
-    "google_compute_router_nat": "no Cloud Run service routes internet traffic into the VPC (egress ALL_TRAFFIC), so no VM uses the gateway",
 }
+
+
+def profile_checks(ctx: Context) -> list[str]:
+    """Where the usage profile and the plan disagree: traffic the plan has nowhere to send, or
+    that its services cannot carry. A packaged profile has none against its own phase."""
+    u, names = ctx.usage, ctx.service_names()
+    found = []
+    sockets = u.websocket_connections and u.websocket_hours_per_month
+    if sockets and not any(has_role(n, u.websocket_service) for n in names):
+        found.append(f"websocket_service {u.websocket_service!r} is none of the Cloud Run services "
+                     f"({', '.join(names)}): WebSockets not priced")
+    for role in u.request_share:
+        if not any(has_role(n, role) for n in names):
+            found.append(f"request_share names {role!r}, which no Cloud Run service is")
+    if u.cdn_cache_hit_ratio and ctx.cdn_backend() is None:
+        found.append(f"cdn_cache_hit_ratio {u.cdn_cache_hit_ratio:g} is ignored: the plan has no CDN-enabled backend")
+    if u.nat_gb_per_month and not ctx.of_type("google_compute_router_nat"):
+        found.append(f"nat_gb_per_month {u.nat_gb_per_month:g} is not priced: the plan has no Cloud NAT gateway")
+    for s in ctx.of_type("google_cloud_run_v2_service"):
+        most = s.get("template", 0, "scaling", 0, "max_instance_count", default=None)
+        concurrency = dec(s.get("template", 0, "max_instance_request_concurrency", default=80)) or Decimal(1)
+        name = s.get("name", default=s.name)
+        if most and has_role(name, u.websocket_service) and dec(u.websocket_connections) > dec(most) * concurrency:
+            found.append(f"{name}: {u.websocket_connections:g} WebSockets exceed "
+                         f"max_instance_count {most} × concurrency {concurrency}")
+    return found
 
 
 def project_usage(ctx: Context) -> list[Usage]:
     """Usage that belongs to the project rather than to one resource."""
-    return [Usage("Cloud Logging", "(project logs)", "log_storage", _dec(ctx.usage.log_gb_per_month),
-                  "usage log_gb_per_month; first 50 GiB per project free")]
+    found = [Usage("Cloud Logging", "(project logs)", "log_storage", dec(ctx.usage.log_gb_per_month),
+                   "usage log_gb_per_month; first 50 GiB per project free")]
+    if ctx.usage.artifact_gb:
+        found.append(Usage("Artifact Registry", "(container images)", "artifact_storage", dec(ctx.usage.artifact_gb),
+                           "usage artifact_gb: the images the services run from"))
+    return found

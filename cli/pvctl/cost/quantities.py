@@ -43,3 +43,12 @@ def sql_tier_shape(tier: str) -> tuple[str, Decimal, Decimal] | None:
         per_cpu = Decimal("3.75") if standard.group(1) == "standard" else Decimal("6.5")
         return ("dedicated", vcpus, vcpus * per_cpu)
     return None
+
+
+def seconds(value: str | int | float) -> Decimal:
+    """A protobuf duration as Terraform writes it: "300s", "1.5s"."""
+    text = str(value).strip()
+    number = Decimal(text[:-1] if text.endswith("s") else text)
+    if number <= 0:
+        raise ValueError(f"not a positive duration: {value!r}")
+    return number

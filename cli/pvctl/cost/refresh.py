@@ -52,7 +52,9 @@ def make_client(api_key: str | None = None, endpoint: str | None = None):
     if endpoint:
         import grpc
         from google.auth.credentials import AnonymousCredentials
-        from google.cloud.billing_v1.services.cloud_catalog.transports import CloudCatalogGrpcTransport
+        from google.cloud.billing_v1.services.cloud_catalog.transports import (
+            CloudCatalogGrpcTransport,
+        )
 
         transport = CloudCatalogGrpcTransport(channel=grpc.insecure_channel(endpoint), credentials=AnonymousCredentials())
         return billing_v1.CloudCatalogClient(transport=transport)
@@ -62,23 +64,29 @@ def make_client(api_key: str | None = None, endpoint: str | None = None):
 
 
 def _pattern(entry: dict[str, Any], region: str, regions: dict[str, Any]) -> re.Pattern[str]:
+    """The description a row's SKU must match. Row keys: a region, ``dest:<geo>`` (priced by
+    where users are), or ``<region>><geo>`` (from a region to where users are)."""
     match = entry["match"]
     text = match.get(region, "") if isinstance(match, dict) else match
-    if region.startswith("dest:"):
-        text = text.replace("{destination}", re.escape(_DESTINATIONS[region[5:]]))
-    elif region in regions:
-        locations = "|".join(re.escape(loc) for loc in regions[region]["locations"])
-        text = text.replace("{location}", f"(?:{locations})").replace("{region}", re.escape(region))
+    source, _, geo = region.partition(">")
+    if source.startswith("dest:"):
+        source, geo = "", source[5:]
+    if geo:
+        text = text.replace("{destination}", re.escape(_DESTINATIONS[geo]))
+    if source in regions:
+        locations = "|".join(re.escape(loc) for loc in regions[source]["locations"])
+        text = text.replace("{location}", f"(?:{locations})").replace("{region}", re.escape(source))
     return re.compile(text)
 
 
 def _serves(sku: Any, region: str) -> bool:
-    if region == GLOBAL or region.startswith("dest:"):
+    source = region.partition(">")[0]
+    if source == GLOBAL or source.startswith("dest:"):
         return True
-    return region in list(sku.service_regions)
+    return source in list(sku.service_regions)
 
 
-def _tiers(sku: Any, factor: Decimal, now: datetime) -> list[dict[str, str]]:
+def _tiers(sku: Any, factor: Decimal, now: datetime) -> list[dict[str, Any]]:
     """The rates in force now: the latest pricing entry that is already effective."""
     infos = [p for p in sku.pricing_info if p.effective_time is None or p.effective_time <= now] or list(sku.pricing_info)
     rates = infos[-1].pricing_expression.tiered_rates

@@ -182,9 +182,11 @@ class PhaseRun:
         self.init()  # the plan may come from another machine; show and apply need the providers
         return SavedPlan(plan_file, self.show(plan_file), meta, self.state_outputs())
 
-    def apply(self, saved: SavedPlan) -> None:
-        """Apply a saved plan; a live one is then kept as the phase's applied record (`pvctl status` drift)."""
-        result = self._stream("apply", ["apply", "-input=false", "-no-color", str(saved.file)])
+    def apply(self, saved: SavedPlan, line_sink: LineSink | None = None) -> None:
+        """Apply a saved plan; a live one is then kept as the phase's applied record (`pvctl status` drift).
+
+        `line_sink`, as for `plan`: Terraform's output to the caller (pvctl ci's base sandbox), not the console."""
+        result = self._stream("apply", ["apply", "-input=false", "-no-color", str(saved.file)], line_sink)
         if result.returncode != 0:
             if STALE_MARKER in result.stdout:
                 raise GuardRefusal("the saved plan is stale: the state changed since it was made",

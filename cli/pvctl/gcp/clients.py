@@ -1,9 +1,10 @@
 """Google API clients built once per command, from Application Default Credentials.
 
-Test/emulator hook: when PVCTL_GCP_ENDPOINT_RUN, PVCTL_GCP_ENDPOINT_SECRETMANAGER or
-PVCTL_GCP_ENDPOINT_COMPUTE is set (host:port, optionally http://host:port), that API is
-reached at that address over plaintext with anonymous credentials (gRPC for Cloud Run and
-Secret Manager, REST for Compute). It exists for local fake servers and emulators; never
+Test/emulator hook: when PVCTL_GCP_ENDPOINT_RUN, PVCTL_GCP_ENDPOINT_SECRETMANAGER,
+PVCTL_GCP_ENDPOINT_MONITORING, PVCTL_GCP_ENDPOINT_COMPUTE or PVCTL_GCP_ENDPOINT_SQLADMIN is set
+(host:port, optionally http://host:port), that API is reached at that address over plaintext
+with anonymous credentials (gRPC for Cloud Run, Secret Manager and Monitoring, REST for
+Compute and Cloud SQL Admin). It exists for local fake servers and emulators; never
 point it at anything that should see real credentials.
 """
 
@@ -19,6 +20,8 @@ ENDPOINT_ENV = {
     "run": "PVCTL_GCP_ENDPOINT_RUN",
     "secretmanager": "PVCTL_GCP_ENDPOINT_SECRETMANAGER",
     "compute": "PVCTL_GCP_ENDPOINT_COMPUTE",
+    "monitoring": "PVCTL_GCP_ENDPOINT_MONITORING",
+    "sqladmin": "PVCTL_GCP_ENDPOINT_SQLADMIN",
 }
 _SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 
@@ -101,6 +104,37 @@ class GcpClients:
 
         return self._cached("secrets", lambda: self._grpc_client(
             "secretmanager", secretmanager_v1.SecretManagerServiceClient, SecretManagerServiceGrpcTransport))
+
+    def metrics(self) -> Any:
+        from google.cloud import monitoring_v3
+        from google.cloud.monitoring_v3.services.metric_service.transports import MetricServiceGrpcTransport
+
+        return self._cached("metrics", lambda: self._grpc_client("monitoring", monitoring_v3.MetricServiceClient,
+                                                                  MetricServiceGrpcTransport))
+
+    def sqladmin(self) -> Any:
+        """Cloud SQL Admin v1 through google-api-python-client, from the discovery document it ships
+        (no discovery fetch at run time)."""
+
+        def build() -> Any:
+            import httplib2
+            from googleapiclient.discovery import build as discovery_build
+
+            # Each HTTP attempt gets the policy's timeout; retries are pvctl's (gcp/sqladmin.py), not the library's.
+            http = httplib2.Http(timeout=self.policy.attempt_timeout)
+            options: dict[str, str] = {}
+            if "sqladmin" in self.endpoints:
+                endpoint = self.endpoints["sqladmin"]
+                plain = not endpoint.startswith(("http://", "https://"))
+                options["api_endpoint"] = f"http://{endpoint}" if plain else endpoint
+            else:
+                from google_auth_httplib2 import AuthorizedHttp
+
+                http = AuthorizedHttp(self._credentials(), http=http)
+            return discovery_build("sqladmin", "v1", http=http, client_options=options, static_discovery=True,
+                                   cache_discovery=False)
+
+        return self._cached("sqladmin", build)
 
     def compute(self, name: str) -> Any:
         """A google.cloud.compute_v1 client by class name, e.g. "GlobalForwardingRulesClient"."""

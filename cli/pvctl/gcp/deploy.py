@@ -107,10 +107,14 @@ def deploy(clients: Any, project: str, region: str, name: str, image: str, canar
     return _result(updated, name, "deploy" if canary_percent is None else "canary", revision)
 
 
-def promote(clients: Any, project: str, region: str, name: str, policy: CallPolicy) -> DeployResult:
-    """All traffic to the latest revision (and to every later deploy)."""
+def promote(clients: Any, project: str, region: str, name: str, policy: CallPolicy,
+            expected: str | None = None) -> DeployResult:
+    """All traffic to the latest revision (and to every later deploy); with `expected`, only if that is the latest."""
     service = _existing(clients, project, region, name, policy)
     latest = short(service.latest_created_revision)
+    if expected and latest != expected:
+        raise GcpError(f"{name}: {latest} was deployed while {expected} was watched; traffic left as it is",
+                       "decide by hand: pvctl deploy --promote or --rollback", "failed")
     if latest != short(service.latest_ready_revision):
         raise GcpError(f"{name}: the latest revision {latest} is not ready",
                        "look at its logs, then deploy a fixed image or use --rollback", "failed")
@@ -151,5 +155,42 @@ def rollback(clients: Any, project: str, region: str, name: str, policy: CallPol
     updated = _update(clients, service, f"rolling {name} back to {target}", policy)
     result = _result(updated, name, "rollback", target)
     # The service template keeps the newest image; what serves now is the target revision's.
-    images = [r.containers[0].image for r in revisions if short(r.name) == target and r.containers]
-    return replace(result, image=images[0]) if images else result
+    image = _image_of(revisions, target)
+    return replace(result, image=image) if image else result
+
+
+def _image_of(revisions: list[Any], revision: str) -> str | None:
+    return next((r.containers[0].image for r in revisions if short(r.name) == revision and r.containers), None)
+
+
+def _most_served_image(clients: Any, project: str, region: str, name: str, service: Any,
+                       policy: CallPolicy) -> str | None:
+    """The image of the revision with the largest share of traffic (not the template's, which is a canary's
+    while one is watched)."""
+    shares = [t for t in service.traffic_statuses if t.percent]
+    if not shares:
+        return None
+    top = max(shares, key=lambda t: t.percent)
+    revision = short(top.revision) if top.revision else short(service.latest_ready_revision)
+    return _image_of(list_revisions(clients, project, region, name, policy), revision)
+
+
+def set_env(clients: Any, project: str, region: str, name: str, variable: str, value: str,
+            policy: CallPolicy) -> DeployResult | None:
+    """A new revision of `name` with `variable` set to `value`, running the image most of the traffic
+    was on, taking all traffic; None when the service does not exist or does not read that variable."""
+    service = get_service(clients, project, region, name, policy)
+    if service is None:
+        return None
+    container = service.template.containers[0]
+    entries = [e for e in container.env if e.name == variable]
+    if not entries:
+        return None
+    entries[0].value = value
+    container.image = _most_served_image(clients, project, region, name, service, policy) or container.image
+    revision = new_revision_name(name)
+    service.template.revision = revision
+    del service.traffic[:]
+    service.traffic.append(_latest_target())
+    updated = _update(clients, service, f"setting {variable} on {name}", policy)
+    return _result(updated, name, "deploy", revision)

@@ -33,7 +33,7 @@ class Diagnostic:
 
 @dataclass
 class Result:
-    target: str  # e.g. "modules/cloudsql" or "environments/mvp"
+    target: str  # e.g. "modules/cloudsql", "modules/cloudsql/examples/basic" or "environments"
     valid: bool
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -46,13 +46,14 @@ class Result:
 
 
 def targets(repo_root: Path) -> list[Path]:
-    """Every module and phase folder holding Terraform files, modules first."""
-    found = []
-    for parent in ("modules", "environments"):
-        base = repo_root / parent
-        if base.is_dir():
-            found += sorted(p for p in base.iterdir() if p.is_dir() and any(p.glob("*.tf")))
-    return found
+    """Every folder holding Terraform files: modules, their examples, then the composition."""
+    from pvctl.core.repo import RepoPaths
+
+    modules = sorted(p for p in (repo_root / "modules").glob("*") if p.is_dir())
+    examples = sorted(p for p in (repo_root / "modules").glob("*/examples/*") if p.is_dir())
+    environments = repo_root / "environments"
+    roots = [environments, *sorted(p for p in environments.glob("*") if p.is_dir())]
+    return [p for p in (*modules, *examples, *roots) if RepoPaths.has_root(p)]
 
 
 def _diagnostics(payload: dict, target: Path) -> list[Diagnostic]:
@@ -110,10 +111,13 @@ def validate_all(repo_root: Path, terraform: str | None = None, jobs: int | None
 
 def validate_phase(config, phase: str, terraform: str | None = None) -> None:
     """The validate step of `pvctl check`: raises PvctlError naming the first error."""
+    from pvctl.core.repo import RepoPaths
+
     repo_root = Path(config.repo_root)
-    result = validate_dir(repo_root / "environments" / phase, repo_root, terraform)
+    root = RepoPaths(repo_root).environment(phase)
+    result = validate_dir(root, repo_root, terraform)
     if not result.valid:
         first = result.errors[0] if result.errors else Diagnostic("error", "terraform validate failed")
         where = f"{first.where()}: " if first.where() else ""
-        raise PvctlError(f"terraform validate of environments/{phase}: {where}{first.summary}",
+        raise PvctlError(f"terraform validate of {result.target} (phase {phase}): {where}{first.summary}",
                          "fix the configuration; `pvctl validate` lists every diagnostic")

@@ -7,12 +7,13 @@ HTTP errors, permission denials and delays per collection.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
+
+from tests.gcp.fakes.http_base import send_json
 
 COLLECTIONS = ("addresses", "forwardingRules", "targetHttpsProxies", "sslCertificates", "backendServices", "securityPolicies")
 BASE = "https://www.googleapis.com/compute/v1"
@@ -57,7 +58,7 @@ class FakeCompute:
         parts = urlparse(request.path).path.strip("/").split("/")
         # compute/v1/projects/{p}/global/{collection}[/{name}]
         if len(parts) < 6 or parts[:3] != ["compute", "v1", "projects"] or parts[4] != "global" or parts[5] not in COLLECTIONS:
-            return self._send(request, 404, {"error": {"code": 404, "message": f"unknown path {request.path}"}})
+            return send_json(request, 404, {"error": {"code": 404, "message": f"unknown path {request.path}"}})
         collection, name = parts[5], (parts[6] if len(parts) > 6 else None)
         with self.lock:
             self.calls[collection] += 1
@@ -66,24 +67,15 @@ class FakeCompute:
             time.sleep(self.delay[collection])
         if collection in self.denied:
             permission = self.denied[collection]
-            return self._send(request, 403, {"error": {"code": 403, "message": f"Required '{permission}' permission for 'projects/{parts[3]}'",
+            return send_json(request, 403, {"error": {"code": 403, "message": f"Required '{permission}' permission for 'projects/{parts[3]}'",
                                                        "errors": [{"reason": "forbidden", "domain": "global"}]}})
         if code is not None:
-            return self._send(request, code, {"error": {"code": code, "message": f"injected HTTP {code}"}})
+            return send_json(request, code, {"error": {"code": code, "message": f"injected HTTP {code}"}})
         if name is None:
-            return self._send(request, 200, {"kind": f"compute#{collection}List", "items": list(self.items[collection].values())})
+            return send_json(request, 200, {"kind": f"compute#{collection}List", "items": list(self.items[collection].values())})
         if name not in self.items[collection]:
-            return self._send(request, 404, {"error": {"code": 404, "message": f"The resource '{self.link(collection, name)}' was not found"}})
-        return self._send(request, 200, self.items[collection][name])
-
-    @staticmethod
-    def _send(request: BaseHTTPRequestHandler, code: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        request.send_response(code)
-        request.send_header("Content-Type", "application/json")
-        request.send_header("Content-Length", str(len(data)))
-        request.end_headers()
-        request.wfile.write(data)
+            return send_json(request, 404, {"error": {"code": 404, "message": f"The resource '{self.link(collection, name)}' was not found"}})
+        return send_json(request, 200, self.items[collection][name])
 
     def start(self) -> "FakeCompute":
         self.thread.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.gcp.fakes.compute_fake import FakeCompute
 from tests.gcp.fakes.run_fake import FakeCloudRun
 from tests.gcp.fakes.secrets_fake import FakeSecretManager
+from tests.gcp.fakes.sqladmin_fake import FakeSqlAdmin
 
 PROJECT = "pv-test-project"
 REGION = "southamerica-east1"
@@ -13,6 +14,8 @@ DOMAIN = "app.example.com.br"
 LB_IP = "34.120.10.20"
 API_IMAGE = "southamerica-east1-docker.pkg.dev/pv-test-project/app/api:1.0.0"
 BFF_IMAGE = "southamerica-east1-docker.pkg.dev/pv-test-project/app/bff:1.0.0"
+PRIMARY_IP, REPLICA_IP = "10.20.0.3", "10.40.0.7"
+DR_REGION = "us-east1"
 SECRET_NAMES = ["db-admin-password", "session-signing-key", "oauth-client-secret", "whatsapp-token", "crm-api-token"]
 
 
@@ -60,3 +63,19 @@ def scale(run: FakeCloudRun, compute: FakeCompute, **cert) -> None:
 def secret_containers(secrets: FakeSecretManager) -> None:
     for name in SECRET_NAMES:
         secrets.create_secret(PROJECT, f"{PREFIX}-{name}")
+
+
+def database(run: FakeCloudRun, sql: FakeSqlAdmin, replica: bool = True) -> None:
+    """The scale database: primary with daily backups, a replica in a second region, services reading DB_HOST."""
+    from google.cloud import run_v2
+
+    sql.seed_instance(f"{PREFIX}-pg", REGION, PRIMARY_IP)
+    if replica:
+        sql.seed_instance(f"{PREFIX}-pg-dr", DR_REGION, REPLICA_IP, master=f"{PREFIX}-pg")
+    for day, backup_id in ((18, 1763424000000), (19, 1763510400000), (20, 1763596800000)):
+        sql.seed_backup(f"{PREFIX}-pg", backup_id, f"2026-11-{day}T03:12:00.000Z")
+    sql.seed_backup(f"{PREFIX}-pg", 1763600000000, "2026-11-20T09:00:00.000Z", status="FAILED")
+    for path, service in run.services.items():
+        if not path.endswith("-bff"):  # the BFF reaches the database only through the API
+            service.template.containers[0].env.extend([run_v2.EnvVar(name="DB_HOST", value=PRIMARY_IP),
+                                                       run_v2.EnvVar(name="DB_NAME", value="app")])
