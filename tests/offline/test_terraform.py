@@ -176,7 +176,7 @@ def test_pvctl_validate_reports_terraform_diagnostics_and_fails(tmp_path):
     import sys
 
     for folder, body in (("modules/bad", 'resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n'),
-                         ("environments", 'resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n}\n')):
+                         ("environments", 'resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n}\n')):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "main.tf").write_text(PROVIDER + body)
     pvctl = Path(sys.executable).parent / "pvctl"
