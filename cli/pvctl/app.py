@@ -8,12 +8,13 @@ inside the command functions only, so `pvctl --help` stays fast.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from pvctl import __version__
-from pvctl.core.errors import ConfigError, ExitCode, PvctlError
 
 COMMAND_MODULES = (
     "pvctl.commands.config_cmd",   # config show
@@ -25,29 +26,47 @@ COMMAND_MODULES = (
 )
 
 
-class PvctlGroup(TyperGroup):
-    """Turns every pvctl error into `error:` lines and its exit code, in one place."""
+_JSON_MODE = "pvctl.json_mode"
 
-    def invoke(self, ctx):
+
+class PvctlGroup(TyperGroup):
+    """Turns every failure into one `error:` line (or one JSON document) and its exit code, in one place."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from pvctl.core import failure
+
+        ctx.meta[_JSON_MODE] = failure.wants_json(args)  # before parsing: a usage error is reported in kind
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        from pvctl.core import failure
+
+        json_mode = bool(ctx.meta.get(_JSON_MODE))
         try:
             return super().invoke(ctx)
-        except PvctlError as exc:
-            from pvctl.core import console
+        except (typer.Exit, SystemExit):
+            raise
+        except TyperException as exc:  # a usage error: click's own message and exit code, or one JSON document
+            if not json_mode:
+                raise
+            failure.emit_json(exc.format_message(), "see `pvctl COMMAND --help`", exc.exit_code)
+            raise typer.Exit(exc.exit_code) from None
+        except BaseException as exc:  # noqa: B036 - every failure ends here: one line, never a traceback
+            if isinstance(exc, KeyboardInterrupt):
+                from pvctl.engine.terraform import stop_children
 
-            for line in exc.lines() if isinstance(exc, ConfigError) else [exc.line()]:
-                console.error(line)
-            raise typer.Exit(int(exc.exit_code)) from None
-        except OSError as exc:  # a file pvctl needs (state, plan, tool) that the system refused
-            from pvctl.core import console
+                stop_children()  # Terraform runs of worker threads (pvctl ci) stop the clean way too
+            code = failure.report(_google_error(exc), json_mode, exc)
+            raise typer.Exit(code) from None
 
-            where = f" ({exc.filename})" if exc.filename else ""
-            console.error(f"{exc.strerror or exc}{where} — check that path and its permissions, then run the command again")
-            raise typer.Exit(int(ExitCode.FAILED)) from None
-        except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C at a confirmation prompt
-            from pvctl.core import console
 
-            console.error("interrupted")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+def _google_error(exc: BaseException) -> BaseException:
+    """A Google client library exception that escaped a command (e.g. no credentials) as pvctl's one-line error."""
+    if not isinstance(exc, Exception) or not type(exc).__module__.startswith("google."):
+        return exc
+    from pvctl.gcp.calls import CallPolicy, translate
+
+    return translate(exc, "Google Cloud", CallPolicy()) or exc
 
 
 app = typer.Typer(
@@ -81,4 +100,7 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
+    from pvctl.core import failure
+
+    failure.prepare_process()
     app()

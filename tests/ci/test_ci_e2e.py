@@ -186,7 +186,7 @@ def test_live_the_applied_phase_gates_and_the_next_is_a_preview(pvctl, mini_repo
     live_state.parent.mkdir(parents=True)
     shutil.copy(paths.local_state(project, "offline"), live_state)    # growth is what runs in the project
     config = mini_repo / "pvctl.toml"
-    config.write_text(config.read_text() + '\n[phases.scale.api]\ncpu = "8"\n')   # the promotion replaces the guarded resource
+    config.write_text(config.read_text() + '\n[phases.scale.api]\ncpu = "4"\n')   # the promotion replaces the guarded resource
     monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "not-used-by-the-built-in-provider")
     done = pvctl("ci", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr                # the preview's guarded replacement does not fail

@@ -263,7 +263,7 @@ def test_run_link_from_github_variables():
 def test_negative_amounts_carry_their_sign_before_the_dollar():
     """A credit (the free tier of the billing account) is −$0.21, never $-0.21."""
     credit = CostResult(Decimal("62.17"), Decimal(0), "the sandbox state", "USD", "2026-08-21",
-                        (ResourceCost("(billing account)", Decimal(0), Decimal("-0.21")),))
+                        (ResourceCost("(billing account)", "free tier", Decimal(0), Decimal("-0.21")),))
     markdown = render_markdown(_report(_phase(SCALE, cost=credit)))
     assert "$-" not in markdown
     assert "(billing account): $0.00 → −$0.21 (−$0.21/month" in render(markdown).text

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -130,3 +133,30 @@ def secret_manager():
             fake.set(name)
     yield fake
     server.stop()
+
+
+def pty_session(argv: list[str], env: dict[str, str], cwd: Path, ready: Callable[[bytes], bool],
+                act: Callable[[int, int], None]) -> tuple[str, int]:
+    """Run argv with a pseudo-terminal as its controlling terminal; `act(pid, master)` once `ready(output)`."""
+    pid, master = pty.fork()
+    if pid == 0:  # the child: a new session whose controlling terminal is the pty
+        os.chdir(cwd)
+        os.execve(argv[0], argv, env)
+    output, acted, deadline = b"", False, time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if not acted and ready(output):
+            act(pid, master)
+            acted = True
+        if not select.select([master], [], [], 0.05)[0]:
+            continue
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(master)
+    assert acted, output.decode(errors="replace")
+    return output.decode(errors="replace"), os.waitstatus_to_exitcode(status)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.cli.conftest import PVCTL_TOML, cli_env, make_repo, pvctl
@@ -97,7 +94,7 @@ def test_destroy_guard_on_a_stateful_replacement(repo: Path, tmp_path: Path) -> 
     env = cli_env(tmp_path)
     assert pvctl(["apply", "--phase", "mvp", "--offline", "--auto-approve"], repo, env).returncode == 0
     # A new edition forces replacement of the (stand-in) database.
-    (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[phases.mvp.database]\nedition = "ENTERPRISE_PLUS"\n')
+    (repo / "pvctl.toml").write_text(PVCTL_TOML + '\n[phases.mvp.database]\nedition = "ENTERPRISE_PLUS"\ntier = "db-custom-2-7680"\n')
     refused = pvctl(["plan", "--phase", "mvp", "--json"], repo, env)
     assert refused.returncode == 3
     assert json.loads(refused.stdout)["changes"]["replace"] == 1
@@ -128,32 +125,6 @@ def test_terraform_version_must_match_the_pin(repo: Path, tmp_path: Path) -> Non
     assert "pins 1.0.0" in result.stderr and result.stderr.count("\n") <= 3
 
 
-def test_ctrl_c_during_apply_stops_terraform_cleanly(repo: Path, tmp_path: Path) -> None:
-    env = cli_env(tmp_path)
-    # A new session: no controlling terminal, so the interrupt reaches pvctl only and pvctl must forward it.
-    proc = subprocess.Popen([sys.executable, "-m", "pvctl", "apply", "--phase", "scale", "--offline", "--auto-approve"],
-                            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 120
-    for line in proc.stdout:
-        if "Provisioning with 'local-exec'" in line:
-            break
-        assert time.monotonic() < deadline
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    rest, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
-    assert "Interrupt received" in rest
-    assert "interrupted" in stderr and "Traceback" not in stderr
-    state = json.loads(sandbox_state(repo).read_text())  # parseable, not half-written
-    assert state["lineage"]
-    assert not list(sandbox_state(repo).parent.glob("*.lock.info"))
-    # The lock is free (no -lock=false); the interrupted create left a tainted resource to replace.
-    after = pvctl(["plan", "--phase", "scale", "--detailed-exitcode", "--allow-destroy"], repo, env)
-    assert after.returncode in (0, 2), after.stderr
-
-
 def test_fresh_clone_plans_offline_from_the_example(repo: Path, tmp_path: Path) -> None:
     (repo / "pvctl.toml").rename(repo / "pvctl.example.toml")
     done = pvctl(["plan", "--phase", "mvp", "--json"], repo, cli_env(tmp_path, **LIVE))  # credentials present, still offline
@@ -162,42 +133,6 @@ def test_fresh_clone_plans_offline_from_the_example(repo: Path, tmp_path: Path) 
     assert json.loads(done.stdout)["changes"]["add"] == 1
     live = pvctl(["apply", "--phase", "mvp", "--auto-approve"], repo, cli_env(tmp_path, **LIVE))
     assert live.returncode == 4 and "copy pvctl.example.toml to pvctl.toml" in live.stderr
-
-
-def test_ctrl_c_typed_in_a_terminal_reaches_terraform_once(repo: Path, tmp_path: Path) -> None:
-    """A real terminal: Ctrl-C goes to pvctl and Terraform together, and both wind down cleanly.
-
-    (Whether pvctl would add a second interrupt is not observable here: the kernel merges
-    a signal sent while the same one is still pending, so this checks the terminal path only.)
-    """
-    import os
-    import pty
-
-    env = cli_env(tmp_path, TERM="dumb")
-    pid, master = pty.fork()
-    if pid == 0:  # child: pvctl with the pty as its controlling terminal
-        os.chdir(repo)
-        os.execve(sys.executable, [sys.executable, "-m", "pvctl", "apply", "--phase", "scale", "--offline", "--auto-approve"], env)
-    output, sent, deadline = b"", False, time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-        if not sent and b"Provisioning with 'local-exec'" in output:
-            time.sleep(0.5)
-            os.write(master, b"\x03")  # the terminal's interrupt character
-            sent = True
-    _, status = os.waitpid(pid, 0)
-    os.close(master)
-    text = output.decode(errors="replace")
-    assert sent, text
-    assert os.waitstatus_to_exitcode(status) == 130, text
-    assert "Interrupt received" in text and "Two interrupts received" not in text
-    assert json.loads(sandbox_state(repo).read_text())["lineage"]
 
 
 SECRET_PHASE = """
@@ -294,7 +229,9 @@ def test_live_apply_records_the_applied_plan_and_offline_apply_does_not(repo: Pa
     assert stat.S_IMODE(record.stat().st_mode) == 0o600  # plan JSON holds secret values
     doc = json.loads(record.read_text())
     assert (doc["phase"], doc["project_id"], doc["destroy"]) == ("mvp", "pv-test-project", False)
-    assert doc["plan_file"] == str((repo / ".pvctl" / "mvp" / "plan.tfplan").resolve()) and doc["applied_at"]
+    # An interactive apply planned into a file of its own, removed when it ended: no shared plan.tfplan.
+    assert doc["plan_file"] == "(planned and confirmed in the same run)" and doc["applied_at"]
+    assert not (repo / ".pvctl" / "mvp" / "plan.tfplan").exists() and not list(record.parent.glob(".pvctl-*"))
     assert [r["address"] for r in doc["plan"]["planned_values"]["root_module"]["resources"]] == ["terraform_data.database"]
     assert "correct-horse" not in record.read_text()  # the ephemeral admin password never reaches a plan
     assert not list(record.parent.glob(".applied.json.*"))  # written through a temporary file, none left over
@@ -323,5 +260,5 @@ def test_live_apply_records_the_applied_plan_and_offline_apply_does_not(repo: Pa
     gone = pvctl(["destroy", "--phase", "mvp", "--confirm", "pv-test-project"], repo, env)
     assert gone.returncode == 0, gone.stderr
     doc = json.loads(record.read_text())
-    assert doc["destroy"] is True and doc["plan_file"].endswith("destroy.tfplan")
+    assert doc["destroy"] is True and not list(record.parent.rglob("destroy.tfplan"))
     assert stat.S_IMODE(record.stat().st_mode) == 0o600

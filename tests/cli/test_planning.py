@@ -185,8 +185,9 @@ def test_fingerprint_changes_with_inputs(tmp_path: Path) -> None:
     assert saved_plan.fingerprint(paths, "mvp") == third
 
     plan = paths.phase_dir("mvp") / "plan.tfplan"
-    plan.write_bytes(b"plan")
-    saved_plan.write_meta(plan, saved_plan.new_meta(paths, "mvp", "live", "pv-prod-123", False, True, "1.15.5"))
+    staged = tmp_path / "staged.tfplan"
+    staged.write_bytes(b"plan")
+    saved_plan.publish(staged, {}, saved_plan.new_meta(paths, "mvp", "live", "pv-prod-123", False, True, "1.15.5", staged), plan)
     meta = saved_plan.read_meta(plan, "mvp")
     saved_plan.check_applicable(meta, paths, "mvp", "live", "pv-prod-123")
     with pytest.raises(GuardRefusal, match="for project pv-prod-123"):

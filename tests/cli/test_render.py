@@ -107,10 +107,9 @@ def test_backend_selection_per_mode(repo: Path) -> None:
     assert json.loads(live.tfvars.read_text())["project_id"] == "pv-prod-123"
 
     offline = render_phase(cfg, "mvp", "offline")  # a bucket is configured, offline still never touches it
-    assert offline.backend_config is None and not (repo / ".pvctl/mvp/backend.gcs.tfbackend").exists()
     assert offline.state_path == repo / ".pvctl/sandbox/pv-prod-123/terraform.tfstate"
-    text = offline.override.read_text()
-    assert 'backend "local"' in text and f'path = "{offline.state_path}"' in text
+    assert offline.backend_config.read_text() == f'path = "{offline.state_path}"\n'
+    assert 'backend "local" {}' in offline.override.read_text()  # one text for every phase and state
 
     no_bucket = render_phase(config(repo), "mvp", "live")
     assert no_bucket.state_path == repo / ".pvctl/state/pv-prod-123/terraform.tfstate"

@@ -43,14 +43,14 @@ def test_canary_then_rollback_returns_all_traffic_to_the_previous_revision(fakes
 
 def test_rollback_after_a_full_deploy_finds_the_previous_ready_revision(fakes, pvctl):
     scenarios.scale(fakes.run, fakes.compute)
-    _deploy(pvctl, "--service", "bff", "--image", "registry/bff:2")
-    broken = pvctl("deploy", "--service", "bff", "--image", "registry/bff:3-broken")
+    _deploy(pvctl, "--service", "bff", "--image", "registry.example.com/bff:2")
+    broken = pvctl("deploy", "--service", "bff", "--image", "registry.example.com/bff:3-broken")
     assert broken.code == 1
     assert "failed to start" in broken.err and "Traceback" not in broken.err
     assert len(broken.err.strip().splitlines()) == 1
     back = _deploy(pvctl, "--service", "bff", "--rollback")
     second = fakes.run.services[f"projects/{scenarios.PROJECT}/locations/{scenarios.REGION}/services/pv-bff"]
-    assert back["image"] == "registry/bff:2"
+    assert back["image"] == "registry.example.com/bff:2"
     assert fakes.run.traffic_received()[-1] == [("REVISION", second.latest_ready_revision.rsplit("/", 1)[-1], 100)]
 
 
@@ -82,7 +82,7 @@ def test_exactly_one_action(fakes, pvctl):
 
 def test_promote_refuses_a_revision_that_is_not_ready(fakes, pvctl):
     scenarios.mvp(fakes.run, fakes.compute)
-    assert pvctl("deploy", "--service", "api", "--image", "registry/api:broken").code == 1
+    assert pvctl("deploy", "--service", "api", "--image", "registry.example.com/api:broken").code == 1
     result = pvctl("deploy", "--service", "api", "--promote")
     assert result.code == 1 and "is not ready" in result.err
     assert fakes.run.calls("UpdateService") == 1

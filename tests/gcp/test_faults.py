@@ -95,7 +95,7 @@ def no_emulator(monkeypatch, tmp_path):
 
 def test_missing_credentials_say_how_to_log_in(no_emulator, pvctl):
     result = pvctl("status", "--phase", "mvp")
-    assert result.code == 1
+    assert result.code == 4  # a configuration problem, as in every command (README exit codes)
     line = result.err.strip()
     assert line.startswith("error: Google credentials: none found")
     assert "gcloud auth application-default login" in line and "GOOGLE_APPLICATION_CREDENTIALS" in line
@@ -105,7 +105,7 @@ def test_missing_credentials_say_how_to_log_in(no_emulator, pvctl):
 def test_a_wrong_credentials_path_is_named(no_emulator, pvctl, monkeypatch):
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(no_emulator / "nope.json"))
     result = pvctl("secrets", "list")
-    assert result.code == 1 and "nope.json" in result.err and "gcloud auth application-default login" in result.err
+    assert result.code == 4 and "nope.json" in result.err and "gcloud auth application-default login" in result.err
 
 
 class _TokenEndpoint:
@@ -157,7 +157,7 @@ def test_revoked_credentials_are_reported_before_any_api_call(no_emulator, pvctl
         result = pvctl("secrets", "check", "--phase", "mvp")
     finally:
         token.httpd.shutdown()
-    assert result.code == 1
+    assert result.code == 4
     assert token.calls >= 1
     assert result.err.strip() == ("error: Google credentials: expired or revoked (token refresh refused) — run "
                                   "`gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS "

@@ -34,6 +34,7 @@ def _phase_list(text: str | None) -> list[str]:
 
 
 def _check_format(fmt: str) -> None:
+    """Before any work: a typo in --format must not cost a whole check run."""
     from pvctl.core.errors import ConfigError
 
     if fmt not in ("markdown", "json"):

@@ -138,6 +138,11 @@ def deploy(
                             "give exactly one: --image REF [--canary PCT [--watch]], --promote or --rollback")])
     if canary is not None and image is None:
         raise ConfigError([("--canary", "needs --image", "pvctl deploy --service api --image REF --canary 10")])
+    if image is not None:
+        from pvctl.core.validate import image as image_problem
+
+        if bad := image_problem(image):  # the rules of pvctl.toml's [images]
+            raise ConfigError([("--image", *bad)])
     if watch and canary is None:
         raise ConfigError([("--watch", "needs --image and --canary",
                             "pvctl deploy --service api --image REF --canary 10 --watch")])
@@ -241,26 +246,53 @@ def _password_note(name: str) -> None:
 
 
 def _read_value(name: str) -> bytes:
-    """The value from stdin when piped, else a hidden prompt asked twice; never from argv."""
+    """The value from stdin when piped (any bytes), else a hidden prompt asked twice; never from argv."""
     from pvctl.core.errors import ConfigError
+    from pvctl.gcp.secrets import value_problem
 
     if sys.stdin is None or not sys.stdin.isatty():
-        raw = sys.stdin.read() if sys.stdin else ""
+        raw = _stdin_bytes()
         # `echo value | pvctl secrets set` adds one newline that is not part of the secret.
-        value = raw[:-2] if raw.endswith("\r\n") else raw[:-1] if raw.endswith("\n") else raw
+        value = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith(b"\n") else raw
     else:
-        value = typer.prompt(f"value for {name}", hide_input=True, confirmation_prompt=True, err=True)
-    if not value:
-        raise ConfigError([("value", f"empty value for {name}", "pipe the value on stdin or type it at the prompt")])
-    return value.encode("utf-8")
+        value = typer.prompt(f"value for {name}", hide_input=True, confirmation_prompt=True, err=True).encode("utf-8")
+    bad = value_problem(name, value)
+    if bad:
+        raise ConfigError([("value", *bad)])
+    return value
 
 
-@secrets_app.command("set")
+def _stdin_bytes() -> bytes:
+    if sys.stdin is None:
+        return b""
+    binary = getattr(sys.stdin, "buffer", None)  # absent when stdin was replaced by a text stream
+    return binary.read() if binary is not None else sys.stdin.read().encode("utf-8")
+
+
+def _refuse_value_arguments(ctx: typer.Context) -> None:
+    """A value on the command line lands in shell history and `ps`: refuse it, and never repeat it."""
+    from pvctl.core.errors import ConfigError
+
+    if ctx.args:
+        raise ConfigError([("value", f"{len(ctx.args)} extra command-line argument(s) after the secret name; a secret value is never "
+                            "taken from the command line (shell history, process list) and was not stored",
+                            "pipe it on stdin (`pvctl secrets set NAME < file`) or type it at the hidden prompt; "
+                            "clear it from your shell history")])
+
+
+# Extra arguments are collected (not a usage error that would print them) so a value typed on the
+# command line can be refused without echoing it.
+_VALUE_SAFE = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+@secrets_app.command("set", context_settings=_VALUE_SAFE)
 def secrets_set(
+    ctx: typer.Context,
     name: Name,
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """Add a new version of secret NAME from stdin or a hidden prompt (older versions stay enabled)."""
+    _refuse_value_arguments(ctx)
     _add_value(name, _live_config(config, repo, project, region))
 
 
@@ -278,8 +310,9 @@ def _add_value(name: str, cfg):
     return clients, version
 
 
-@secrets_app.command("rotate")
+@secrets_app.command("rotate", context_settings=_VALUE_SAFE)
 def secrets_rotate(
+    ctx: typer.Context,
     name: Name, yes: Yes = False,
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
@@ -287,6 +320,7 @@ def secrets_rotate(
     from pvctl.core import console
     from pvctl.gcp.secrets import disable_versions, secret_id, secret_state
 
+    _refuse_value_arguments(ctx)
     cfg = _live_config(config, repo, project, region)
     clients, version = _add_value(name, cfg)
     sid = secret_id(cfg.name_prefix, name)

@@ -36,6 +36,10 @@ def load(config: Path | None, repo: Path | None, project: str | None = None, reg
     cfg = load_config(repo_root=repo, config_path=config, flags={
         "project_id": project, "region": region, "api_image": api_image, "bff_image": bff_image, "state_bucket": state_bucket,
     })
+    # The traffic profile's own rules live with the estimator; checked here so a bad value stops every command.
+    from pvctl.cost.usage import check_overrides
+
+    check_overrides(cfg.usage_overrides)
     for line in cfg.warnings:
         console.warning(line)
     return cfg

@@ -38,19 +38,29 @@ def _open(cfg, phase: str, mode: str, reason: str | None, terraform: str | None,
 def _review(run, saved, allow_destroy: bool, allow_downgrade: bool, command: str, json_out: bool, plan_file: str | None):
     """Summarise a plan (stdout, or JSON), then enforce the guards."""
     from pvctl.core import console
+    from pvctl.core.errors import GuardRefusal, describe, error_document
     from pvctl.core.phases import get_phase
     from pvctl.planning import display, guards
     from pvctl.planning.summary import summarize
 
     summary = summarize(saved.plan, run.phase)
     findings = guards.evaluate(saved.plan, saved.state_outputs, get_phase(run.phase).order, run.config.extra_stateful_types, run.config.state_bucket)
-    if json_out:
-        typer.echo(json.dumps(summary.as_json(plan_file), indent=2))
-        display.print_warnings(console.err(), findings)
-    else:
+    if not json_out:
         display.print_summary(console.out(), summary, findings, plan_file)
         _cost_line(run, saved.plan, findings.applied_phase)
-    guards.enforce(findings, run.phase, allow_destroy, allow_downgrade, command)
+        guards.enforce(findings, run.phase, allow_destroy, allow_downgrade, command)
+        return summary
+    display.print_warnings(console.err(), findings)
+    doc = summary.as_json(plan_file)
+    try:
+        guards.enforce(findings, run.phase, allow_destroy, allow_downgrade, command)
+    except GuardRefusal as refusal:
+        # Still one JSON document: the summary with the refusal in it.
+        what, fix = describe(refusal)
+        typer.echo(json.dumps({**doc, **error_document(what, fix, refusal.exit_code)}, indent=2))
+        console.error(refusal.line())
+        raise typer.Exit(int(refusal.exit_code)) from None
+    typer.echo(json.dumps(doc, indent=2))
     return summary
 
 
@@ -88,7 +98,7 @@ def render(
 
 def plan(
     phase: o.Phase,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the plan (default .pvctl/<phase>/plan.tfplan).", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the plan: a new <name>.tfplan or an earlier pvctl plan (default .pvctl/<phase>/plan.tfplan).", show_default=False)] = None,
     json_out: o.Json = False,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 when there are no changes, 2 when there are.")] = False,
     offline: o.Offline = False,
@@ -105,11 +115,14 @@ def plan(
     """
     from pvctl.core.repo import RepoPaths
     from pvctl.engine.session import resolve_mode
+    from pvctl.planning.saved_plan import check_out_path
 
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    plan_file = (out or RepoPaths(cfg.repo_root).default_plan(phase)).resolve()
+    if out is not None:  # before any work: never overwrite what pvctl did not write (the default is pvctl's own)
+        check_out_path(plan_file)
     mode, reason = resolve_mode(offline, auto=True, from_example=cfg.from_example)
     run = _open(cfg, phase, mode, reason, terraform, to_stderr=json_out)
-    plan_file = (out or RepoPaths(cfg.repo_root).default_plan(phase)).resolve()
     saved = run.plan(plan_file)
     summary = _review(run, saved, allow_destroy, allow_downgrade, "plan", json_out, str(plan_file))
     if not json_out and summary.has_changes:
@@ -155,7 +168,6 @@ def apply(
     the summary and asks for confirmation (or needs --auto-approve without a terminal).
     """
     from pvctl.core import console
-    from pvctl.core.repo import RepoPaths
     from pvctl.engine.session import resolve_mode
 
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
@@ -170,9 +182,10 @@ def apply(
 
         require_secret_values(clients, cfg.project_id, cfg.name_prefix, phase, cfg.phase_overrides)
     if saved is not None:
-        _review(run, saved, allow_destroy, allow_downgrade, "apply", False, str(saved.file))
+        _review(run, saved, allow_destroy, allow_downgrade, "apply", False, str(saved.source or saved.file))
     else:
-        saved = run.plan(RepoPaths(cfg.repo_root).default_plan(phase).resolve())
+        # A plan file of this run only: a `pvctl plan` while the question waits cannot swap it.
+        saved = run.plan(run.private_plan_file())
         summary = _review(run, saved, allow_destroy, allow_downgrade, "apply", False, None)
         if not summary.has_changes:
             return
@@ -199,14 +212,13 @@ def secrets_init(
 ) -> None:
     """Create the phase's Secret Manager containers (a targeted apply), so values can be set before the first full apply."""
     from pvctl.core import console
-    from pvctl.core.repo import RepoPaths
     from pvctl.engine.session import resolve_mode
 
     cfg = o.load(config, repo, project, region, state_bucket=state_bucket)
     mode, _ = resolve_mode(offline, auto=False)
     # The targeted resources never read the admin password; Terraform still wants every input set.
     run = _open(cfg, phase, mode, None, terraform, to_stderr=False, password="placeholder")
-    saved = run.plan(RepoPaths(cfg.repo_root).phase_dir(phase).resolve() / "secrets-init.tfplan", targets=SECRET_TARGETS)
+    saved = run.plan(run.private_plan_file("secrets-init.tfplan"), targets=SECRET_TARGETS)
     # A downgrade concerns the whole system, which this targeted plan leaves alone; deleting a
     # secret container is still refused, and a full `pvctl apply` is the way to accept it.
     summary = _review(run, saved, False, True, "apply", False, None)
@@ -232,11 +244,15 @@ def destroy(
     config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
     api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
 ) -> None:
-    """Destroy the phase's resources (asks for the project ID)."""
+    """Destroy the WHOLE deployment of the project: all phases share one state (asks for the project ID).
+
+    --phase only selects the configuration Terraform runs with; everything in the state goes,
+    whichever phase created it. The destroy plan is private to this run and applied only after
+    the typed confirmation; no plan file is left behind.
+    """
     from pvctl.core import console
     from pvctl.core.errors import GuardRefusal
     from pvctl.core.phases import get_phase
-    from pvctl.core.repo import RepoPaths
     from pvctl.engine.session import resolve_mode
     from pvctl.planning import display, guards
     from pvctl.planning.summary import summarize
@@ -244,22 +260,28 @@ def destroy(
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
     mode, _ = resolve_mode(offline, auto=False)
     run = _open(cfg, phase, mode, None, terraform, to_stderr=False)
-    saved = run.plan(RepoPaths(cfg.repo_root).phase_dir(phase).resolve() / "destroy.tfplan", destroy=True)
+    where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
+    saved = run.plan(run.private_plan_file("destroy.tfplan"), destroy=True)
     summary = summarize(saved.plan, phase)
-    display.print_summary(console.out(), summary, guards.evaluate(saved.plan, saved.state_outputs, get_phase(phase).order, cfg.extra_stateful_types, cfg.state_bucket), None)
+    findings = guards.evaluate(saved.plan, saved.state_outputs, get_phase(phase).order, cfg.extra_stateful_types, cfg.state_bucket)
+    display.print_summary(console.out(), summary, findings, None)
     if not summary.has_changes:
         return
+    applied = f"phase {findings.applied_phase}" if findings.applied_phase else "no phase recorded in the state"
+    console.err().print(
+        f"[bold red]This destroys the whole deployment in {console.escape(where)}[/] — every resource in its state, "
+        f"whichever phase created it (all phases share one state). Applied now: {console.escape(applied)}.", soft_wrap=True)
     if confirm is not None and confirm != cfg.project_id:
-        raise GuardRefusal(f"--confirm {confirm!r} does not match the project {cfg.project_id!r}", "type the project ID exactly")
+        raise GuardRefusal(f"--confirm {confirm!r} does not match the project {cfg.project_id!r}; nothing was destroyed", "type the project ID exactly")
     if confirm is None and not (auto_approve and mode == "offline"):
         fix = f"pass --confirm {cfg.project_id}" if mode == "live" else f"pass --confirm {cfg.project_id} or --auto-approve"
         if not sys.stdin.isatty():
-            raise GuardRefusal("destroy needs the project ID typed out and stdin is not a terminal", fix)
-        typed = typer.prompt(f"Type the project ID ({cfg.project_id}) to destroy phase {phase}", err=True, default="", show_default=False)
+            raise GuardRefusal("destroy needs the project ID typed out and stdin is not a terminal; nothing was destroyed", fix)
+        typed = typer.prompt(f"Type the project ID ({cfg.project_id}) to destroy the whole deployment ({applied})", err=True, default="", show_default=False)
         if typed != cfg.project_id:
             raise GuardRefusal("the project ID did not match; nothing was destroyed", "run the command again")
     run.apply(saved)
-    console.err().print(f"[red]Destroyed phase {phase}[/] ({'sandbox' if mode == 'offline' else cfg.project_id}).")
+    console.err().print(f"[red]Destroyed the whole deployment[/] of {console.escape(where)} (was {console.escape(applied)}).", soft_wrap=True)
 
 
 def output(

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from pvctl.core import validate
+from pvctl.core import limits, validate
 from pvctl.core.errors import ConfigError
-from pvctl.core.phases import Phase, get_phase, load_phases
+from pvctl.core.phases import Phase, effective_tables, get_phase, load_phases
 from pvctl.core.repo import find_repo_root
 
 CONFIG_NAME = "pvctl.toml"
@@ -48,7 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("bff_image", "images", "bff", str, None, "PVCTL_BFF_IMAGE", "--bff-image", validate.image),
     Setting("images_managed_by_ci", "images", "managed_by_ci", bool, False, "PVCTL_IMAGES_MANAGED_BY_CI"),
     Setting("state_bucket", "state", "bucket", str, None, "PVCTL_STATE_BUCKET", "--state-bucket", validate.bucket),
-    Setting("state_prefix", "state", "prefix", str, "pvctl", "PVCTL_STATE_PREFIX"),
+    Setting("state_prefix", "state", "prefix", str, "pvctl", "PVCTL_STATE_PREFIX", None, validate.state_prefix),
     Setting("billing_account", "billing", "account", str, None, "PVCTL_BILLING_ACCOUNT", None, validate.billing_account),
     Setting("budget_usd", "billing", "budget_usd", float, None, "PVCTL_BUDGET_USD"),
     # Other environments (projects) bill to the same account: its free tiers are theirs too.
@@ -57,6 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("extra_stateful_types", "guards", "extra_stateful_types", list, None),
 )
 _BY_TOML = {(s.section, s.key): s for s in SETTINGS}
+_BY_NAME = {s.name: s for s in SETTINGS}
 _SECTIONS = sorted({s.section for s in SETTINGS} | {"phases", "usage"})
 
 
@@ -150,15 +151,17 @@ def load_config(
         problems.append(("project.id", "missing", "set [project] id in pvctl.toml, PVCTL_PROJECT or --project"))
     if values["db_admin_password_version"] is not None and values["db_admin_password_version"] < 1:
         problems.append(("database.admin_password_version", f"{values['db_admin_password_version']} is not a positive integer", "start at 1 and add 1 for each new password"))
-    if values["budget_usd"] is not None and not (values["budget_usd"] > 0 and float(values["budget_usd"]).is_integer()):
-        problems.append(("billing.budget_usd", f"{values['budget_usd']} is not a positive whole number of dollars",
-                         "give the monthly budget in whole US dollars, e.g. 650"))
+    if values["budget_usd"] is not None and (bad_budget := limits.budget_amount(values["budget_usd"])):
+        problems.append((_where(_BY_NAME["budget_usd"], sources["budget_usd"]), *bad_budget))
     extra_types = values["extra_stateful_types"] or []
     if not all(isinstance(t, str) for t in extra_types):
         problems.append(("guards.extra_stateful_types", "must be a list of resource type names", 'e.g. ["google_storage_bucket"]'))
 
     phase_overrides = _phase_overrides(raw.get("phases", {}), problems, sources, file_label)
     usage_overrides = _usage_overrides(raw.get("usage", {}), problems, sources, file_label)
+    # Overrides of the wrong type are already reported and left out; now Google's limits on each phase as it will run.
+    for phase in load_phases().values():
+        problems.extend(limits.table_problems(phase.name, effective_tables(phase, phase_overrides)))
     if problems:
         raise ConfigError(problems)
 
@@ -203,6 +206,9 @@ def _read(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([(path.name, f"is not valid TOML ({exc})", "fix the syntax at that line")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([(str(path), f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})",
+                            "save the file as UTF-8 (TOML files are UTF-8)")]) from None
     except OSError as exc:
         raise ConfigError([(str(path), f"cannot be read ({exc.strerror})", "check the path and its permissions")]) from None
 
@@ -335,7 +341,10 @@ def _known_keys(where: str, defaults: Mapping[str, Any], keys: Any, problems: li
 def _phase_overrides(raw: Any, problems: list, sources: dict, label: str) -> dict[str, dict[str, dict[str, Any]]]:
     result: dict[str, dict[str, dict[str, Any]]] = {}
     for phase, defaults, tables in _known_phases(raw, "phases", "[phases.<phase>.<table>]", problems):
-        for table, keys in (tables or {}).items():
+        if not isinstance(tables, dict):
+            problems.append((f"phases.{phase}", f"expected tables, got {_describe(tables)}", f"write [phases.{phase}.<table>] with key = value lines"))
+            continue
+        for table, keys in tables.items():
             where = f"phases.{phase}.{table}"
             if table not in defaults.tables:
                 hint = " (traffic profiles go under [usage.<phase>])" if table == "usage" else ""

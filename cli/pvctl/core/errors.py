@@ -63,3 +63,15 @@ class Interrupted(PvctlError):
     """Ctrl-C: Terraform was asked to stop and has exited."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+def error_document(what: str, fix: str | None, exit_code: int) -> dict[str, dict[str, object]]:
+    """The one JSON document a `--json` run prints on stdout when it fails or is refused."""
+    return {"error": {"what": what, "fix": fix or "", "exit_code": int(exit_code)}}
+
+
+def describe(exc: PvctlError) -> tuple[str, str]:
+    """(what, fix) of an error; a ConfigError's problems each keep their field."""
+    if isinstance(exc, ConfigError):
+        return "; ".join(f"{f}: {p}" for f, p, _ in exc.problems), "; ".join(fix for _, _, fix in exc.problems)
+    return exc.what, exc.fix or ""

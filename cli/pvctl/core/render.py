@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError
-from pvctl.core.files import write_atomic
+from pvctl.core.files import private_dir, write_atomic
 from pvctl.core.phases import effective_tables, get_phase
 from pvctl.core.repo import Mode, RepoPaths
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Rendered:
     tfvars: Path
-    backend_config: Path | None   # -backend-config file for the gcs backend
+    backend_config: Path          # -backend-config file: the gcs bucket and prefix, or the local state path
     override: Path | None         # environments/pvctl_override.tf selecting a local state
     state_path: Path | None       # the local state file, when the backend is local
 
@@ -36,15 +36,19 @@ def phase_inputs(config: Config, phase: str) -> dict[str, dict[str, Any]]:
 def _environment(repo: Path) -> jinja2.Environment:
     import jinja2  # only the render path pays for it
 
+    from pvctl.core.hcl import hcl_string
+
     folder = repo / "templates"
     if not folder.is_dir():
         raise PvctlError(f"templates: {folder} is missing", "run pvctl from a complete checkout of the infrastructure repository")
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
+    env.filters["hcl"] = hcl_string  # strings in .tf/.tfbackend files: no template evaluation
+    return env
 
 
 def render_text(repo: Path, template: str, **context: Any) -> str:
@@ -99,8 +103,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     env_dir = paths.environment(phase)
     if not paths.has_root(env_dir):
         raise PvctlError(f"{env_dir.relative_to(paths.root)}: no Terraform files", "restore the composition from git")
-    work = paths.phase_dir(phase)
-    work.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.phase_dir(phase), paths.work)
 
     tfvars = paths.tfvars(phase)
     tfvars.write_text(json.dumps(render_tfvars(config, phase), indent=2) + "\n", encoding="utf-8")
@@ -113,12 +116,13 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
         override.unlink(missing_ok=True)
         return Rendered(tfvars, backend, None, None)
 
-    paths.backend_config(phase).unlink(missing_ok=True)
     state = config.sandbox_state if mode == "offline" and config.sandbox_state else paths.local_state(config.project_id, mode)
-    state.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(state.parent, paths.work)  # the state holds secrets (e.g. the Redis AUTH string)
+    # The state path goes to `init -backend-config`, per phase: phases planned side by side
+    # (pvctl ci, each against its own base sandbox) share the one root and its override, so the
+    # override only selects the local backend and its text is the same for every run.
+    backend = paths.backend_config(phase)
+    write_atomic(backend, render_text(config.repo_root, "backend.local.tfbackend.j2", path=str(state)))
     reason = "offline sandbox state" if mode == "offline" else "no state bucket configured"
-    # Phases planned side by side (pvctl ci) write the same text to the one shared root's
-    # override: atomically, so that no Terraform run reads half of it.
-    text = render_text(config.repo_root, "pvctl_override.tf.j2", path=str(state), reason=reason)
-    write_atomic(override, text, mode=0o644)
-    return Rendered(tfvars, None, override, state)
+    write_atomic(override, render_text(config.repo_root, "pvctl_override.tf.j2", reason=reason), mode=0o644)
+    return Rendered(tfvars, backend, override, state)

@@ -65,7 +65,7 @@ class RepoPaths:
         return self.phase_dir(phase) / "terraform.tfvars.json"
 
     def backend_config(self, phase: str) -> Path:
-        return self.phase_dir(phase) / "backend.gcs.tfbackend"
+        return self.phase_dir(phase) / "backend.tfbackend"
 
     def override(self, phase: str) -> Path:
         return self.environment(phase) / OVERRIDE

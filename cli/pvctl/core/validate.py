@@ -102,3 +102,11 @@ def image_is_moving(value: str) -> bool:
     """True for a reference Terraform cannot tell apart from its next push (no tag, or :latest, no digest)."""
     match = _IMAGE.match(value)
     return bool(match) and not match["digest"] and match["tag"] in (None, "latest")
+
+
+def state_prefix(value: str) -> Problem:
+    # An object-name prefix in the state bucket (https://cloud.google.com/storage/docs/objects#naming).
+    if value and len(value.encode()) <= 512 and value.isprintable() and not value.startswith("/") and ".." not in value.split("/"):
+        return None
+    return (f"{value!r} cannot prefix the state objects",
+            "use a non-empty path of printable characters without a leading '/' or '..' parts, e.g. pvctl or team/app")

@@ -54,6 +54,8 @@ def load_plan(path: Path) -> dict[str, Any]:
         plan = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PlanJsonError(f"plan JSON {path} not found", "pass the output of `terraform show -json PLANFILE`") from None
+    except UnicodeDecodeError:
+        raise PlanJsonError(f"{path} is not UTF-8 text", "pass the output of `terraform show -json PLANFILE`") from None
     except json.JSONDecodeError as exc:
         raise PlanJsonError(f"{path} is not JSON ({exc.msg}, line {exc.lineno})",
                             "pass the output of `terraform show -json PLANFILE`") from None

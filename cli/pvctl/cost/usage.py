@@ -112,6 +112,12 @@ def apply_overrides(profile: UsageProfile, overrides: dict[str, Any], source: st
     return dataclasses.replace(profile, **{k: _coerce(source, k, v) for k, v in overrides.items()})
 
 
+def check_overrides(overrides: dict[str, dict[str, Any]]) -> None:
+    """Raise ConfigError for the first `[usage.<phase>]` value of pvctl.toml the estimator cannot use."""
+    for phase, values in overrides.items():
+        apply_overrides(UsageProfile(), values, f"pvctl.toml [usage.{phase}]")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -119,6 +125,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([(str(path), "file not found", "pass an existing TOML file")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([(str(path), f"is not valid TOML ({exc})", "fix the syntax")]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([(str(path), "is not UTF-8 text", "save it as UTF-8 (TOML files are UTF-8)")]) from None
 
 
 def phase_defaults(phase: str, phases_file: Path | None = None) -> UsageProfile:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
+import shutil
+import signal
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -14,9 +18,10 @@ from pvctl.core import console
 from pvctl.core.config import Config
 from pvctl.core.credentials import find_credentials
 from pvctl.core.errors import ConfigError, GuardRefusal, ToolError
-from pvctl.core.files import write_atomic
+from pvctl.core.files import make_private, private_dir
 from pvctl.core.render import Rendered, render_phase
 from pvctl.core.repo import Mode, RepoPaths
+from pvctl.core.statefile import backup_of, check_local_state
 from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
 from pvctl.planning import saved_plan
 
@@ -63,10 +68,25 @@ def _first_error(output: str) -> str | None:
 
 @dataclass
 class SavedPlan:
-    file: Path
+    file: Path                      # the file Terraform applies (a verified private copy for `apply --plan`)
     plan: dict[str, Any]
     meta: saved_plan.PlanMeta
     state_outputs: dict[str, Any]   # outputs recorded in the state before this plan runs
+    source: Path | None = None      # the saved plan the user named, when it is not `file` itself
+
+
+def _private_tempdir(parent: Path, owned_root: Path) -> Path:
+    """An owner-only folder for files nobody else may read or swap; removed when pvctl exits."""
+    folder = Path(tempfile.mkdtemp(prefix=".pvctl-", dir=private_dir(parent, owned_root)))  # created 0700
+    atexit.register(_remove_at_exit, folder)
+    return folder
+
+
+def _remove_at_exit(folder: Path) -> None:
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):  # pvctl is ending: a late Ctrl-C must not leave the folder half-removed
+            signal.signal(signum, signal.SIG_IGN)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
@@ -87,7 +107,18 @@ class PhaseRun:
         return self.paths.environment(self.phase)
 
     def render(self) -> Rendered:
-        return render_phase(self.config, self.phase, self.mode)
+        rendered = render_phase(self.config, self.phase, self.mode)
+        if rendered.state_path is not None:
+            private_dir(rendered.state_path.parent, self.paths.work)
+            for state in (rendered.state_path, backup_of(rendered.state_path)):
+                make_private(state)  # written 0644 by an earlier Terraform run
+            check_local_state(rendered.state_path)
+        return rendered
+
+    def private_plan_file(self, name: str = "plan.tfplan") -> Path:
+        """A plan file only this run uses (interactive apply, destroy): nothing else can replace it
+        between the review and the apply, and it is gone when pvctl exits."""
+        return _private_tempdir(self.paths.phase_dir(self.phase), self.paths.work) / name
 
     def _stream(self, title: str, args: list[str], line_sink: LineSink | None = None) -> RunResult:
         if line_sink is not None:  # the caller keeps Terraform's output (pvctl ci: one log per phase)
@@ -156,22 +187,26 @@ class PhaseRun:
         with init_lock or contextlib.nullcontext():
             self.init(line_sink)
         outputs = self.state_outputs()
-        plan_file.parent.mkdir(parents=True, exist_ok=True)
-        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={plan_file}", f"-var-file={self.paths.tfvars(self.phase)}"]
-        if destroy:
-            args.append("-destroy")
-        if not lock_state:
-            args.append("-lock=false")
-        args += [f"-target={t}" for t in targets]
-        result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
-        if result.returncode not in (0, 2):
-            raise self._fail("plan", result)
-        plan = self.show(plan_file)
-        # Plan JSON holds secret values in clear text: owner-only.
-        write_atomic(saved_plan.json_of(plan_file), json.dumps(plan))
-        meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
-                                   result.returncode == 2, self.runner.binary.version)
-        saved_plan.write_meta(plan_file, meta)
+        # Terraform writes into a private staging folder beside the plan; the plan, its JSON and
+        # its sidecar reach `plan_file` only once all three exist (saved_plan.publish).
+        staging = Path(tempfile.mkdtemp(prefix=".pvctl-plan-", dir=private_dir(plan_file.parent, self.paths.work)))
+        try:
+            staged = staging / plan_file.name
+            args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={staged}", f"-var-file={self.paths.tfvars(self.phase)}"]
+            if destroy:
+                args.append("-destroy")
+            if not lock_state:
+                args.append("-lock=false")
+            args += [f"-target={t}" for t in targets]
+            result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
+            if result.returncode not in (0, 2):
+                raise self._fail("plan", result)
+            plan = self.show(staged)
+            meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
+                                       result.returncode == 2, self.runner.binary.version, staged)
+            saved_plan.publish(staged, plan, meta, plan_file)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         return SavedPlan(plan_file, plan, meta, outputs)
 
     def load_saved(self, plan_file: Path) -> SavedPlan:
@@ -179,8 +214,9 @@ class PhaseRun:
         meta = saved_plan.read_meta(plan_file, self.phase)
         self.render()  # the inputs as the configuration says *now*
         saved_plan.check_applicable(meta, self.paths, self.phase, self.mode, self.config.project_id)
+        copy = saved_plan.verified_copy(plan_file, meta, _private_tempdir(self.paths.phase_dir(self.phase), self.paths.work))
         self.init()  # the plan may come from another machine; show and apply need the providers
-        return SavedPlan(plan_file, self.show(plan_file), meta, self.state_outputs())
+        return SavedPlan(copy, self.show(copy), meta, self.state_outputs(), source=plan_file)
 
     def apply(self, saved: SavedPlan, line_sink: LineSink | None = None) -> None:
         """Apply a saved plan; a live one is then kept as the phase's applied record (`pvctl status` drift).
@@ -208,7 +244,7 @@ class PhaseRun:
             saved_plan.write_applied(self.paths, saved_plan.AppliedRecord(
                 phase=self.phase, project_id=self.config.project_id,
                 applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                plan_file=str(saved.file), destroy=saved.meta.destroy, plan=saved.plan))
+                plan_file=str(saved.source) if saved.source else "(planned and confirmed in the same run)", destroy=saved.meta.destroy, plan=saved.plan))
         except (OSError, ValueError) as exc:
             with contextlib.suppress(OSError):
                 saved_plan.forget_applied(self.paths, self.phase)

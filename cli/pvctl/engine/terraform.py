@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -14,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from pvctl.core.errors import Interrupted, PvctlError
 
@@ -125,55 +126,41 @@ class TerraformRunner:
         return env
 
     def run(self, args: Sequence[str], cwd: Path, capture: bool = True) -> RunResult:
-        done = subprocess.run(
-            [str(self.binary.path), *args],
-            cwd=cwd,
-            env=self.env(),
-            capture_output=capture,
-            text=True,
-            stdin=subprocess.DEVNULL,
-        )
-        return RunResult(done.returncode, done.stdout or "", done.stderr or "")
+        out = subprocess.PIPE if capture else None
+        with _Supervised(args[0]) as guard:
+            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(), stdin=subprocess.DEVNULL,
+                               stdout=out, stderr=out, text=True, errors="replace")
+            stdout, stderr = proc.communicate()
+        guard.raise_if_interrupted(proc.returncode, stdout or "")
+        return RunResult(proc.returncode, stdout or "", stderr or "")
 
     def stream(self, args: Sequence[str], cwd: Path, sink: Callable[[str], None], keep: int = 400) -> RunResult:
         """Run with Terraform's output (stdout and stderr merged) passed line by line to sink.
 
-        Ctrl-C while Terraform runs: pvctl stays alive until Terraform has stopped
-        cleanly (state written, lock released), then raises Interrupted (exit 130).
-        The returned stdout holds the last `keep` lines, for error messages.
+        An interrupt while Terraform runs (Ctrl-C, SIGINT or SIGTERM however sent): Terraform gets
+        exactly one SIGINT, pvctl stays alive until Terraform has stopped cleanly (running
+        operations finished, state written, lock released), then raises Interrupted (exit 130)
+        saying what Terraform did. A second Ctrl-C typed at the terminal is passed on as the
+        hard abort. The returned stdout holds the last `keep` lines, for error messages.
         """
-        proc = subprocess.Popen(
-            [str(self.binary.path), *args], cwd=cwd, env=self.env(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
-        )
         tail: deque[str] = deque(maxlen=keep)
-        with _ForwardInterrupts(proc) as interrupts:
+        with _Supervised(args[0]) as guard:
+            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(), stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
             assert proc.stdout is not None
             for line in proc.stdout:
                 line = line.rstrip("\n")
                 tail.append(line)
                 sink(line)
+                guard.say_pending(sink)
             returncode = proc.wait()
-        if interrupts.count == 1:
-            raise Interrupted(
-                f"interrupted: terraform {args[0]} stopped after Ctrl-C (exit {returncode}), once its running operations had finished and the state was saved",
-                "read the output above, then run the command again",
-            )
-        if interrupts.count > 1:
-            raise Interrupted(
-                f"interrupted twice: terraform {args[0]} aborted without waiting for running operations (exit {returncode})",
-                "plan again to see what the state holds; if it reports a held lock, release it with `terraform force-unlock`",
-            )
+        guard.raise_if_interrupted(returncode, "\n".join(tail))
         return RunResult(returncode, "\n".join(tail), "")
 
 
 def _terminal_sends_to_us() -> bool:
-    """True when a Ctrl-C typed in our terminal reaches our whole process group.
-
-    Terraform runs in pvctl's process group, so a terminal Ctrl-C reaches it
-    directly; forwarding that one too would count as a second interrupt, which
-    makes Terraform abort without cleaning up.
-    """
+    """True when pvctl's process group is in the foreground of its controlling terminal: only
+    then can a SIGINT be a Ctrl-C typed by the user (rather than one sent by CI or `timeout`)."""
     try:
         fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
     except OSError:
@@ -186,37 +173,133 @@ def _terminal_sends_to_us() -> bool:
         os.close(fd)
 
 
-class _ForwardInterrupts:
-    """While a child runs: SIGINT/SIGTERM no longer kill pvctl; they reach the child once each."""
+# Terraform processes pvctl started and has not seen exit: `stop_children` reaches the ones run
+# from worker threads (pvctl ci), where no signal handler can be installed.
+_LIVE: set[subprocess.Popen] = set()
+_LIVE_LOCK = threading.Lock()
 
-    def __init__(self, proc: subprocess.Popen) -> None:
-        self.proc = proc
-        self.count = 0
-        self._previous: dict[int, object] = {}
+# Terraform 1.15's diagnostics when it could not write the state (including "Failed to persist
+# state after interruption"); any of them means the state may not record what was done.
+_STATE_NOT_SAVED = ("Failed to save state", "Failed to persist state", "Failed to write state", "Error saving state", "Error saving the state")
+_WRITES_STATE = ("apply", "destroy", "import", "state")
+
+
+_stopping = threading.Event()   # pvctl is ending on an interrupt: no new Terraform run starts
+
+
+def stop_children() -> None:
+    """Ask every running Terraform to stop, once, and start no other (pvctl is ending on an interrupt)."""
+    _stopping.set()
+    with _LIVE_LOCK:
+        procs = list(_LIVE)
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGINT)
+
+
+class _Supervised:
+    """One Terraform run in a process group of its own, and what pvctl does with interrupts meanwhile.
+
+    Its own group: a signal sent to pvctl's group (terminal Ctrl-C, CI cancelling a job,
+    `timeout`, `kill -INT -PGID`) reaches pvctl only, never Terraform directly, so pvctl decides
+    what Terraform gets: one SIGINT for the first interrupt of any kind, and a second one only for
+    a second Ctrl-C typed at the terminal (Terraform's hard abort). Created files are owner-only
+    (umask 077): plans and states hold secrets.
+    """
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.proc: subprocess.Popen | None = None
+        self.received = 0            # interrupts pvctl received while Terraform ran
+        self.forwarded = False       # Terraform was asked to stop
+        self.hard_abort = False      # ... and then told to abort at once
+        self._noted = 0
+        self._previous: dict[int, Any] = {}
+
+    def spawn(self, argv: list[str], **popen: Any) -> subprocess.Popen:
+        if _stopping.is_set():
+            raise Interrupted(f"interrupted: terraform {self.command} was not started", "run the command again")
+        self.proc = subprocess.Popen(argv, process_group=0, umask=0o077, **popen)
+        with _LIVE_LOCK:
+            _LIVE.add(self.proc)
+        if self.received:  # an interrupt came while it was being started
+            self._forward()
+        return self.proc
+
+    def _forward(self) -> None:
+        self.forwarded = True
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.send_signal(signal.SIGINT)
 
     def _handle(self, signum: int, _frame: object) -> None:
-        self.count += 1
-        if signum != signal.SIGINT or not _terminal_sends_to_us():
-            try:
-                self.proc.send_signal(signal.SIGINT)
-            except ProcessLookupError:
-                pass
+        self.received += 1
+        if not self.forwarded:
+            self._forward()
+        elif signum == signal.SIGINT and not self.hard_abort and _terminal_sends_to_us():
+            self.hard_abort = True
+            if self.proc is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    self.proc.send_signal(signal.SIGINT)
 
-    def __enter__(self) -> "_ForwardInterrupts":
-        # Signal handlers can only be installed from the main thread (e.g. not under some test runners).
+    def say_pending(self, sink: Callable[[str], None]) -> None:
+        """Tell the user, between Terraform's lines (never from inside the signal handler), what happens now."""
+        if self.received == self._noted:
+            return
+        if self._noted == 0:
+            sink(f"pvctl: interrupt received; waiting for terraform {self.command} to stop cleanly "
+                 "(running operations finish, the state is saved). Press Ctrl-C again to abort at once (data loss possible).")
+        elif self.hard_abort:
+            sink("pvctl: second Ctrl-C: Terraform was told to abort at once")
+        else:
+            sink("pvctl: further interrupts are ignored while Terraform stops; only a second Ctrl-C at the terminal aborts it")
+        self._noted = self.received
+
+    def __enter__(self) -> "_Supervised":
+        # Signal handlers can only be installed from the main thread (pvctl ci plans in worker threads).
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):
                 self._previous[signum] = signal.signal(signum, self._handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if exc[0] is not None and self.proc.poll() is None:
-            # pvctl itself failed (e.g. a broken pipe): stop Terraform the clean way, keep
-            # draining its output so it never blocks on a full pipe, and wait for it.
-            self.proc.send_signal(signal.SIGINT)
-            if self.proc.stdout is not None:
-                for _ in self.proc.stdout:
-                    pass
-            self.proc.wait()
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
+        proc = self.proc
+        try:
+            if proc is not None and exc[0] is not None and proc.poll() is None:
+                # pvctl itself failed (e.g. a broken pipe): stop Terraform the clean way, keep
+                # draining its output so it never blocks on a full pipe, and wait for it.
+                if not self.forwarded:
+                    self._forward()
+                if proc.stdout is not None:
+                    for _ in proc.stdout:
+                        pass
+                proc.wait()
+        finally:
+            if proc is not None:
+                with _LIVE_LOCK:
+                    _LIVE.discard(proc)
+            for signum, handler in self._previous.items():
+                # After an interrupt pvctl only reports and ends (raise_if_interrupted): a late Ctrl-C
+                # must not cut that short with a traceback.
+                signal.signal(signum, signal.SIG_IGN if self.received else handler)
+
+    def raise_if_interrupted(self, returncode: int, output: str) -> None:
+        """After Terraform exited: if an interrupt came, say truthfully what Terraform did, and stop pvctl."""
+        if not self.received:
+            return
+        what = f"terraform {self.command}"
+        if self.hard_abort:
+            raise Interrupted(
+                f"hard abort: a second Ctrl-C made {what} exit without waiting for its running operations (exit {returncode}); "
+                "the state may not record what they did",
+                "run `pvctl plan` for the phase to see what the state holds; if it reports a held lock, release it with `terraform force-unlock`",
+            )
+        if returncode == 0:
+            done = f"{what} had already finished (exit 0) when the interrupt arrived"
+        elif any(marker in output for marker in _STATE_NOT_SAVED):
+            done = f"{what} stopped (exit {returncode}) but could NOT save the state (see its output above)"
+        elif self.command in _WRITES_STATE:
+            done = f"{what} stopped (exit {returncode}) after finishing its running operations; the state was saved"
+        else:
+            done = f"{what} stopped (exit {returncode}); it changes no infrastructure"
+        raise Interrupted(f"interrupted: {done}", "read the output above, then run the command again")

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from pvctl.core.errors import ToolError
+from pvctl.core.errors import ExitCode, ToolError
 
 log = logging.getLogger("pvctl.gcp")
 
@@ -32,6 +32,8 @@ class GcpError(ToolError):
         self.kind = kind  # credentials | permission | unavailable | timeout | not_found | failed
         self.permission = permission
         super().__init__(what, fix)
+        if kind == "credentials":  # the same cause as `pvctl apply` without credentials: a configuration error
+            self.exit_code = ExitCode.CONFIG
 
 
 @dataclass(frozen=True)

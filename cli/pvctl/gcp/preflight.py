@@ -11,10 +11,9 @@ import os
 from typing import Any, Mapping
 
 from pvctl.core.errors import ConfigError, GuardRefusal
-from pvctl.gcp.secrets import access_latest, list_secrets, secret_id
+from pvctl.gcp.secrets import DB_PASSWORD_SECRET, access_latest, list_secrets, secret_id
 
 ENV_DB_PASSWORD = "PVCTL_DB_ADMIN_PASSWORD"
-DB_PASSWORD_SECRET = "db-admin-password"   # a name in phases.toml secrets.names
 
 
 def phase_secret_names(phase: str | None, overrides: Mapping[str, Any] | None = None) -> list[str]:

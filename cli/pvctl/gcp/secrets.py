@@ -60,6 +60,39 @@ def check_name(name: str, known: list[str]) -> None:
                             f"use one of: {', '.join(known)} (phases.toml secrets.names)")])
 
 
+# The admin user's password policy in modules/cloudsql (password_validation_policy): at least 16
+# characters, COMPLEXITY_DEFAULT (lower- and upper-case letters, digits and symbols), not holding
+# the user name (https://cloud.google.com/sql/docs/postgres/users#password-policy).
+DB_PASSWORD_SECRET = "db-admin-password"
+DB_ADMIN_USER = "pvadmin"
+DB_PASSWORD_MIN_LENGTH = 16
+
+
+def value_problem(name: str, value: bytes) -> tuple[str, str] | None:
+    """Why `value` cannot be the new version of secret `name` (never quoting the value), or None."""
+    if not value:
+        return f"empty value for {name}", "pipe the value on stdin or type it at the prompt"
+    if name != DB_PASSWORD_SECRET:
+        return None  # other secrets are opaque bytes to pvctl (tokens, keys)
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the value is not UTF-8 text", "Cloud SQL passwords are text: pipe or type a text password"
+    classes = [any(c.islower() for c in text), any(c.isupper() for c in text), any(c.isdigit() for c in text),
+               any(not c.isalnum() for c in text)]
+    if len(text) < DB_PASSWORD_MIN_LENGTH:
+        return (f"the value has {len(text)} characters; the database password policy needs at least {DB_PASSWORD_MIN_LENGTH}",
+                "use a longer password, e.g. from a password manager")
+    if not all(classes):
+        return ("the value does not mix lower- and upper-case letters, digits and symbols (the database password policy)",
+                "use a password with all four kinds of characters")
+    if DB_ADMIN_USER in text.lower():
+        return f"the value contains the user name {DB_ADMIN_USER}", "choose a password without it"
+    if any(not c.isprintable() for c in text):
+        return "the value holds control characters", "use printable characters only"
+    return None
+
+
 def _version_number(version_name: str) -> int:
     return int(version_name.rsplit("/", 1)[-1])
 

@@ -1,5 +1,12 @@
 """Saved plans and their sidecar: what a plan was made from, so apply can refuse a stale one.
 
+A saved plan is three files written as a unit: `<name>.tfplan` (Terraform's plan), `<name>.json`
+(its `terraform show -json`) and `<name>.meta.json` (the sidecar). The sidecar holds the SHA-256
+of the plan file, so a plan replaced after it was reviewed, or a sidecar left over from an
+earlier plan, no longer matches and `apply --plan` refuses it. The sidecar is written last and
+removed first, so an interrupted or failed `pvctl plan` leaves the previous unit intact or
+nothing `apply` would take.
+
 The fingerprint covers what Terraform would read from disk at plan time: the rendered
 inputs, the backend selection, and every .tf file of the phase's environment and of
 modules/. State changes since the plan are caught by Terraform itself ("Saved plan
@@ -15,13 +22,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from pvctl.core.errors import GuardRefusal
-from pvctl.core.files import write_atomic
+from pvctl.core.errors import ConfigError, GuardRefusal
+from pvctl.core.files import make_private, sha256_of, write_atomic
 from pvctl.core.repo import Mode, RepoPaths
 
 
@@ -35,6 +44,11 @@ class PlanMeta:
     has_changes: bool
     terraform_version: str
     created_at: str
+    plan_sha256: str            # of the .tfplan file: binds the sidecar (and what was reviewed) to it
+
+
+PLAN_SUFFIX = ".tfplan"
+_ZIP_MAGIC = b"PK\x03\x04"    # a Terraform plan file is a zip archive
 
 
 def sidecar_of(plan_file: Path) -> Path:
@@ -63,13 +77,62 @@ def fingerprint(paths: RepoPaths, phase: str) -> str:
     return digest.hexdigest()
 
 
-def write_meta(plan_file: Path, meta: PlanMeta) -> None:
-    sidecar_of(plan_file).write_text(json.dumps(asdict(meta), indent=2) + "\n", encoding="utf-8")
-
-
-def new_meta(paths: RepoPaths, phase: str, mode: Mode, project_id: str, destroy: bool, has_changes: bool, terraform_version: str) -> PlanMeta:
+def new_meta(paths: RepoPaths, phase: str, mode: Mode, project_id: str, destroy: bool, has_changes: bool,
+             terraform_version: str, plan_file: Path) -> PlanMeta:
     return PlanMeta(phase, mode, project_id, fingerprint(paths, phase), destroy, has_changes, terraform_version,
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"), sha256_of(plan_file))
+
+
+def publish(staged: Path, plan: dict[str, Any], meta: PlanMeta, dest: Path) -> None:
+    """Move a finished plan from its staging folder to `dest`, with its JSON and sidecar (all owner-only).
+
+    From the removal of the old sidecar until the new one lands, `dest` has no sidecar and
+    `apply --plan` refuses it; the new sidecar's hash only matches the new plan file.
+    """
+    make_private(staged)
+    sidecar_of(dest).unlink(missing_ok=True)
+    os.replace(staged, dest)
+    write_atomic(json_of(dest), json.dumps(plan))   # plan JSON holds secret values in clear text
+    write_atomic(sidecar_of(dest), json.dumps(asdict(meta), indent=2) + "\n")
+
+
+def is_pvctl_plan(path: Path) -> bool:
+    """A plan file saved by pvctl (this version or an earlier one): a zip archive beside its sidecar."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(4) != _ZIP_MAGIC:
+                return False
+        sidecar = json.loads(sidecar_of(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(sidecar, dict) and {"phase", "mode", "fingerprint"} <= sidecar.keys()
+
+
+def check_out_path(path: Path) -> None:
+    """`--out` may name a new file or an earlier pvctl plan, never anything else (a config, a JSON, a folder)."""
+    if path.suffix != PLAN_SUFFIX:
+        raise ConfigError([("--out", f"{path} does not end in {PLAN_SUFFIX}",
+                            f"name the plan file <name>{PLAN_SUFFIX}; its JSON and sidecar go beside it as <name>.json and <name>.meta.json")])
+    earlier = path.is_file() and is_pvctl_plan(path)
+    for target in (path, json_of(path), sidecar_of(path)):
+        if (target.exists() or target.is_symlink()) and not earlier:
+            raise ConfigError([("--out", f"{target} exists and is not part of a plan saved by pvctl",
+                                "choose a new file name (pvctl only replaces plans it saved itself)")])
+
+
+def verified_copy(plan_file: Path, meta: PlanMeta, folder: Path) -> Path:
+    """A private copy of `plan_file`, checked against the sidecar's hash: what is applied is what was reviewed.
+
+    Copying first means the file cannot change between the check and `terraform apply`.
+    """
+    copy = folder / plan_file.name
+    shutil.copyfile(plan_file, copy)
+    make_private(copy)
+    if sha256_of(copy) != meta.plan_sha256:
+        raise GuardRefusal(f"plan file {plan_file} is not the plan its sidecar {sidecar_of(plan_file).name} describes "
+                           "(replaced or rewritten after `pvctl plan` saved it)",
+                           f"run `pvctl plan --phase {meta.phase}` again and apply the plan it saves")
+    return copy
 
 
 def read_meta(plan_file: Path, phase: str) -> PlanMeta:
@@ -83,8 +146,11 @@ def read_meta(plan_file: Path, phase: str) -> PlanMeta:
 
 
 def check_applicable(meta: PlanMeta, paths: RepoPaths, phase: str, mode: Mode, project_id: str) -> None:
-    """Refuse a plan made for another phase, project or mode, or from other inputs."""
+    """Refuse a destroy plan, and a plan made for another phase, project or mode, or from other inputs."""
     replan = f"re-plan with `pvctl plan --phase {phase}{' --offline' if mode == 'offline' else ''}`"
+    if meta.destroy:
+        raise GuardRefusal("the saved plan is a destroy plan; only `pvctl destroy` applies one, after its typed confirmation",
+                           f"run `pvctl destroy --phase {phase}{' --offline' if mode == 'offline' else ''}`")
     if meta.phase != phase:
         raise GuardRefusal(f"the saved plan is for phase {meta.phase}, not {phase}", replan)
     if meta.mode != mode:
@@ -108,7 +174,7 @@ class AppliedRecord:
     phase: str
     project_id: str
     applied_at: str                 # ISO 8601, UTC
-    plan_file: str                  # the saved plan that was applied
+    plan_file: str                  # the saved plan that was applied, or a note for an interactive apply
     destroy: bool                   # a destroy plan: Terraform left nothing of the phase running
     plan: dict[str, Any]            # `terraform show -json` of that plan (holds secrets: owner-only file)
 
