@@ -94,7 +94,7 @@ def standin_against_base(ref: str, phases: list[str], raw_env: dict[str, str], t
             tfvars = REPO / ".pvctl" / phase / "terraform.tfvars.json"
             cmd = [terraform, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file={tfvars}"]
             env = dict(raw_env, TF_DATA_DIR=str(REPO / ".pvctl" / "tf" / f"{phase}-offline"))
-            cwd = REPO / "environments" / phase
+            cwd = REPO / "environments"
             wall: dict[str, list[float]] = {"base": [], "now": []}
             cpu: dict[str, list[float]] = {"base": [], "now": []}
             for config in configs.values():  # warm-up: each stand-in caches its schema answer once
