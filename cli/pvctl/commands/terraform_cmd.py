@@ -192,7 +192,9 @@ def apply(
         where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
         _confirm_or_refuse(f"Apply these changes to {where}?", auto_approve,
                            f"pass --auto-approve, or save a plan with `pvctl plan --phase {phase}` and apply it with --plan")
-    run.apply(saved)
+    from pvctl.planning.promotion import apply_reviewed
+
+    apply_reviewed(run, saved, allow_destroy)  # protected deletions: lift, re-plan, apply, restore
     console.err().print(f"[green]Applied phase {phase}[/] ({'sandbox' if mode == 'offline' else cfg.project_id}).")
 
 
