@@ -11,22 +11,11 @@ from pvctl.core.errors import ExitCode
 from pvctl.cost.delta import ResourceCost
 from pvctl.planning.changes import ResourceDiff
 from pvctl.policy.checkov import PolicyScan
+from pvctl.policy.step import StepResult
 
-Status = Literal["ok", "failed", "skipped", "unavailable"]
 # gating: its plan decides the check; preview: the next promotion, shown for information;
 # skipped: not planned (a phase below the applied one would shrink the running system).
 Role = Literal["gating", "preview", "skipped"]
-
-
-@dataclass(frozen=True)
-class StepResult:
-    name: str                 # fmt | validate | policy | plan | cost
-    status: Status
-    summary: str = ""
-    details: str = ""         # e.g. fmt's diff or Terraform's error lines (never plan values)
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

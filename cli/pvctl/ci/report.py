@@ -33,7 +33,7 @@ COST_REASONS = 2
 # Characters that would start emphasis, a link, a table cell or code; `_` only at a word's edge
 # (GFM ignores it inside words like ssl_policy).
 _SPECIAL = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-STATUS_ICON = {"ok": "✅", "failed": "❌", "skipped": "➖", "unavailable": "⚠️"}
+STATUS_ICON = {"ok": "✅", "failed": "❌", "skipped": "➖"}
 
 
 def _text(value: str) -> str:

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pvctl.ci.costing import phase_cost
-from pvctl.ci.model import CiReport, PhaseResult, Role, StepResult
+from pvctl.ci.model import CiReport, PhaseResult, Role
+from pvctl.policy.step import StepResult
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError, ToolError
 from pvctl.core.repo import Mode
-from pvctl.engine.session import PhaseRun, SavedPlan, open_phase, resolve_mode
+from pvctl.engine.session import OFFLINE_DB_PASSWORD, PhaseRun, SavedPlan, open_phase, resolve_mode
 from pvctl.planning.masking import masked_plan
 from pvctl.policy import validation
 from pvctl.policy.checkov import scan_directories, scan_plan
@@ -51,7 +52,7 @@ def _diagnostics(lines: list[str]) -> str:
 def _open(config: Config, phase: str, mode: Mode, terraform: str | None) -> PhaseRun:
     # The admin password feeds a write-only argument: a review plan shows no diff for it, so CI
     # neither needs nor holds the real one.
-    return open_phase(config, phase, mode, terraform, to_stderr=True, password="placeholder")
+    return open_phase(config, phase, mode, terraform, to_stderr=True, password=OFFLINE_DB_PASSWORD)
 
 
 def _plan(run: PhaseRun, plan_file: Path, log_path: Path, apply: bool = False) -> tuple[SavedPlan | None, StepResult]:
@@ -115,7 +116,7 @@ def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptio
                base: Future | None, baseline_phases: Path | None, say: Say) -> PhaseResult:
     from pvctl.planning import guards
     from pvctl.planning.changes import resource_diffs
-    from pvctl.planning.saved_plan import json_of
+    from pvctl.engine.saved_plan import json_of
     from pvctl.planning.summary import summarize
 
     result = PhaseResult(phase, mode, role=role)

@@ -90,7 +90,7 @@ def status(
     from pvctl.core.phases import effective_tables, get_phase
     from pvctl.core.repo import RepoPaths
     from pvctl.gcp.status import phase_status
-    from pvctl.planning.saved_plan import applied_of
+    from pvctl.engine.saved_plan import applied_of
 
     cfg = _live_config(config, repo, project, region)
     tables = effective_tables(get_phase(phase), cfg.phase_overrides)

@@ -22,12 +22,20 @@ def register(app: typer.Typer) -> None:
 
 def _open(cfg, phase: str, mode: str, reason: str | None, terraform: str | None, to_stderr: bool,
           password: str = "real", gcp_clients=None):
+    """`password`: "real" (exported, or read from Secret Manager through `gcp_clients` when given),
+    "placeholder" (targeted plans, which never set it) or "none" (commands that evaluate no variables)."""
     from pvctl.core import console
     from pvctl.core.phases import get_phase
-    from pvctl.engine.session import open_phase
+    from pvctl.engine.session import OFFLINE_DB_PASSWORD, open_phase
 
     get_phase(phase)
-    run = open_phase(cfg, phase, mode, terraform, to_stderr=to_stderr, password=password, gcp_clients=gcp_clients)
+    value: str | None = None if password == "none" else OFFLINE_DB_PASSWORD
+    if mode == "live" and password == "real":
+        from pvctl.gcp.preflight import db_admin_password
+
+        cfg.require_real_file()  # before anything asks Google
+        value = db_admin_password(lambda: gcp_clients if gcp_clients is not None else _gcp_clients(), cfg.project_id, cfg.name_prefix)
+    run = open_phase(cfg, phase, mode, terraform, to_stderr=to_stderr, password=value)
     if reason:
         console.note(reason)
     if run.banner:
@@ -115,7 +123,7 @@ def plan(
     """
     from pvctl.core.repo import RepoPaths
     from pvctl.engine.session import resolve_mode
-    from pvctl.planning.saved_plan import check_out_path
+    from pvctl.engine.saved_plan import check_out_path
 
     cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
     plan_file = (out or RepoPaths(cfg.repo_root).default_plan(phase)).resolve()

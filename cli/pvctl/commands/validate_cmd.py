@@ -25,7 +25,7 @@ def validate(json_out: o.Json = False, repo: o.Repo = None, terraform: o.Terrafo
     from pvctl.core import console
     from pvctl.core.errors import ExitCode
     from pvctl.core.repo import find_repo_root
-    from pvctl.offline.validate import validate_all
+    from pvctl.policy.terraform_validate import validate_all
     from pvctl.offline.wiring import offline_banner
 
     root = find_repo_root(repo)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pvctl.ci.model import StepResult
+from pvctl.policy.step import StepResult
 from pvctl.engine.terraform import TerraformRunner
 
 FOLDERS = ("modules", "environments")
