@@ -55,11 +55,13 @@ def _say(line: str) -> None:
     console.err().print(f"pvctl: {console.escape(line)}", soft_wrap=True)
 
 
+@o.configured()
 def check(
+    sel: o.Selection,
     phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases to validate (default: all).", show_default=False)] = None,
     fix_fmt: Annotated[bool, typer.Option("--fix-fmt", help="Rewrite unformatted Terraform files first (terraform fmt -recursive).")] = False,
     fmt: Format = "markdown",
-    terraform: o.Terraform = None, config: o.ConfigFile = None, repo: o.Repo = None,
+    terraform: o.Terraform = None,
 ) -> None:
     """Local pre-push check: terraform fmt, validate and the checkov policies, reported like `pvctl ci`."""
     from pvctl.ci.model import CiReport, PhaseResult
@@ -70,7 +72,7 @@ def check(
 
     _check_format(fmt)
     chosen = _phase_list(phases)
-    cfg = o.load(config, repo)
+    cfg = sel.load()
     root = cfg.repo_root
     runner = TerraformRunner(find_terraform(terraform, root))
     if fix_fmt:
@@ -86,7 +88,9 @@ def check(
     raise typer.Exit(int(report.exit_code))
 
 
+@o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def ci(
+    sel: o.Selection,
     phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases (default: mvp,growth,scale).", show_default=False)] = None,
     base: Annotated[Optional[str], typer.Option("--base", help="Git ref of the base branch. Offline, each phase is planned against it applied in a sandbox, so the report shows only this change.", show_default=False)] = None,
     fmt: Format = "markdown",
@@ -94,8 +98,7 @@ def ci(
     quiet_when_unchanged: Annotated[bool, typer.Option("--quiet-when-unchanged", envvar="PVCTL_CI_QUIET_WHEN_UNCHANGED",
                                                        help="Write no comment.md when every phase passes with no changes.")] = False,
     offline: o.Offline = False,
-    terraform: o.Terraform = None, config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None,
-    region: o.Region = None, api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
+    terraform: o.Terraform = None,
 ) -> None:
     """The pull-request check: fmt, validate, policies, plan and cost for the phases that matter, one report.
 
@@ -110,7 +113,7 @@ def ci(
     from pvctl.ci.runner import CiOptions, run_ci
 
     _check_format(fmt)
-    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    cfg = sel.load()
     opts = CiOptions(_phase_list(phases), offline=offline, base_ref=base, terraform=terraform, out_dir=out_dir)
     report = run_ci(cfg, opts, _say)
     report.run = RunLink.from_env(os.environ)

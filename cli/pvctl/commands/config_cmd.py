@@ -16,10 +16,10 @@ def register(app: typer.Typer) -> None:
 
 
 @config_app.command("show")
+@o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def show(
+    sel: o.Selection,
     json_out: o.Json = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
-    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
 ) -> None:
     """Print the effective configuration with each value's source.
 
@@ -30,7 +30,7 @@ def show(
     from pvctl.core import console
     from pvctl.core.config import effective_values
 
-    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    cfg = sel.load()
     rows = effective_values(cfg)
     if json_out:
         typer.echo(json.dumps({

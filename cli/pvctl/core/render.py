@@ -99,7 +99,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     offline: always the sandbox state under .pvctl/sandbox/<project>/ — never the real one.
     """
     config.require_for_phase(phase)
-    paths = RepoPaths(config.repo_root)
+    paths = config.paths
     env_dir = paths.environment(phase)
     if not paths.has_root(env_dir):
         raise PvctlError(f"{env_dir.relative_to(paths.root)}: no Terraform files", "restore the composition from git")

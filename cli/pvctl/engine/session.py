@@ -98,7 +98,7 @@ class PhaseRun:
 
     @property
     def paths(self) -> RepoPaths:
-        return RepoPaths(self.config.repo_root)
+        return self.config.paths
 
     @property
     def cwd(self) -> Path:
@@ -268,7 +268,7 @@ def open_phase(config: Config, phase: str, mode: Mode, terraform: str | None = N
     """
     if mode == "live":
         config.require_real_file()
-    paths = RepoPaths(config.repo_root)
+    paths = config.paths
     binary = find_terraform(terraform, config.repo_root)
     extra_env: dict[str, str] = {}
     banner = None
