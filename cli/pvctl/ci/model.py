@@ -55,6 +55,12 @@ class PhaseResult:
     cost: CostResult | None = None
     role: Role = "gating"
     note: str = ""                              # why a phase is a preview or not planned; what its plan starts from
+    environment: str | None = None              # the [environments.<name>] planned; None: pvctl.toml has none
+
+    @property
+    def label(self) -> str:
+        """How the report names this plan: the phase, after its environment when there are several."""
+        return f"{self.environment}/{self.phase}" if self.environment else self.phase
 
     @property
     def has_changes(self) -> bool:
@@ -79,7 +85,7 @@ class PhaseResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "phase": self.phase, "mode": self.mode, "role": self.role, "note": self.note, "ok": self.ok, "counts": self.counts,
+            "phase": self.phase, "environment": self.environment, "mode": self.mode, "role": self.role, "note": self.note, "ok": self.ok, "counts": self.counts,
             "steps": [s.as_json() for s in self.steps],
             "resources": [r.as_json() for r in self.resources],
             "guard_warnings": self.guard_warnings,

@@ -105,19 +105,20 @@ def ci(
     Live (with Google credentials) the applied phase gates and the next one is a promotion
     preview; offline every phase is planned against --base applied in a sandbox. Exits 1 on a
     failed step, 3 on a guarded destroy/replace in a gating plan, 5 on a policy violation.
+    Without --env, every environment of pvctl.toml is planned, each against its own state.
     """
     import os
 
     from pvctl.ci.model import RunLink
     from pvctl.ci.report import render_json, render_markdown, should_comment
-    from pvctl.ci.runner import CiOptions, run_ci
+    from pvctl.ci.runner import CiOptions, run_ci_environments
 
     _check_format(fmt)
-    cfg = sel.load()
+    configs = sel.load_each()
     opts = CiOptions(_phase_list(phases), offline=offline, base_ref=base, terraform=terraform, out_dir=out_dir)
-    report = run_ci(cfg, opts, _say)
+    report = run_ci_environments(configs, opts, _say)
     report.run = RunLink.from_env(os.environ)
-    target = (out_dir or cfg.repo_root / ".pvctl" / "ci").resolve()
+    target = (out_dir or configs[0].repo_root / ".pvctl" / "ci").resolve()
     markdown = render_markdown(report)
     (target / "report.md").write_text(markdown, encoding="utf-8")
     (target / "report.json").write_text(render_json(report), encoding="utf-8")

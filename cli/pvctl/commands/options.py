@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional, TypeVar
 
@@ -67,6 +67,17 @@ class Selection:
         for line in cfg.warnings:
             console.warning(line)
         return cfg
+
+    def load_each(self) -> list[Config]:
+        """The selected environment's configuration; with none selected, every environment's in pvctl.toml order."""
+        import os
+
+        from pvctl.core.config import ENV_ENVIRONMENT, environment_names
+
+        if self.env or os.environ.get(ENV_ENVIRONMENT):
+            return [self.load()]
+        names = environment_names(self.repo, self.config)
+        return [replace(self, env=name).load() for name in names] if names else [self.load()]
 
 
 # Every command that reads pvctl.toml takes these; the rest are the flags of the settings it uses.

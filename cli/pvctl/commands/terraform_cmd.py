@@ -133,7 +133,7 @@ def plan(
     saved = run.plan(plan_file)
     summary = _review(run, saved, allow_destroy, allow_downgrade, "plan", json_out, str(plan_file))
     if not json_out and summary.has_changes:
-        flag = " --offline" if mode == "offline" else ""
+        flag = (f" --env {cfg.environment}" if cfg.environment else "") + (" --offline" if mode == "offline" else "")
         typer.echo(f"Apply this plan with: pvctl apply --phase {phase}{flag} --plan {_shown(plan_file)}", err=True)
     if detailed_exitcode and summary.has_changes:
         raise typer.Exit(2)

@@ -215,6 +215,14 @@ def load_config(
     )
 
 
+def environment_names(repo_root: Path | str | None = None, config_path: Path | str | None = None,
+                      env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The environments pvctl.toml defines (none: it has no [environments]); load_config checks them."""
+    env = os.environ if env is None else env
+    path, _, _ = _locate(find_repo_root(repo_root, env=env), config_path, env)
+    return tuple(_environments((_read(path) if path else {}).get(ENVIRONMENTS), []))
+
+
 def _environments(raw: Any, problems: list) -> dict[str, dict[str, Any]]:
     """The well-formed [environments.<name>] tables; a problem for each other entry."""
     if raw is None:
