@@ -118,6 +118,7 @@ def test_the_cli_takes_env_on_every_configured_command(repo: Path, tmp_path: Pat
     shown = pvctl(["config", "show", "--json", "--env", "production"], repo, env)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["values"]["project.id"] == {"value": "pv-production", "source": "pvctl.toml [environments.production]"}
+    assert json.loads(shown.stdout)["environment"] == "production"
     by_env_var = pvctl(["config", "show", "--json"], repo, cli_env(tmp_path, PVCTL_ENV="staging"))
     assert json.loads(by_env_var.stdout)["values"]["project.id"]["value"] == "pv-staging"
     missing = pvctl(["config", "show"], repo, env)

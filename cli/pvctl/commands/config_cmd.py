@@ -36,12 +36,15 @@ def show(
         typer.echo(json.dumps({
             "config_file": str(cfg.config_file) if cfg.config_file else None,
             "repo_root": str(cfg.repo_root),
+            "environment": cfg.environment,
             "values": {name: {"value": value, "source": source} for name, value, source in rows},
         }, indent=2))
         return
     out = console.out()
     out.print(f"repository:  {cfg.repo_root}")
     out.print(f"config file: {cfg.config_file or '(none)'}")
+    if cfg.environment:
+        out.print(f"environment: {cfg.environment} (of {', '.join(cfg.environments)})")
     table = Table(show_edge=False, header_style="bold")
     table.add_column("setting")
     table.add_column("value", overflow="fold")
