@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pvctl.core.config import load_config
 from pvctl.core.errors import ConfigError
 from pvctl.core.repo import RepoPaths
-from tests.cli.conftest import PVCTL_TOML, cli_env, make_repo, pvctl
+
+from tests.cli.conftest import PVCTL_TOML, cli_env, pvctl
 
 # The shared settings stay at the top; each environment names its project and what differs.
 ENVIRONMENTS = PVCTL_TOML.replace('[project]\nid = "pv-test-project"\n', "[project]\n") + """

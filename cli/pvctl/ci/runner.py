@@ -114,9 +114,9 @@ def _start(config: Config, phase: str, mode: Mode, opts: CiOptions, out_dir: Pat
 
 def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptions, out_dir: Path,
                base: Future | None, baseline_phases: Path | None, say: Say) -> PhaseResult:
+    from pvctl.engine.saved_plan import json_of
     from pvctl.planning import guards
     from pvctl.planning.changes import resource_diffs
-    from pvctl.engine.saved_plan import json_of
     from pvctl.planning.summary import summarize
 
     result = PhaseResult(phase, mode, role=role)
@@ -236,7 +236,7 @@ def run_ci_environments(configs: Sequence[Config], opts: CiOptions, say: Say) ->
         reports.append(report)
     first = reports[0]
     bases = {r.basis for r in reports}
-    basis = first.basis if len(bases) == 1 else " ".join(f"{c.environment}: {r.basis}" for c, r in zip(configs, reports))
+    basis = first.basis if len(bases) == 1 else " ".join(f"{c.environment}: {r.basis}" for c, r in zip(configs, reports, strict=True))
     return CiReport([p for r in reports for p in r.phases], code_scan=first.code_scan, fmt=first.fmt,
                     base_ref=opts.base_ref, basis=basis)
 

@@ -89,8 +89,8 @@ def status(
 ) -> None:
     """What runs in the project now: Cloud Run services, load balancer, certificate, Cloud Armor, drift from the last live apply."""
     from pvctl.core.phases import effective_tables, get_phase
-    from pvctl.gcp.status import phase_status
     from pvctl.engine.saved_plan import applied_of
+    from pvctl.gcp.status import phase_status
 
     cfg = _live_config(sel)
     tables = effective_tables(get_phase(phase), cfg.phase_overrides)

@@ -28,7 +28,9 @@ def _complete_phase(incomplete: str) -> list[str]:
 Phase = Annotated[str, typer.Option("--phase", "-p", help="Phase: mvp, growth or scale.", autocompletion=_complete_phase)]
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: <repo>/pvctl.toml; env PVCTL_CONFIG).", show_default=False)]
 Repo = Annotated[Optional[Path], typer.Option("--repo", help="Infrastructure repository root (default: found above the current folder; env PVCTL_REPO).", show_default=False)]
-Env = Annotated[Optional[str], typer.Option("--env", "-e", help="Environment: a name under [environments] in pvctl.toml (env PVCTL_ENV); needed when pvctl.toml defines environments.", show_default=False)]
+Env = Annotated[Optional[str], typer.Option(
+    "--env", "-e", help="Environment: a name under [environments] in pvctl.toml (env PVCTL_ENV); needed when pvctl.toml defines environments.",
+    show_default=False)]
 Project = Annotated[Optional[str], typer.Option("--project", help="GCP project ID (env PVCTL_PROJECT).", show_default=False)]
 Region = Annotated[Optional[str], typer.Option("--region", help="Region (env PVCTL_REGION).", show_default=False)]
 ApiImage = Annotated[Optional[str], typer.Option("--api-image", help="API container image (env PVCTL_API_IMAGE).", show_default=False)]

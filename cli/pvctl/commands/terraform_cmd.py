@@ -108,7 +108,8 @@ def render(
 def plan(
     sel: o.Selection,
     phase: o.Phase,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the plan: a new <name>.tfplan or an earlier pvctl plan (default .pvctl/<phase>/plan.tfplan; with --env, .pvctl/env/<name>/<phase>/).", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the plan: a new <name>.tfplan or an earlier pvctl plan "
+                                                "(default .pvctl/<phase>/plan.tfplan; with --env, .pvctl/env/<name>/<phase>/).", show_default=False)] = None,
     json_out: o.Json = False,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 when there are no changes, 2 when there are.")] = False,
     offline: o.Offline = False,
@@ -121,8 +122,8 @@ def plan(
     Saves the plan (default .pvctl/<phase>/plan.tfplan) with its JSON and a sidecar for
     `pvctl apply --plan`. Offline when there are no Google credentials or no pvctl.toml.
     """
-    from pvctl.engine.session import resolve_mode
     from pvctl.engine.saved_plan import check_out_path
+    from pvctl.engine.session import resolve_mode
 
     cfg = sel.load()
     plan_file = (out or cfg.paths.default_plan(phase)).resolve()

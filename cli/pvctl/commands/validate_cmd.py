@@ -25,8 +25,8 @@ def validate(json_out: o.Json = False, repo: o.Repo = None, terraform: o.Terrafo
     from pvctl.core import console
     from pvctl.core.errors import ExitCode
     from pvctl.core.repo import find_repo_root
-    from pvctl.policy.terraform_validate import validate_all
     from pvctl.offline.wiring import offline_banner
+    from pvctl.policy.terraform_validate import validate_all
 
     root = find_repo_root(repo)
     if not json_out:

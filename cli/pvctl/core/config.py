@@ -150,7 +150,7 @@ def load_config(
         _check_unknown(body, problems, f"{ENVIRONMENTS}.{name}.")
     _check_environments(raw, envs, problems)
     chosen = _select(environment, env, envs, problems)
-    layers = [(envs[chosen], f"{ENVIRONMENTS}.{chosen}.", f"{file_label} [{ENVIRONMENTS}.{chosen}]")] if chosen else []
+    layers: list[Layer] = [(envs[chosen], f"{ENVIRONMENTS}.{chosen}.", f"{file_label} [{ENVIRONMENTS}.{chosen}]")] if chosen else []
     layers.append((raw, "", file_label))
 
     values: dict[str, Any] = {}
@@ -182,12 +182,12 @@ def load_config(
     # Base tables first, then the environment's: its keys win, table by table.
     phase_overrides: dict[str, dict[str, dict[str, Any]]] = {}
     usage_overrides: dict[str, dict[str, Any]] = {}
-    for body, prefix, label in reversed(layers):
-        for phase, tables in _phase_overrides(body.get("phases", {}), problems, sources, label, prefix).items():
+    for layer, prefix, label in reversed(layers):
+        for name, tables in _phase_overrides(layer.get("phases", {}), problems, sources, label, prefix).items():
             for table, keys in tables.items():
-                phase_overrides.setdefault(phase, {}).setdefault(table, {}).update(keys)
-        for phase, keys in _usage_overrides(body.get("usage", {}), problems, sources, label, prefix).items():
-            usage_overrides.setdefault(phase, {}).update(keys)
+                phase_overrides.setdefault(name, {}).setdefault(table, {}).update(keys)
+        for name, usage in _usage_overrides(layer.get("usage", {}), problems, sources, label, prefix).items():
+            usage_overrides.setdefault(name, {}).update(usage)
     # Overrides of the wrong type are already reported and left out; now Google's limits on each phase as it will run.
     for phase in load_phases().values():
         problems.extend(limits.table_problems(phase.name, effective_tables(phase, phase_overrides)))
@@ -346,7 +346,7 @@ def _check_unknown(raw: Mapping[str, Any], problems: list, prefix: str = "") -> 
 Layer = tuple[Mapping[str, Any], str, str]  # pvctl.toml tables, their field prefix, their source label
 
 
-def _resolve(s: Setting, layers: list[Layer], flags, env, problems: list) -> tuple[Any, str, str]:
+def _resolve(s: Setting, layers: list[Layer], flags: Mapping[str, Any], env: Mapping[str, str], problems: list) -> tuple[Any, str, str]:
     """(value, source, field to name in a problem): the flag, the env var, the first layer setting it, the default."""
     if s.name in flags and s.flag:
         return _coerce(s, flags[s.name], s.flag, problems), f"flag {s.flag}", s.flag

@@ -11,7 +11,7 @@ from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError
 from pvctl.core.files import private_dir, write_atomic
 from pvctl.core.phases import effective_tables, get_phase
-from pvctl.core.repo import Mode, RepoPaths
+from pvctl.core.repo import Mode
 
 if TYPE_CHECKING:
     import jinja2

@@ -22,8 +22,8 @@ from pvctl.core.files import make_private, private_dir
 from pvctl.core.render import Rendered, render_phase
 from pvctl.core.repo import Mode, RepoPaths
 from pvctl.core.statefile import backup_of, check_local_state
-from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
 from pvctl.engine import saved_plan
+from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
 
 # Offline, targeted and review plans never set the password; the value only satisfies the ephemeral input.
 OFFLINE_DB_PASSWORD = "offline-placeholder-not-a-secret"
