@@ -136,7 +136,7 @@ def test_pvctl_validate_passes_for_every_module_and_phase_in_the_repository():
     import subprocess
     import sys
 
-    from pvctl.offline.validate import targets
+    from pvctl.policy.terraform_validate import targets
 
     found = targets(REPO_ROOT)
     assert found, "no modules/* or environments/* to validate"

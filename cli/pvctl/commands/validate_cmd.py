@@ -27,8 +27,8 @@ def validate(json_out: o.Json = False, repo: o.Repo = None, terraform: o.Terrafo
     from pvctl.core.repo import find_repo_root
     from pvctl.offline import rules
     from pvctl.offline.schema import PROVIDER_VERSION
-    from pvctl.offline.validate import validate_all
     from pvctl.offline.wiring import offline_banner
+    from pvctl.policy.terraform_validate import validate_all
 
     root = find_repo_root(repo)
     note = rules.version_note(PROVIDER_VERSION)

@@ -12,7 +12,7 @@ from pvctl.core.errors import PvctlError
 from pvctl.core.files import private_dir, write_atomic
 from pvctl.core.hcl import hcl_string
 from pvctl.core.phases import effective_tables, get_phase
-from pvctl.core.repo import Mode, RepoPaths
+from pvctl.core.repo import Mode
 
 if TYPE_CHECKING:
     import jinja2
@@ -98,7 +98,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     offline: always the sandbox state under .pvctl/sandbox/<project>/ — never the real one.
     """
     config.require_for_phase(phase)
-    paths = RepoPaths(config.repo_root)
+    paths = config.paths
     env_dir = paths.environment(phase)
     if not paths.has_root(env_dir):
         raise PvctlError(f"{env_dir.relative_to(paths.root)}: no Terraform files", "restore the composition from git")
