@@ -18,6 +18,9 @@ locals {
     "log_statement"               = "ddl"
   }
   flags = merge(var.flags, local.module_flags)
+
+  dr_on       = var.disaster_recovery != null
+  dr_promoted = local.dr_on && try(var.disaster_recovery.promoted, false)
 }
 
 resource "google_sql_database_instance" "primary" {
@@ -130,6 +133,71 @@ resource "google_sql_database_instance" "replica" {
     }
 
     # A replica runs with the primary's flags.
+    dynamic "database_flags" {
+      for_each = local.flags
+      content {
+        name  = database_flags.key
+        value = database_flags.value
+      }
+    }
+  }
+}
+
+# The disaster-recovery replica in another region. Promotion (pvctl db failover) happens
+# outside Terraform; disaster_recovery.promoted then tells the configuration: the provider
+# plans a promotion, not a replacement, when instance_type goes from READ_REPLICA_INSTANCE to
+# CLOUD_SQL_INSTANCE with master_instance_name and replica_configuration unset
+# (isReplicaPromoteRequested in google/services/sql/resource_sql_database_instance.go).
+resource "google_sql_database_instance" "dr" {
+  # checkov:skip=CKV_GCP_6:Same as the primary: private IP, ENCRYPTED_ONLY and IAM authentication instead of client certificates.
+  # checkov:skip=CKV_GCP_79:Replicas must run the primary's major version.
+  # checkov:skip=CKV2_GCP_13:Same as the primary: log_duration is too costly at volume, Query Insights covers latency.
+  count = local.dr_on ? 1 : 0
+
+  project              = var.project_id
+  name                 = "${var.name}-dr"
+  region               = var.disaster_recovery.region
+  database_version     = var.settings.database_version
+  master_instance_name = local.dr_promoted ? null : google_sql_database_instance.primary.name
+  instance_type        = local.dr_promoted ? "CLOUD_SQL_INSTANCE" : "READ_REPLICA_INSTANCE"
+  deletion_protection  = var.deletion_protection
+
+  settings {
+    tier = var.settings.tier
+    # A replica stays zonal; once promoted it takes the primary's availability.
+    edition                     = var.settings.edition
+    availability_type           = local.dr_promoted ? var.settings.availability_type : "ZONAL"
+    disk_type                   = var.settings.disk_type
+    disk_size                   = var.settings.disk_size_gb
+    disk_autoresize             = true
+    disk_autoresize_limit       = var.settings.disk_autoresize_limit_gb
+    deletion_protection_enabled = var.deletion_protection
+    user_labels                 = var.labels
+
+    ip_configuration {
+      ipv4_enabled       = false
+      private_network    = var.network.id
+      allocated_ip_range = var.network.psa_range_name
+      ssl_mode           = "ENCRYPTED_ONLY"
+    }
+
+    # Replicas take no backups of their own; a promoted instance is the primary and must.
+    dynamic "backup_configuration" {
+      for_each = local.dr_promoted ? [1] : []
+      content {
+        enabled                        = true
+        start_time                     = var.settings.backup_start_time
+        location                       = var.settings.backup_location
+        point_in_time_recovery_enabled = var.settings.point_in_time_recovery
+        transaction_log_retention_days = var.settings.transaction_log_retention_days
+
+        backup_retention_settings {
+          retained_backups = var.settings.backup_retained_count
+          retention_unit   = "COUNT"
+        }
+      }
+    }
+
     dynamic "database_flags" {
       for_each = local.flags
       content {
