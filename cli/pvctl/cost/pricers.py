@@ -278,22 +278,25 @@ def sql_database_instance(r: PlannedResource, ctx: Context) -> list[Usage]:
         raise Unpriceable(f"tier {tier!r} has no price in the catalog")
     ha = r.get("settings", 0, "availability_type", default="ZONAL") == "REGIONAL"
     factor = Decimal(2) if ha else Decimal(1)
-    layout = "regional HA: 2× zonal" if ha else "zonal"
+    # A cross-region replica is billed at its own region's rates.
+    own = r.get("region")
+    row = own if own and own != ctx.region else None
+    layout = ("regional HA: 2× zonal" if ha else "zonal") + (f", in {own}" if row else "")
     comp = "Cloud SQL"
     kind, vcpus, ram = shape
     if kind == "shared":
         sku = "sql_micro" if tier == "db-f1-micro" else "sql_small"
-        found = [Usage(comp, r.address, sku, factor * ctx.hours, f"{tier}, {layout}")]
+        found = [Usage(comp, r.address, sku, factor * ctx.hours, f"{tier}, {layout}", row)]
     else:
         found = [
-            Usage(comp, r.address, "sql_vcpu", factor * vcpus * ctx.hours, f"{tier}: {vcpus:g} vCPU, {layout}"),
-            Usage(comp, r.address, "sql_ram", factor * ram * ctx.hours, f"{tier}: {ram:g} GB RAM, {layout}"),
+            Usage(comp, r.address, "sql_vcpu", factor * vcpus * ctx.hours, f"{tier}: {vcpus:g} vCPU, {layout}", row),
+            Usage(comp, r.address, "sql_ram", factor * ram * ctx.hours, f"{tier}: {ram:g} GB RAM, {layout}", row),
         ]
     disk_gb = dec(r.get("settings", 0, "disk_size", default=10))
     disk_sku = "sql_hdd" if r.get("settings", 0, "disk_type", default="PD_SSD") == "PD_HDD" else "sql_ssd"
-    found.append(Usage(comp, r.address, disk_sku, factor * disk_gb, f"{disk_gb:g} GB provisioned, {layout}"))
+    found.append(Usage(comp, r.address, disk_sku, factor * disk_gb, f"{disk_gb:g} GB provisioned, {layout}", row))
     if r.get("settings", 0, "backup_configuration", 0, "enabled") is True and ctx.usage.db_backup_gb:
-        found.append(Usage(comp, r.address, "sql_backup", dec(ctx.usage.db_backup_gb), "usage db_backup_gb"))
+        found.append(Usage(comp, r.address, "sql_backup", dec(ctx.usage.db_backup_gb), "usage db_backup_gb", row))
     return found
 
 
