@@ -105,6 +105,10 @@ class Context:
         services = self.of_type("google_cloud_run_v2_service")
         return self.cdn_backend() or (backends[0] if backends else None) or (services[0] if services else None)
 
+    def home_region(self) -> str | None:
+        """The region the plan puts its Cloud Run services in (None without services)."""
+        return next((s.get("location") for s in self.of_type("google_cloud_run_v2_service")), None)
+
     def service_names(self) -> list[str]:
         return [s.get("name", default=s.name) for s in self.of_type("google_cloud_run_v2_service")]
 
@@ -281,9 +285,10 @@ def sql_database_instance(r: PlannedResource, ctx: Context) -> list[Usage]:
         raise Unpriceable(f"tier {tier!r} has no price in the catalog")
     ha = r.get("settings", 0, "availability_type", default="ZONAL") == "REGIONAL"
     factor = Decimal(2) if ha else Decimal(1)
-    # A cross-region replica is billed at its own region's rates.
+    # An instance outside the services' region (the cross-region disaster-recovery replica) is
+    # billed at its own region's rates; the others at the estimate's region.
     own = r.get("region")
-    row = own if own and own != ctx.region else None
+    row = own if own and own != ctx.home_region() else None
     layout = ("regional HA: 2× zonal" if ha else "zonal") + (f", in {own}" if row else "")
     comp = "Cloud SQL"
     kind, vcpus, ram = shape
