@@ -84,6 +84,7 @@ class Context:
     resources: list[PlannedResource]
     rate: Callable[[str], Decimal] = lambda sku: Decimal(0)   # first paid rate of a SKU here
     hints: list[str] = field(default_factory=list)              # cheaper settings worth knowing
+    regions: frozenset[str] = frozenset()                       # regions the catalog has rows for
 
     @property
     def seconds(self) -> Decimal:
@@ -287,8 +288,10 @@ def sql_database_instance(r: PlannedResource, ctx: Context) -> list[Usage]:
     factor = Decimal(2) if ha else Decimal(1)
     # An instance outside the services' region (the cross-region disaster-recovery replica) is
     # billed at its own region's rates; the others at the estimate's region.
-    own = r.get("region")
-    row = own if own and own != ctx.home_region() else None
+    own, home = r.get("region"), ctx.home_region()
+    row = own if own and home and own != home else None
+    if row and row not in ctx.regions:
+        raise Unpriceable(f"its region {row} has no prices in the catalog (priced: {', '.join(sorted(ctx.regions))})")
     layout = ("regional HA: 2× zonal" if ha else "zonal") + (f", in {own}" if row else "")
     comp = "Cloud SQL"
     kind, vcpus, ram = shape
