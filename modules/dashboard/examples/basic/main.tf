@@ -26,7 +26,7 @@ module "dashboard" {
     database_instance = "pv-pg"
     redis_instance    = "pv-redis"
     redis_region      = "southamerica-east1"
-    url_map_name      = "pv-https"
+    url_map_name      = "pv-urlmap"
     armor_policy_name = "pv-armor"
   }
 }
