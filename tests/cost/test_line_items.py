@@ -204,8 +204,10 @@ def expected_scale(region):
     # policies (2 public services × availability and latency × fast and slow) read one SLO
     # series each. Once a minute: 43,800 evaluations a month.
     mon = "module.monitoring.google_monitoring_alert_policy."
-    burn = [f'burn_rate["{s}-{sli}-{w}"]' for s in ("pv-bff", "pv-webhooks") for sli in ("availability", "latency") for w in ("fast", "slow")]
-    policies = [('utilization["cpu"]', 3), ('utilization["memory"]', 3), ("latency", 3), ("errors_5xx", 3), ("uptime", 1)]
+    burn = [f'burn_rate["{s}-{sli}-{w}"]'
+            for s in ("pv-bff", "pv-webhooks") for sli in ("availability", "latency") for w in ("fast", "slow")]
+    policies = [('utilization["cpu"]', 3), ('utilization["memory"]', 3), ("latency", 3), ("errors_5xx", 3),
+                ("uptime", 1)]
     for policy, series in policies + [(b, 1) for b in burn]:
         e[(mon + policy, "monitoring_conditions")] = G["monitoring_conditions"]
         e[(mon + policy, "monitoring_series")] = series * 43_800 * G["monitoring_series"]

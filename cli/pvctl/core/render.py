@@ -26,12 +26,13 @@ class Rendered:
 
 
 def phase_inputs(config: Config, phase: str) -> dict[str, dict[str, Any]]:
-    """The phase's tables as Terraform will see them (phases.toml + overrides + budget + [slo] alert thresholds)."""
+    """The phase's tables as Terraform will see them (phases.toml + overrides + budget + [slo] alert keys)."""
     tables = effective_tables(get_phase(phase, config.phases_file), config.phase_overrides)
     if "monitoring" in tables:
         slo = slo_thresholds(config.phases_file)
         if missing := [key for key in SLO_ALERT_KEYS if key not in slo]:
-            raise ConfigError([("[slo]", f"missing {', '.join(missing)}", "add them to [slo] in environments/phases.toml")])
+            fix = "add them to [slo] in environments/phases.toml"
+            raise ConfigError([("[slo]", f"missing {', '.join(missing)}", fix)])
         tables["monitoring"] |= {key: slo[key] for key in SLO_ALERT_KEYS}
     if "budget" in tables and config.budget_usd is not None:
         tables["budget"]["amount_usd"] = config.budget_usd

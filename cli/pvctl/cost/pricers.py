@@ -48,7 +48,7 @@ FREE_TYPES: dict[str, str] = {
     "google_monitoring_notification_channel": "notification channels are free",
     "google_monitoring_dashboard": "dashboards are free",
     "google_monitoring_custom_service": "Monitoring services are free",
-    "google_monitoring_slo": "SLOs are free (their burn-rate alert conditions are billed on the alert policies)",
+    "google_monitoring_slo": "SLOs are free (their burn-rate alerts are billed as alert policies)",
     "google_billing_budget": "budgets are free",
     "google_cloud_run_domain_mapping": "domain mappings are free",
     "terraform_data": "not a cloud resource",
