@@ -21,6 +21,10 @@ locals {
 
   dr_on       = var.disaster_recovery != null
   dr_promoted = local.dr_on && try(var.disaster_recovery.promoted, false)
+  replicas = merge(
+    var.settings.read_replica ? { read = { name = "${var.name}-replica", region = var.region, promoted = false } } : {},
+    local.dr_on ? { dr = { name = "${var.name}-dr", region = var.disaster_recovery.region, promoted = local.dr_promoted } } : {},
+  )
 }
 
 resource "google_sql_database_instance" "primary" {
@@ -100,23 +104,31 @@ resource "google_sql_database_instance" "primary" {
   }
 }
 
+# Replicas of the primary: "read" in the primary's region (settings.read_replica), "dr" in
+# another region for disaster recovery (disaster_recovery). Promotion of "dr" (pvctl db failover)
+# happens outside Terraform; disaster_recovery.promoted then tells the configuration, and the
+# provider plans a promotion, not a replacement, when instance_type goes from
+# READ_REPLICA_INSTANCE to CLOUD_SQL_INSTANCE with master_instance_name and replica_configuration
+# unset (isReplicaPromoteRequested in google/services/sql/resource_sql_database_instance.go).
 resource "google_sql_database_instance" "replica" {
   # checkov:skip=CKV_GCP_6:Same as the primary: private IP, ENCRYPTED_ONLY and IAM authentication instead of client certificates.
   # checkov:skip=CKV_GCP_79:Replicas must run the primary's major version.
   # checkov:skip=CKV2_GCP_13:Same as the primary: log_duration is too costly at volume, Query Insights covers latency.
-  count = var.settings.read_replica ? 1 : 0
+  for_each = local.replicas
 
   project              = var.project_id
-  name                 = "${var.name}-replica"
-  region               = var.region
+  name                 = each.value.name
+  region               = each.value.region
   database_version     = var.settings.database_version
-  master_instance_name = google_sql_database_instance.primary.name
+  master_instance_name = each.value.promoted ? null : google_sql_database_instance.primary.name
+  instance_type        = each.value.promoted ? "CLOUD_SQL_INSTANCE" : "READ_REPLICA_INSTANCE"
   deletion_protection  = var.deletion_protection
 
   settings {
-    tier              = var.settings.tier
-    edition           = var.settings.edition
-    availability_type = "ZONAL"
+    tier    = var.settings.tier
+    edition = var.settings.edition
+    # A replica stays zonal; once promoted it takes the primary's availability.
+    availability_type = each.value.promoted ? var.settings.availability_type : "ZONAL"
     disk_type         = var.settings.disk_type
     # Starts at the primary's size (a replica needs at least that much), then grows with it.
     disk_size                   = var.settings.disk_size_gb
@@ -132,58 +144,9 @@ resource "google_sql_database_instance" "replica" {
       ssl_mode           = "ENCRYPTED_ONLY"
     }
 
-    # A replica runs with the primary's flags.
-    dynamic "database_flags" {
-      for_each = local.flags
-      content {
-        name  = database_flags.key
-        value = database_flags.value
-      }
-    }
-  }
-}
-
-# The disaster-recovery replica in another region. Promotion (pvctl db failover) happens
-# outside Terraform; disaster_recovery.promoted then tells the configuration: the provider
-# plans a promotion, not a replacement, when instance_type goes from READ_REPLICA_INSTANCE to
-# CLOUD_SQL_INSTANCE with master_instance_name and replica_configuration unset
-# (isReplicaPromoteRequested in google/services/sql/resource_sql_database_instance.go).
-resource "google_sql_database_instance" "dr" {
-  # checkov:skip=CKV_GCP_6:Same as the primary: private IP, ENCRYPTED_ONLY and IAM authentication instead of client certificates.
-  # checkov:skip=CKV_GCP_79:Replicas must run the primary's major version.
-  # checkov:skip=CKV2_GCP_13:Same as the primary: log_duration is too costly at volume, Query Insights covers latency.
-  count = local.dr_on ? 1 : 0
-
-  project              = var.project_id
-  name                 = "${var.name}-dr"
-  region               = var.disaster_recovery.region
-  database_version     = var.settings.database_version
-  master_instance_name = local.dr_promoted ? null : google_sql_database_instance.primary.name
-  instance_type        = local.dr_promoted ? "CLOUD_SQL_INSTANCE" : "READ_REPLICA_INSTANCE"
-  deletion_protection  = var.deletion_protection
-
-  settings {
-    tier = var.settings.tier
-    # A replica stays zonal; once promoted it takes the primary's availability.
-    edition                     = var.settings.edition
-    availability_type           = local.dr_promoted ? var.settings.availability_type : "ZONAL"
-    disk_type                   = var.settings.disk_type
-    disk_size                   = var.settings.disk_size_gb
-    disk_autoresize             = true
-    disk_autoresize_limit       = var.settings.disk_autoresize_limit_gb
-    deletion_protection_enabled = var.deletion_protection
-    user_labels                 = var.labels
-
-    ip_configuration {
-      ipv4_enabled       = false
-      private_network    = var.network.id
-      allocated_ip_range = var.network.psa_range_name
-      ssl_mode           = "ENCRYPTED_ONLY"
-    }
-
     # Replicas take no backups of their own; a promoted instance is the primary and must.
     dynamic "backup_configuration" {
-      for_each = local.dr_promoted ? [1] : []
+      for_each = each.value.promoted ? [1] : []
       content {
         enabled                        = true
         start_time                     = var.settings.backup_start_time
@@ -198,6 +161,7 @@ resource "google_sql_database_instance" "dr" {
       }
     }
 
+    # A replica runs with the primary's flags.
     dynamic "database_flags" {
       for_each = local.flags
       content {
@@ -206,6 +170,12 @@ resource "google_sql_database_instance" "dr" {
       }
     }
   }
+}
+
+# The read replica was a counted resource before the disaster-recovery replica joined it.
+moved {
+  from = google_sql_database_instance.replica[0]
+  to   = google_sql_database_instance.replica["read"]
 }
 
 resource "google_sql_database" "app" {

@@ -195,7 +195,7 @@ def expected_scale(region):
     e[("module.redis.google_redis_instance.this", "redis_standard_m1")] = 1 * HOURS * r["redis_standard_m1"]
     # The disaster-recovery replica in us-central1, zonal, same tier and disk, no backups of its
     # own: billed at us-central1's rates whatever region the estimate is for.
-    dr, us = "module.database.google_sql_database_instance.dr[0]", RATES[US]
+    dr, us = 'module.database.google_sql_database_instance.replica["dr"]', RATES[US]
     e[(dr, "sql_vcpu")] = 1 * HOURS * us["sql_vcpu"]
     e[(dr, "sql_ram")] = D("3.75") * HOURS * us["sql_ram"]
     e[(dr, "sql_ssd")] = 50 * us["sql_ssd"]

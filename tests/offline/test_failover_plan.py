@@ -23,7 +23,7 @@ from tests.offline.test_inventories import PVCTL_TOML
 from tests.offline.test_variants import actions, change, make_repo
 
 PROJECT = "pv-inventory-test"
-DR = "module.database.google_sql_database_instance.dr[0]"
+DR = 'module.database.google_sql_database_instance.replica["dr"]'
 PRIMARY = "module.database.google_sql_database_instance.primary"
 API = "module.api.module.service.google_cloud_run_v2_service.managed[0]"
 WEBHOOKS = "module.webhooks[0].module.service.google_cloud_run_v2_service.managed[0]"
@@ -39,14 +39,19 @@ class AfterFailover:
 def _promote_in_state(path) -> str:
     """Write what Google reports for the promoted replica into the sandbox state; its private IP."""
     state = json.loads(path.read_text())
+    ip = ""
     for resource in state["resources"]:
         where = (resource.get("module"), resource["type"], resource["name"])
-        if where == ("module.database", "google_sql_database_instance", "dr"):
-            attrs = resource["instances"][0]["attributes"]
-            attrs["master_instance_name"] = ""
-            attrs["instance_type"] = "CLOUD_SQL_INSTANCE"
-            attrs["replica_configuration"] = []
-            ip = attrs["private_ip_address"]
+        if where != ("module.database", "google_sql_database_instance", "replica"):
+            continue
+        for instance in resource["instances"]:
+            if instance.get("index_key") == "dr":
+                attrs = instance["attributes"]
+                attrs["master_instance_name"] = ""
+                attrs["instance_type"] = "CLOUD_SQL_INSTANCE"
+                attrs["replica_configuration"] = []
+                ip = attrs["private_ip_address"]
+    assert ip, "no disaster-recovery instance in the sandbox state"
     state["serial"] += 1
     path.write_text(json.dumps(state))
     return ip
