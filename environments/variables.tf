@@ -240,9 +240,8 @@ variable "edge" {
 variable "monitoring" {
   description = "SLO objectives, burn-rate and threshold alerts, and the uptime check path (phases.toml [<phase>.monitoring], with the [slo] alert thresholds rendered in); null = no alerting."
   type = object({
-    availability_goal             = number
-    latency_objective_ms          = number
-    latency_goal                  = number
+    latency_p95_threshold_ms      = number
+    error_5xx_ratio_threshold     = number
     slo_rolling_days              = number
     burn_rate_fast                = number
     burn_rate_fast_window_seconds = number

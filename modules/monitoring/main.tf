@@ -13,9 +13,11 @@ locals {
 
   # Two SLOs per public service; a request is good when it is not a 5xx, or when it answers
   # within the latency objective (request_latencies is in milliseconds).
+  # "p95 within X ms" is 95 % of requests within X ms. The goal is formatted to 4 decimals
+  # (the API's precision): 1 - 0.001 in Terraform's arbitrary precision is not 0.999 in JSON.
   slos = merge([for s in var.slo_service_names : {
-    "${s}-availability" = { service = s, sli = "availability", goal = local.t.availability_goal, what = "requests answered without a 5xx" }
-    "${s}-latency"      = { service = s, sli = "latency", goal = local.t.latency_goal, what = "requests answered within ${local.t.latency_objective_ms} ms" }
+    "${s}-availability" = { service = s, sli = "availability", goal = tonumber(format("%.4f", 1 - local.t.error_5xx_ratio_threshold)), what = "requests answered without a 5xx" }
+    "${s}-latency"      = { service = s, sli = "latency", goal = 0.95, what = "requests answered within ${local.t.latency_p95_threshold_ms} ms" }
   }]...)
 
   # Multiwindow burn-rate alerting: the fast window pages on a sudden outage, the slow one
@@ -179,7 +181,7 @@ resource "google_monitoring_slo" "run" {
       content {
         distribution_filter = "metric.type=\"run.googleapis.com/request_latencies\" resource.type=\"cloud_run_revision\" resource.label.\"service_name\"=\"${each.value.service}\""
         range {
-          max = local.t.latency_objective_ms
+          max = local.t.latency_p95_threshold_ms
         }
       }
     }

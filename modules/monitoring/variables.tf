@@ -57,11 +57,10 @@ variable "slo_service_names" {
 }
 
 variable "thresholds" {
-  description = "Objectives and alert thresholds (the phase's monitoring table, with the shared [slo] alert thresholds rendered in): availability_goal and latency_goal are the SLOs' fractions of good requests over slo_rolling_days, a good request answering below latency_objective_ms; burn-rate alerts fire when the error budget burns faster than burn_rate_fast over burn_rate_fast_window_seconds or burn_rate_slow over burn_rate_slow_window_seconds; threshold alerts fire at a 5xx share above error_5xx_ratio_max over error_window_seconds, p95 latency above latency_p95_ms_max over latency_window_seconds, and CPU or memory utilization (fractions) above their thresholds for utilization_window_seconds; uptime_check_path is the path the uptime check calls."
+  description = "Objectives and alert thresholds (the phase's monitoring table, with the shared [slo] alert thresholds rendered in): the SLOs over slo_rolling_days are p95 latency at most latency_p95_threshold_ms (95 % of requests within it) and a share of 5xx below error_5xx_ratio_threshold (availability 1 - that share); burn-rate alerts fire when the error budget burns faster than burn_rate_fast over burn_rate_fast_window_seconds or burn_rate_slow over burn_rate_slow_window_seconds; threshold alerts fire at a 5xx share above error_5xx_ratio_max over error_window_seconds, p95 latency above latency_p95_ms_max over latency_window_seconds, and CPU or memory utilization (fractions) above their thresholds for utilization_window_seconds; uptime_check_path is the path the uptime check calls."
   type = object({
-    availability_goal             = optional(number, 0.999)
-    latency_objective_ms          = optional(number, 500)
-    latency_goal                  = optional(number, 0.95)
+    latency_p95_threshold_ms      = optional(number, 500)
+    error_5xx_ratio_threshold     = optional(number, 0.001)
     slo_rolling_days              = optional(number, 28)
     burn_rate_fast                = optional(number, 14.4)
     burn_rate_fast_window_seconds = optional(number, 3600)
@@ -79,11 +78,11 @@ variable "thresholds" {
   default  = {}
   nullable = false
 
-  # The API accepts goals in (0, 0.9999] (validateMonitoringSloGoal in the provider's
-  # google/services/monitoring/resource_monitoring_slo.go).
+  # The availability SLO's goal is 1 - error_5xx_ratio_threshold, and the API accepts goals in
+  # (0, 0.9999] (validateMonitoringSloGoal in google/services/monitoring/resource_monitoring_slo.go).
   validation {
-    condition     = alltrue([for g in [var.thresholds.availability_goal, var.thresholds.latency_goal] : g > 0 && g <= 0.9999])
-    error_message = "thresholds.availability_goal and thresholds.latency_goal are fractions of good requests: more than 0, at most 0.9999."
+    condition     = var.thresholds.error_5xx_ratio_threshold >= 0.0001 && var.thresholds.error_5xx_ratio_threshold < 1
+    error_message = "thresholds.error_5xx_ratio_threshold is the SLO's share of 5xx responses: at least 0.0001 (an availability goal of at most 99.99 %), below 1."
   }
 
   validation {
@@ -117,8 +116,8 @@ variable "thresholds" {
   }
 
   validation {
-    condition     = var.thresholds.latency_objective_ms > 0 && var.thresholds.latency_p95_ms_max > 0
-    error_message = "thresholds.latency_objective_ms and thresholds.latency_p95_ms_max must be positive."
+    condition     = var.thresholds.latency_p95_threshold_ms > 0 && var.thresholds.latency_p95_ms_max > 0
+    error_message = "thresholds.latency_p95_threshold_ms and thresholds.latency_p95_ms_max must be positive."
   }
 
   validation {

@@ -100,7 +100,7 @@ def test_monitoring_carries_the_shared_slo_alert_thresholds(repo: Path) -> None:
     for phase in ("growth", "scale"):
         monitoring = render_tfvars(config(repo), phase)["monitoring"]
         assert {k: monitoring[k] for k in SLO_ALERT_KEYS} == {k: slo[k] for k in SLO_ALERT_KEYS}
-        assert monitoring["availability_goal"] == 0.999 and monitoring["memory_utilization_threshold"] == 0.85
+        assert monitoring["error_5xx_ratio_threshold"] == 0.001 and monitoring["memory_utilization_threshold"] == 0.85
     assert "monitoring" not in render_tfvars(config(repo), "mvp")
 
 

@@ -12,9 +12,10 @@ CASES = {
     # A replica in the primary's region survives no regional outage.
     "dr_same_region": ("scale", '[phases.scale.disaster_recovery]\nregion = "southamerica-east1"\n',
                        "disaster_recovery.region must be a Google Cloud region other than"),
-    # The Monitoring API takes SLO goals up to 0.9999 (validateMonitoringSloGoal in the provider).
-    "slo_goal_of_one": ("growth", "[phases.growth.monitoring]\navailability_goal = 1.0\n",
-                        "thresholds.availability_goal and thresholds.latency_goal are fractions"),
+    # A 5xx share of 0 would be an availability goal of 1; the Monitoring API takes goals up to
+    # 0.9999 (validateMonitoringSloGoal in the provider).
+    "slo_goal_of_one": ("growth", "[phases.growth.monitoring]\nerror_5xx_ratio_threshold = 0.0\n",
+                        "thresholds.error_5xx_ratio_threshold is the SLO's share of 5xx responses"),
     "burn_rates_swapped": ("scale", "[phases.scale.monitoring]\nburn_rate_fast = 3.0\n",
                            "thresholds.burn_rate_fast must be above thresholds.burn_rate_slow"),
     "window_not_whole_minutes": ("growth", "[phases.growth.monitoring]\nutilization_window_seconds = 90\n",
