@@ -104,14 +104,14 @@ def test_monitoring_carries_the_shared_slo_alert_thresholds(repo: Path) -> None:
     assert "monitoring" not in render_tfvars(config(repo), "mvp")
 
 
-def test_a_phases_file_without_the_slo_alert_keys_is_a_config_error(repo: Path, tmp_path: Path) -> None:
+def test_a_phases_file_from_before_the_slo_table_renders_its_monitoring_table_as_it_is(repo: Path, tmp_path: Path) -> None:
+    """pvctl ci renders old base commits with their own phase data; their Terraform takes no [slo] keys."""
     text = (MAIN_REPO / "environments" / "phases.toml").read_text()
-    broken = tmp_path / "phases.toml"
-    broken.write_text(re.sub(r"^latency_p95_ms_max = .*$", "", text, flags=re.M))
-    cfg = dataclasses.replace(config(repo), phases_file=broken)
-    with pytest.raises(ConfigError) as caught:
-        render_tfvars(cfg, "scale")
-    assert "latency_p95_ms_max" in str(caught.value.problems)
+    legacy = tmp_path / "phases.toml"
+    legacy.write_text(text[:text.index("\n[slo]\n")])
+    cfg = dataclasses.replace(config(repo), phases_file=legacy)
+    monitoring = render_tfvars(cfg, "scale")["monitoring"]
+    assert not set(SLO_ALERT_KEYS) & set(monitoring) and monitoring["uptime_check_path"] == "/healthz"
 
 
 def test_the_disaster_recovery_region_and_switch_come_from_phase_data_and_overrides(repo: Path) -> None:
