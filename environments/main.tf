@@ -48,7 +48,7 @@ locals {
   private_network = { id = module.network.network_id, psa_range_name = module.network.psa_range_name }
 
   connections = {
-    database = { host = module.database.private_ip, name = module.database.database_name }
+    database = { host = module.database.writer_private_ip, name = module.database.database_name }
     redis = local.redis_on ? {
       host           = module.redis[0].host
       port           = module.redis[0].port
@@ -69,6 +69,9 @@ locals {
     for address in var.deletion_protection_lifted :
     split(".", address)[1] => trimprefix(address, "module.${split(".", address)[1]}.")...
   }
+
+  # The services anonymous users and callers reach: they carry the SLOs.
+  public_service_names = concat(var.api.public ? [module.api.name] : [], module.bff[*].name, module.webhooks[*].name)
 }
 
 module "services" {
@@ -126,6 +129,7 @@ module "database" {
   admin                = { password_version = var.db_admin_password_version }
   admin_password       = var.db_admin_password
   iam_service_accounts = merge({ api = module.api.service_account_email }, local.split_site ? { webhooks = module.webhooks[0].service_account_email } : {})
+  disaster_recovery    = var.disaster_recovery
   deletion_protection  = var.deletion_protection
 }
 
@@ -221,17 +225,37 @@ module "monitoring" {
   source = "../modules/monitoring"
   count  = var.monitoring != null ? 1 : 0
 
-  project_id    = var.project_id
-  name_prefix   = var.name_prefix
-  alert_email   = var.alert_email
-  service_names = local.service_names
-  uptime_host   = var.domain
-  thresholds    = var.monitoring
+  project_id        = var.project_id
+  region            = var.region
+  name_prefix       = var.name_prefix
+  alert_email       = var.alert_email
+  service_names     = local.service_names
+  slo_service_names = local.public_service_names
+  uptime_host       = var.domain
+  thresholds        = var.monitoring
   # Budgets live on the billing account: without one there is nothing to attach to.
   budget = var.budget == null || var.billing_account == "" ? null : {
     billing_account  = var.billing_account
     amount_usd       = var.budget.amount_usd
     alert_thresholds = var.budget.alert_thresholds
+  }
+
+  depends_on = [module.services]
+}
+
+# One dashboard per phase, alerting or not: dashboards are free.
+module "dashboard" {
+  source = "../modules/dashboard"
+
+  project_id    = var.project_id
+  display_name  = "${var.name_prefix}: ${var.phase}"
+  service_names = local.service_names
+  sources = {
+    database_instance = module.database.instance_name
+    redis_instance    = one(module.redis[*].name)
+    redis_region      = local.redis_on ? var.region : null
+    url_map_name      = module.edge.url_map_name
+    armor_policy_name = module.edge.security_policy_name
   }
 
   depends_on = [module.services]

@@ -238,14 +238,39 @@ variable "edge" {
 }
 
 variable "monitoring" {
-  description = "Alert thresholds and the uptime check path (phases.toml [<phase>.monitoring]); null = no alerting.."
+  description = "SLO objectives, burn-rate and threshold alerts, and the uptime check path (phases.toml [<phase>.monitoring], with the [slo] alert thresholds rendered in); null = no alerting."
   type = object({
-    cpu_utilization_threshold = number
-    latency_p95_threshold_ms  = number
-    error_5xx_ratio_threshold = number
-    uptime_check_path         = string
+    latency_p95_threshold_ms      = number
+    error_5xx_ratio_threshold     = number
+    slo_rolling_days              = number
+    burn_rate_fast                = number
+    burn_rate_fast_window_seconds = number
+    burn_rate_slow                = number
+    burn_rate_slow_window_seconds = number
+    error_5xx_ratio_max           = number
+    error_window_seconds          = number
+    latency_p95_ms_max            = number
+    latency_window_seconds        = number
+    cpu_utilization_threshold     = number
+    memory_utilization_threshold  = number
+    utilization_window_seconds    = number
+    uptime_check_path             = string
   })
   default = null
+}
+
+variable "disaster_recovery" {
+  description = "Cross-region Cloud SQL replica (phases.toml [<phase>.disaster_recovery]): its region, and promoted = true once `pvctl db failover` made it the primary; null = no replica."
+  type = object({
+    region   = string
+    promoted = bool
+  })
+  default = null
+
+  validation {
+    condition     = var.disaster_recovery == null || try(can(regex("^[a-z]+-[a-z]+[0-9]$", var.disaster_recovery.region)) && var.disaster_recovery.region != var.region, false)
+    error_message = "disaster_recovery.region must be a Google Cloud region other than the project's region (set it in pvctl.toml [phases.<phase>.disaster_recovery])."
+  }
 }
 
 variable "budget" {

@@ -18,6 +18,13 @@ locals {
     "log_statement"               = "ddl"
   }
   flags = merge(var.flags, local.module_flags)
+
+  dr_on       = var.disaster_recovery != null
+  dr_promoted = local.dr_on && try(var.disaster_recovery.promoted, false)
+  replicas = merge(
+    var.settings.read_replica ? { read = { name = "${var.name}-replica", region = var.region, promoted = false } } : {},
+    local.dr_on ? { dr = { name = "${var.name}-dr", region = var.disaster_recovery.region, promoted = local.dr_promoted } } : {},
+  )
 }
 
 resource "google_sql_database_instance" "primary" {
@@ -97,23 +104,31 @@ resource "google_sql_database_instance" "primary" {
   }
 }
 
+# Replicas of the primary: "read" in the primary's region (settings.read_replica), "dr" in
+# another region for disaster recovery (disaster_recovery). Promotion of "dr" (pvctl db failover)
+# happens outside Terraform; disaster_recovery.promoted then tells the configuration, and the
+# provider plans a promotion, not a replacement, when instance_type goes from
+# READ_REPLICA_INSTANCE to CLOUD_SQL_INSTANCE with master_instance_name and replica_configuration
+# unset (isReplicaPromoteRequested in google/services/sql/resource_sql_database_instance.go).
 resource "google_sql_database_instance" "replica" {
   # checkov:skip=CKV_GCP_6:Same as the primary: private IP, ENCRYPTED_ONLY and IAM authentication instead of client certificates.
   # checkov:skip=CKV_GCP_79:Replicas must run the primary's major version.
   # checkov:skip=CKV2_GCP_13:Same as the primary: log_duration is too costly at volume, Query Insights covers latency.
-  count = var.settings.read_replica ? 1 : 0
+  for_each = local.replicas
 
   project              = var.project_id
-  name                 = "${var.name}-replica"
-  region               = var.region
+  name                 = each.value.name
+  region               = each.value.region
   database_version     = var.settings.database_version
-  master_instance_name = google_sql_database_instance.primary.name
+  master_instance_name = each.value.promoted ? null : google_sql_database_instance.primary.name
+  instance_type        = each.value.promoted ? "CLOUD_SQL_INSTANCE" : "READ_REPLICA_INSTANCE"
   deletion_protection  = var.deletion_protection
 
   settings {
-    tier              = var.settings.tier
-    edition           = var.settings.edition
-    availability_type = "ZONAL"
+    tier    = var.settings.tier
+    edition = var.settings.edition
+    # A replica stays zonal; once promoted it takes the primary's availability.
+    availability_type = each.value.promoted ? var.settings.availability_type : "ZONAL"
     disk_type         = var.settings.disk_type
     # Starts at the primary's size (a replica needs at least that much), then grows with it.
     disk_size                   = var.settings.disk_size_gb
@@ -129,6 +144,23 @@ resource "google_sql_database_instance" "replica" {
       ssl_mode           = "ENCRYPTED_ONLY"
     }
 
+    # Replicas take no backups of their own; a promoted instance is the primary and must.
+    dynamic "backup_configuration" {
+      for_each = each.value.promoted ? [1] : []
+      content {
+        enabled                        = true
+        start_time                     = var.settings.backup_start_time
+        location                       = var.settings.backup_location
+        point_in_time_recovery_enabled = var.settings.point_in_time_recovery
+        transaction_log_retention_days = var.settings.transaction_log_retention_days
+
+        backup_retention_settings {
+          retained_backups = var.settings.backup_retained_count
+          retention_unit   = "COUNT"
+        }
+      }
+    }
+
     # A replica runs with the primary's flags.
     dynamic "database_flags" {
       for_each = local.flags
@@ -138,6 +170,12 @@ resource "google_sql_database_instance" "replica" {
       }
     }
   }
+}
+
+# The read replica was a counted resource before the disaster-recovery replica joined it.
+moved {
+  from = google_sql_database_instance.replica[0]
+  to   = google_sql_database_instance.replica["read"]
 }
 
 resource "google_sql_database" "app" {

@@ -15,7 +15,22 @@ output "private_ip" {
 
 output "replica_private_ip" {
   description = "Private IP of the read replica, or null."
-  value       = var.settings.read_replica ? google_sql_database_instance.replica[0].private_ip_address : null
+  value       = var.settings.read_replica ? google_sql_database_instance.replica["read"].private_ip_address : null
+}
+
+output "dr_instance_name" {
+  description = "Name of the cross-region disaster-recovery instance, or null."
+  value       = local.dr_on ? google_sql_database_instance.replica["dr"].name : null
+}
+
+output "dr_private_ip" {
+  description = "Private IP of the disaster-recovery instance, or null."
+  value       = local.dr_on ? google_sql_database_instance.replica["dr"].private_ip_address : null
+}
+
+output "writer_private_ip" {
+  description = "Private IP of the instance that takes writes: the primary, or the disaster-recovery instance once promoted."
+  value       = local.dr_promoted ? google_sql_database_instance.replica["dr"].private_ip_address : google_sql_database_instance.primary.private_ip_address
 }
 
 output "database_name" {

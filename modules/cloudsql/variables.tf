@@ -156,6 +156,20 @@ variable "iam_service_accounts" {
   nullable    = false
 }
 
+variable "disaster_recovery" {
+  description = "Cross-region replica \"<name>-dr\" in region (private IP on the same network: its Private Service Access range serves every region of the VPC); promoted = true once the replica was promoted (`pvctl db failover`): it is then configured as a standalone primary (no master_instance_name, backups on) so the plan keeps it instead of replacing it. null = no replica."
+  type = object({
+    region   = string
+    promoted = optional(bool, false)
+  })
+  default = null
+
+  validation {
+    condition     = var.disaster_recovery == null || try(can(regex("^[a-z]+-[a-z]+[0-9]$", var.disaster_recovery.region)) && var.disaster_recovery.region != var.region, false)
+    error_message = "disaster_recovery.region must be a Google Cloud region other than region: a replica in the same region survives no regional outage."
+  }
+}
+
 variable "deletion_protection" {
   description = "Both guards: Terraform refuses to destroy, and the Cloud SQL API refuses deletion."
   type        = bool

@@ -6,11 +6,22 @@ output "notification_channel_id" {
 output "alert_policy_ids" {
   description = "Alert policy ids by purpose."
   value = {
-    cpu        = google_monitoring_alert_policy.cpu.id
+    cpu        = google_monitoring_alert_policy.utilization["cpu"].id
+    memory     = google_monitoring_alert_policy.utilization["memory"].id
     latency    = google_monitoring_alert_policy.latency.id
     errors_5xx = google_monitoring_alert_policy.errors_5xx.id
     uptime     = google_monitoring_alert_policy.uptime.id
   }
+}
+
+output "slo_names" {
+  description = "Full resource names of the SLOs (for select_slo_burn_rate and the API), keyed \"<service>-availability\" and \"<service>-latency\"."
+  value       = { for k, s in google_monitoring_slo.run : k => s.name }
+}
+
+output "burn_rate_policy_ids" {
+  description = "Burn-rate alert policy ids, keyed \"<service>-<sli>-fast|slow\"."
+  value       = { for k, p in google_monitoring_alert_policy.burn_rate : k => p.id }
 }
 
 output "uptime_check_id" {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from pvctl.core.config import load_config
+from pvctl.core.errors import ConfigError
+from pvctl.core.phases import SLO_ALERT_KEYS, slo_thresholds
 from pvctl.core.render import render_phase, render_tfvars
 
 MAIN_REPO = Path(__file__).resolve().parents[2]
@@ -93,6 +96,36 @@ def test_values_come_from_phases_toml_and_overrides(repo: Path) -> None:
     assert tfvars["api"]["public"] is False and tfvars["deletion_protection"] is True
     mvp = render_tfvars(config(repo), "mvp")
     assert "bff_image" not in mvp and "alert_email" not in mvp and "redis" not in mvp and "usage" not in mvp
+
+
+def test_monitoring_carries_the_shared_slo_alert_thresholds(repo: Path) -> None:
+    """The 5xx and p95 alert thresholds live once, in [slo] (the canary watch reads them too)."""
+    slo = slo_thresholds()
+    for phase in ("growth", "scale"):
+        monitoring = render_tfvars(config(repo), phase)["monitoring"]
+        assert {k: monitoring[k] for k in SLO_ALERT_KEYS} == {k: slo[k] for k in SLO_ALERT_KEYS}
+        assert monitoring["error_5xx_ratio_threshold"] == 0.001 and monitoring["memory_utilization_threshold"] == 0.85
+    assert "monitoring" not in render_tfvars(config(repo), "mvp")
+
+
+def test_a_phases_file_from_before_the_slo_table_renders_its_monitoring_table_as_it_is(repo: Path, tmp_path: Path) -> None:
+    """pvctl ci renders old base commits with their own phase data; their Terraform takes no [slo] keys."""
+    text = (MAIN_REPO / "environments" / "phases.toml").read_text()
+    legacy = tmp_path / "phases.toml"
+    legacy.write_text(text[:text.index("\n[slo]\n")])
+    cfg = dataclasses.replace(config(repo), phases_file=legacy)
+    monitoring = render_tfvars(cfg, "scale")["monitoring"]
+    assert not set(SLO_ALERT_KEYS) & set(monitoring) and monitoring["uptime_check_path"] == "/healthz"
+
+
+def test_the_disaster_recovery_region_and_switch_come_from_phase_data_and_overrides(repo: Path) -> None:
+    assert render_tfvars(config(repo), "scale")["disaster_recovery"] == {"region": "us-central1", "promoted": False}
+    cfg = config(repo, '[phases.scale.disaster_recovery]\nregion = "us-east1"\npromoted = true\n')
+    assert render_tfvars(cfg, "scale")["disaster_recovery"] == {"region": "us-east1", "promoted": True}
+    assert "disaster_recovery" not in render_tfvars(config(repo), "growth")
+    with pytest.raises(ConfigError) as caught:
+        config(repo, '[phases.scale.disaster_recovery]\npromoted = "yes"\n')
+    assert "phases.scale.disaster_recovery.promoted" in str(caught.value.problems)
 
 
 def test_budget_defaults_to_no_billing_account(repo: Path) -> None:

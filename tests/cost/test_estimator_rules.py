@@ -217,3 +217,40 @@ def test_the_cheaper_billing_mode_is_hinted(catalog):
     trickle = UsageProfile(requests_per_month=1_000, avg_request_seconds=0.1)
     est = estimate_plan(plan(_run({"limits": {"cpu": "1", "memory": "512Mi"}})), "us-central1", trickle, catalog)
     assert len(est.hints) == 1 and "request-based billing (cpu_idle=true) would cost" in est.hints[0]
+
+
+def _placed(name, region, **settings):
+    r = _sql(tier="db-custom-1-3840", **settings)
+    r["address"], r["name"] = f"google_sql_database_instance.{name}", name
+    r["change"]["after"]["region"] = region
+    return r
+
+
+def _service(location):
+    return rc("google_cloud_run_v2_service", "api", {"name": "pv-api", "location": location})
+
+
+def _with_dr(dr_region):
+    return plan(_service("southamerica-east1"), _placed("primary", "southamerica-east1"), _placed("dr", dr_region))
+
+
+def test_a_cross_region_replica_is_priced_at_its_own_regions_rates(catalog):
+    # Services and primary in São Paulo, the disaster-recovery replica in Iowa.
+    est = estimate_plan(_with_dr("us-central1"), "southamerica-east1", QUIET, catalog)
+    vcpu = {i.resource: i.monthly for i in items(est, "sql_vcpu")}
+    assert vcpu["google_sql_database_instance.primary"] == 730 * D("0.06195")
+    assert vcpu["google_sql_database_instance.dr"] == 730 * D("0.0413")
+    ssd = {i.resource: i.monthly for i in items(est, "sql_ssd")}
+    assert ssd["google_sql_database_instance.dr"] == 20 * D("0.17")
+    assert "in us-central1" in next(i.note for i in items(est, "sql_ram") if i.resource.endswith(".dr"))
+    # Priced in Iowa as a what-if, the same plan keeps the replica at Iowa's rates and moves the rest.
+    est = estimate_plan(_with_dr("us-central1"), "us-central1", QUIET, catalog)
+    assert {i.resource: i.monthly for i in items(est, "sql_vcpu")} == {
+        "google_sql_database_instance.primary": 730 * D("0.0413"), "google_sql_database_instance.dr": 730 * D("0.0413")}
+
+
+def test_a_replica_in_a_region_without_prices_is_unpriced_not_guessed(catalog):
+    est = estimate_plan(_with_dr("southamerica-west1"), "southamerica-east1", QUIET, catalog)
+    assert [s.resource for s in est.unpriced] == ["google_sql_database_instance.dr"]
+    assert "southamerica-west1" in est.unpriced[0].reason
+    assert {i.resource for i in items(est, "sql_vcpu")} == {"google_sql_database_instance.primary"}

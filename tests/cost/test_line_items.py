@@ -193,10 +193,22 @@ def expected_scale(region):
     e[(sql, "sql_ssd")] = 2 * 50 * r["sql_ssd"]
     e[(sql, "sql_backup")] = 40 * r["sql_backup"]
     e[("module.redis.google_redis_instance.this", "redis_standard_m1")] = 1 * HOURS * r["redis_standard_m1"]
-    # Alerting: four policies of one condition each. cpu, latency and 5xx group by the 3 services,
-    # uptime by host: 3 + 3 + 3 + 1 series per evaluation, once a minute (43,800 a month).
+    # The disaster-recovery replica in us-central1, zonal, same tier and disk, no backups of its
+    # own: billed at us-central1's rates whatever region the estimate is for.
+    dr, us = 'module.database.google_sql_database_instance.replica["dr"]', RATES[US]
+    e[(dr, "sql_vcpu")] = 1 * HOURS * us["sql_vcpu"]
+    e[(dr, "sql_ram")] = D("3.75") * HOURS * us["sql_ram"]
+    e[(dr, "sql_ssd")] = 50 * us["sql_ssd"]
+    # Alerting: policies of one condition each. CPU, memory, latency and 5xx group by the 3
+    # services, uptime by host: 3 series per evaluation each, 1 for uptime; the 8 burn-rate
+    # policies (2 public services × availability and latency × fast and slow) read one SLO
+    # series each. Once a minute: 43,800 evaluations a month.
     mon = "module.monitoring.google_monitoring_alert_policy."
-    for policy, series in (("cpu", 3), ("latency", 3), ("errors_5xx", 3), ("uptime", 1)):
+    burn = [f'burn_rate["{s}-{sli}-{w}"]'
+            for s in ("pv-bff", "pv-webhooks") for sli in ("availability", "latency") for w in ("fast", "slow")]
+    policies = [('utilization["cpu"]', 3), ('utilization["memory"]', 3), ("latency", 3), ("errors_5xx", 3),
+                ("uptime", 1)]
+    for policy, series in policies + [(b, 1) for b in burn]:
         e[(mon + policy, "monitoring_conditions")] = G["monitoring_conditions"]
         e[(mon + policy, "monitoring_series")] = series * 43_800 * G["monitoring_series"]
     # Uptime check every 300 s from 6 checkers: 52,560 executions, under the free million.
@@ -208,7 +220,7 @@ def expected_scale(region):
 
 EXPECTED = {"mvp": expected_mvp, "scale": expected_scale}
 # The totals those lines add up to, to the cent.
-TOTALS = {("mvp", US): D("71.78"), ("mvp", SA): D("92.64"), ("scale", US): D("406.62"), ("scale", SA): D("591.32")}
+TOTALS = {("mvp", US): D("71.78"), ("mvp", SA): D("92.64"), ("scale", US): D("465.50"), ("scale", SA): D("650.20")}
 
 
 @pytest.mark.parametrize("region", [US, SA])

@@ -258,6 +258,46 @@ def test_nothing_is_granted_to_everyone(plans: dict[str, dict], phase: str) -> N
         assert not {"allUsers", "allAuthenticatedUsers"} & set(members), address
 
 
+# --- the dashboards: generated JSON, checked as data ------------------------------------------
+
+SERVICE_CHARTS = [
+    "Requests per second by service", "Latency p50 by service", "Latency p95 by service",
+    "5xx responses per second by service", "Instances by service", "CPU utilization p95 by service",
+    "Memory utilization p95 by service",
+]
+SQL_CHARTS = ["Cloud SQL CPU utilization", "Cloud SQL connections", "Cloud SQL disk utilization"]
+REDIS_CHARTS = ["Redis memory usage ratio", "Redis cache hit ratio"]
+EDGE_CHARTS = ["Load balancer requests per second by response class", "Cloud Armor blocked requests per second"]
+DASHBOARDS = {
+    "mvp": (["pv-api"], SERVICE_CHARTS + SQL_CHARTS + EDGE_CHARTS),
+    "growth": (["pv-api"], SERVICE_CHARTS + SQL_CHARTS + REDIS_CHARTS + EDGE_CHARTS),
+    "scale": (["pv-api", "pv-bff", "pv-webhooks"], SERVICE_CHARTS + SQL_CHARTS + REDIS_CHARTS + EDGE_CHARTS),
+}
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_each_phase_plans_its_dashboard(plans: dict[str, dict], phase: str) -> None:
+    services, titles = DASHBOARDS[phase]
+    dashboard = planned_resources(plans[phase])["module.dashboard.google_monitoring_dashboard.this"]
+    doc = json.loads(dashboard["values"]["dashboard_json"])
+    assert doc["displayName"] == f"pv: {phase}"
+    widgets = doc["gridLayout"]["widgets"]
+    assert [w["title"] for w in widgets] == titles
+    queries = {w["title"]: w["xyChart"]["dataSets"][0]["timeSeriesQuery"]["timeSeriesFilter"] for w in widgets}
+    one_of = "one_of(" + ", ".join(f'"{s}"' for s in services) + ")"
+    for title in SERVICE_CHARTS:
+        assert one_of in queries[title]["filter"], title
+        assert queries[title]["aggregation"]["groupByFields"] == ['resource.label."service_name"'], title
+    for title in SQL_CHARTS:
+        assert 'resource.label."database_id"="pv-inventory-test:pv-pg"' in queries[title]["filter"], title
+    for title in REDIS_CHARTS if phase != "mvp" else []:
+        assert '"projects/pv-inventory-test/locations/southamerica-east1/instances/pv-redis"' in queries[title]["filter"]
+    assert 'resource.label."policy_name"="pv-armor"' in queries[EDGE_CHARTS[1]]["filter"]
+    assert 'metric.label."blocked"="true"' in queries[EDGE_CHARTS[1]]["filter"]
+    assert 'resource.label."url_map_name"="pv-urlmap"' in queries[EDGE_CHARTS[0]]["filter"]
+    assert {q["aggregation"]["alignmentPeriod"] for q in queries.values()} == {"60s"}
+
+
 # --- the comparison itself must be able to fail -------------------------------------------------
 
 PLAN = {

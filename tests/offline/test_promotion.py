@@ -37,8 +37,15 @@ SECRETS = [f'module.secrets.google_secret_manager_secret.this["{n}"]' for n in S
 # Must survive every promotion: updated in place at most.
 KEPT = [SQL, "module.database.google_sql_database.app", "module.database.google_sql_user.admin", API, LB_ADDRESS, *SECRETS]
 # What scale drops on purpose: the API stops being a load-balancer backend when it turns private.
+# The API turns private in scale: its load balancer backend goes, and so do its SLOs and their
+# burn-rate alerts (SLOs cover the public services; the BFF and the webhook receiver get theirs).
+_API_SLO = "module.monitoring[0].google_monitoring_"
 DROPPED_BY_SCALE = {'module.edge.google_compute_backend_service.this["api"]',
-                    'module.edge.google_compute_region_network_endpoint_group.this["api"]'}
+                    'module.edge.google_compute_region_network_endpoint_group.this["api"]',
+                    _API_SLO + 'custom_service.run["pv-api"]',
+                    *(f'{_API_SLO}slo.run["pv-api-{sli}"]' for sli in ("availability", "latency")),
+                    *(f'{_API_SLO}alert_policy.burn_rate["pv-api-{sli}-{w}"]'
+                      for sli in ("availability", "latency") for w in ("fast", "slow"))}
 
 
 @dataclass
@@ -194,7 +201,7 @@ def test_scale_replaces_redis_and_drops_only_the_api_backend(story: dict[str, St
     # The AUTH string of the new instance is new: its secret version follows.
     assert step.changed("replace") == {REDIS, REDIS_AUTH_VERSION}
     assert step.changed("delete") == DROPPED_BY_SCALE
-    assert step.summary["changes"]["replace"] == 2 and step.summary["changes"]["destroy"] == 2
+    assert step.summary["changes"]["replace"] == 2 and step.summary["changes"]["destroy"] == len(DROPPED_BY_SCALE)
     actions = step.actions()
     for address in KEPT:
         assert actions[address] in (["update"], ["no-op"]), f"{address}: {actions[address]}"

@@ -53,7 +53,7 @@ API_IMAGE = f"southamerica-east1-docker.pkg.dev/{PROJECT}/app/api:1.0.0"
 CI_IMAGE = f"southamerica-east1-docker.pkg.dev/{PROJECT}/app/api:2.0.0"
 
 PRIMARY = "module.database.google_sql_database_instance.primary"
-REPLICA = "module.database.google_sql_database_instance.replica[0]"
+REPLICA = 'module.database.google_sql_database_instance.replica["read"]'
 CERT = "module.edge.google_compute_managed_ssl_certificate.this"
 HTTPS_PROXY = "module.edge.google_compute_target_https_proxy.this"
 LB_ADDRESS = "module.edge.google_compute_global_address.this"

@@ -23,6 +23,9 @@ _CHECKOUT_FILE = Path(__file__).resolve().parents[3] / RELATIVE_PATH
 META_KEYS = frozenset({"order", "summary", "usage"})
 # Top-level tables that are not phases: settings every phase shares (`slo_thresholds()`).
 SHARED_TABLES = frozenset({"slo"})
+# The `[slo]` thresholds the alert policies share with the canary watch: rendered into the
+# monitoring table of every phase that has one, so the numbers live in one place.
+SLO_ALERT_KEYS = ("error_5xx_ratio_max", "error_window_seconds", "latency_p95_ms_max", "latency_window_seconds")
 
 
 @dataclass(frozen=True)

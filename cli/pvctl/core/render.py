@@ -11,7 +11,7 @@ from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError
 from pvctl.core.files import private_dir, write_atomic
 from pvctl.core.hcl import hcl_string
-from pvctl.core.phases import effective_tables, get_phase
+from pvctl.core.phases import SLO_ALERT_KEYS, effective_tables, get_phase, slo_thresholds
 from pvctl.core.repo import Mode
 
 if TYPE_CHECKING:
@@ -27,8 +27,13 @@ class Rendered:
 
 
 def phase_inputs(config: Config, phase: str) -> dict[str, dict[str, Any]]:
-    """The phase's tables as Terraform will see them (phases.toml + overrides + budget)."""
+    """The phase's tables as Terraform will see them (phases.toml + overrides + budget + [slo] alert keys)."""
     tables = effective_tables(get_phase(phase, config.phases_file), config.phase_overrides)
+    if "monitoring" in tables:
+        # A phases file from before [slo] (an old base commit in pvctl ci) renders as it is: its
+        # own Terraform does not take these keys.
+        slo = slo_thresholds(config.phases_file)
+        tables["monitoring"] |= {key: slo[key] for key in SLO_ALERT_KEYS if key in slo}
     if "budget" in tables and config.budget_usd is not None:
         tables["budget"]["amount_usd"] = config.budget_usd
     return tables

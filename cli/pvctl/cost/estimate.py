@@ -161,7 +161,7 @@ def estimate_resources(found: list[PlannedResource], region: str, usage: UsagePr
         return price if free_tiers or price.free_tier != "billing_account" else price.without_free_tier()
 
     ctx = pricers.Context(region, usage, catalog.hours_per_month, found,
-                          rate=lambda sku: price_of(sku, region).top_rate)
+                          rate=lambda sku: price_of(sku, region).top_rate, regions=frozenset(catalog.regions))
     records: list[pricers.Usage] = []
     for r in sorted(found, key=lambda r: r.address):
         if r.type in pricers.FREE_TYPES:

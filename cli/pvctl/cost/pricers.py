@@ -46,6 +46,9 @@ FREE_TYPES: dict[str, str] = {
     "google_sql_database": "databases are part of their Cloud SQL instance",
     "google_sql_user": "users are part of their Cloud SQL instance",
     "google_monitoring_notification_channel": "notification channels are free",
+    "google_monitoring_dashboard": "dashboards are free",
+    "google_monitoring_custom_service": "Monitoring services are free",
+    "google_monitoring_slo": "SLOs are free (their burn-rate alerts are billed as alert policies)",
     "google_billing_budget": "budgets are free",
     "google_cloud_run_domain_mapping": "domain mappings are free",
     "terraform_data": "not a cloud resource",
@@ -81,6 +84,7 @@ class Context:
     resources: list[PlannedResource]
     rate: Callable[[str], Decimal] = lambda sku: Decimal(0)   # first paid rate of a SKU here
     hints: list[str] = field(default_factory=list)              # cheaper settings worth knowing
+    regions: frozenset[str] = frozenset()                       # regions the catalog has rows for
 
     @property
     def seconds(self) -> Decimal:
@@ -101,6 +105,10 @@ class Context:
         backends = self.of_type("google_compute_backend_service")
         services = self.of_type("google_cloud_run_v2_service")
         return self.cdn_backend() or (backends[0] if backends else None) or (services[0] if services else None)
+
+    def home_region(self) -> str | None:
+        """The region the plan puts its Cloud Run services in (None without services)."""
+        return next((s.get("location") for s in self.of_type("google_cloud_run_v2_service")), None)
 
     def service_names(self) -> list[str]:
         return [s.get("name", default=s.name) for s in self.of_type("google_cloud_run_v2_service")]
@@ -278,22 +286,28 @@ def sql_database_instance(r: PlannedResource, ctx: Context) -> list[Usage]:
         raise Unpriceable(f"tier {tier!r} has no price in the catalog")
     ha = r.get("settings", 0, "availability_type", default="ZONAL") == "REGIONAL"
     factor = Decimal(2) if ha else Decimal(1)
-    layout = "regional HA: 2× zonal" if ha else "zonal"
+    # An instance outside the services' region (the cross-region disaster-recovery replica) is
+    # billed at its own region's rates; the others at the estimate's region.
+    own, home = r.get("region"), ctx.home_region()
+    row = own if own and home and own != home else None
+    if row and row not in ctx.regions:
+        raise Unpriceable(f"its region {row} has no prices in the catalog (priced: {', '.join(sorted(ctx.regions))})")
+    layout = ("regional HA: 2× zonal" if ha else "zonal") + (f", in {own}" if row else "")
     comp = "Cloud SQL"
     kind, vcpus, ram = shape
     if kind == "shared":
         sku = "sql_micro" if tier == "db-f1-micro" else "sql_small"
-        found = [Usage(comp, r.address, sku, factor * ctx.hours, f"{tier}, {layout}")]
+        found = [Usage(comp, r.address, sku, factor * ctx.hours, f"{tier}, {layout}", row)]
     else:
         found = [
-            Usage(comp, r.address, "sql_vcpu", factor * vcpus * ctx.hours, f"{tier}: {vcpus:g} vCPU, {layout}"),
-            Usage(comp, r.address, "sql_ram", factor * ram * ctx.hours, f"{tier}: {ram:g} GB RAM, {layout}"),
+            Usage(comp, r.address, "sql_vcpu", factor * vcpus * ctx.hours, f"{tier}: {vcpus:g} vCPU, {layout}", row),
+            Usage(comp, r.address, "sql_ram", factor * ram * ctx.hours, f"{tier}: {ram:g} GB RAM, {layout}", row),
         ]
     disk_gb = dec(r.get("settings", 0, "disk_size", default=10))
     disk_sku = "sql_hdd" if r.get("settings", 0, "disk_type", default="PD_SSD") == "PD_HDD" else "sql_ssd"
-    found.append(Usage(comp, r.address, disk_sku, factor * disk_gb, f"{disk_gb:g} GB provisioned, {layout}"))
+    found.append(Usage(comp, r.address, disk_sku, factor * disk_gb, f"{disk_gb:g} GB provisioned, {layout}", row))
     if r.get("settings", 0, "backup_configuration", 0, "enabled") is True and ctx.usage.db_backup_gb:
-        found.append(Usage(comp, r.address, "sql_backup", dec(ctx.usage.db_backup_gb), "usage db_backup_gb"))
+        found.append(Usage(comp, r.address, "sql_backup", dec(ctx.usage.db_backup_gb), "usage db_backup_gb", row))
     return found
 
 

@@ -115,10 +115,10 @@ def terraform_after(prefix: str, replica: str) -> list[str]:
         "with the configuration unchanged the provider "
         "replaces it (master_instance_name forces a new instance) and points DB_HOST back at the old primary — pvctl "
         "refuses that plan, so never override it with --allow-destroy.",
-        f"Next: make {replica} the primary in the configuration (its resource without master_instance_name and "
-        "replica_configuration: the provider then reads it as promoted and plans no replacement), run "
-        "`pvctl plan --phase scale` and check it replaces no Cloud SQL instance and sets DB_HOST to the promoted "
-        f"instance, then apply. Retire {primary} once its data is no longer needed; it keeps billing until deleted.",
+        "Next: set promoted = true under [phases.scale.disaster_recovery] in pvctl.toml (the replica's resource "
+        "then has no master_instance_name or replica_configuration, so the provider keeps the promoted instance, "
+        f"and DB_HOST follows it), run `pvctl plan --phase scale` and check it replaces no Cloud SQL instance, "
+        f"then apply. Retire {primary} once its data is no longer needed; it keeps billing until deleted.",
     ]
 
 
