@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from pvctl.ci.base import PHASES_TOML, base_phases_file, extract_base
 from pvctl.ci.costing import phase_cost
 from pvctl.core.config import load_config

@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from pvctl.ci.model import (
     CiReport,
     CostResult,

@@ -71,7 +71,7 @@ def test_env_beats_file_and_flag_beats_env(root: Path) -> None:
 ])
 def test_bad_project_values(root: Path, field: str, value: str, expected: str) -> None:
     toml = GOOD.replace("[project]\n", f"[project]\n{field} = {value}\n", 1)
-    toml = "\n".join(l for l in toml.splitlines() if not (l.startswith(f"{field} =") and value not in l))
+    toml = "\n".join(ln for ln in toml.splitlines() if not (ln.startswith(f"{field} =") and value not in ln))
     assert any(expected in line for line in problems(root, toml))
 
 
@@ -127,8 +127,8 @@ def test_bad_sections(root: Path, section: str, expected: str) -> None:
 
 def test_every_problem_is_reported_at_once(root: Path) -> None:
     lines = problems(root, '[project]\nid = "X"\nregion = "nowhere"\n', env={"PVCTL_ALERT_EMAIL": "bad"})
-    assert [l.split(":")[0] for l in lines] == ["project.id", "project.region", "PVCTL_ALERT_EMAIL"]
-    assert all(" — " in l for l in lines)   # each names the fix
+    assert [ln.split(":")[0] for ln in lines] == ["project.id", "project.region", "PVCTL_ALERT_EMAIL"]
+    assert all(" — " in ln for ln in lines)   # each names the fix
 
 
 def test_bad_env_values_name_the_variable(root: Path) -> None:
@@ -172,7 +172,7 @@ def test_phase_requirements(root: Path) -> None:
     cfg.require_for_phase("mvp")
     with pytest.raises(ConfigError) as caught:
         cfg.require_for_phase("scale")
-    assert [l.split(":")[0] for l in caught.value.lines()] == ["images.bff", "project.alert_email"]
+    assert [ln.split(":")[0] for ln in caught.value.lines()] == ["images.bff", "project.alert_email"]
 
 
 def test_repo_root_is_found_from_a_subfolder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from pvctl.core.errors import Interrupted
 from pvctl.gcp import failover as f
 from pvctl.gcp import restore_test
 from pvctl.gcp.calls import GcpError
 from pvctl.gcp.sqladmin import wait
-
 from tests.gcp.conftest import FAST, interrupt_pvctl
 from tests.gcp.fakes import scenarios
 

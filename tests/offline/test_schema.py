@@ -9,7 +9,6 @@ import pytest
 from pvctl.offline import schema_build
 from pvctl.offline.rules import rules_for
 from pvctl.offline.schema import SCHEMA_FILE, load_schema
-
 from tests.offline.conftest import REPO_ROOT
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,10 +16,10 @@ API_KEY_ENV = "PVCTL_BILLING_API_KEY"
 
 prices_app = typer.Typer(help="The list-price catalog pvctl estimates with.", no_args_is_help=True)
 
-PlanJson = Annotated[Optional[Path], typer.Option("--plan-json", help="Price this `terraform show -json` plan output (default .pvctl/<phase>/plan.json).", show_default=False)]
-UsageFile = Annotated[Optional[Path], typer.Option("--usage", help="TOML file overriding usage keys (bare keys or [usage.<phase>] tables).", show_default=False)]
-CatalogFile = Annotated[Optional[Path], typer.Option("--catalog", help="Price catalog JSON (default: .pvctl/prices/gcp.json if refreshed, else the packaged one).", show_default=False)]
-PriceRegion = Annotated[Optional[str], typer.Option("--region", help="Price in this region (default: the configured region).", show_default=False)]
+PlanJson = Annotated[Path | None, typer.Option("--plan-json", help="Price this `terraform show -json` plan output (default .pvctl/<phase>/plan.json).", show_default=False)]
+UsageFile = Annotated[Path | None, typer.Option("--usage", help="TOML file overriding usage keys (bare keys or [usage.<phase>] tables).", show_default=False)]
+CatalogFile = Annotated[Path | None, typer.Option("--catalog", help="Price catalog JSON (default: .pvctl/prices/gcp.json if refreshed, else the packaged one).", show_default=False)]
+PriceRegion = Annotated[str | None, typer.Option("--region", help="Price in this region (default: the configured region).", show_default=False)]
 
 
 def register(app: typer.Typer) -> None:
@@ -62,14 +62,14 @@ def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
 @o.configured()
 def cost(
     sel: o.Selection,
-    phase: Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase to price: mvp, growth or scale.", show_default=False)] = None,
+    phase: Annotated[str | None, typer.Option("--phase", "-p", help="Phase to price: mvp, growth or scale.", show_default=False)] = None,
     region: PriceRegion = None,
     json_out: o.Json = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table (for READMEs and pull requests).")] = False,
     plan_json: PlanJson = None,
     usage_file: UsageFile = None,
-    compare: Annotated[Optional[tuple[str, str]], typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False)] = None,
-    traffic: Annotated[Optional[str], typer.Option("--traffic", help="Price with this phase's usage profile (with --compare: both phases at the same traffic).", show_default=False)] = None,
+    compare: Annotated[tuple[str, str] | None, typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False)] = None,
+    traffic: Annotated[str | None, typer.Option("--traffic", help="Price with this phase's usage profile (with --compare: both phases at the same traffic).", show_default=False)] = None,
     catalog_file: CatalogFile = None,
 ) -> None:
     """Monthly cost of a phase as line items, priced from its Terraform plan and usage profile."""
@@ -122,10 +122,10 @@ def cost(
 
 @prices_app.command("refresh")
 def refresh(
-    api_key: Annotated[Optional[str], typer.Option("--api-key", help=f"Cloud Billing API key (env {API_KEY_ENV}); without one, Application Default Credentials.", show_default=False)] = None,
+    api_key: Annotated[str | None, typer.Option("--api-key", help=f"Cloud Billing API key (env {API_KEY_ENV}); without one, Application Default Credentials.", show_default=False)] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the packaged catalog (maintainers, in a source checkout) instead of .pvctl/prices/gcp.json.")] = False,
     catalog_file: CatalogFile = None,
-    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Plain-text gRPC endpoint host:port of a Catalog API stand-in (testing).", hidden=True)] = None,
+    endpoint: Annotated[str | None, typer.Option("--endpoint", help="Plain-text gRPC endpoint host:port of a Catalog API stand-in (testing).", hidden=True)] = None,
     json_out: o.Json = False,
     repo: o.Repo = None,
 ) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 RUN_CPU = "https://cloud.google.com/run/docs/configuring/services/cpu"
 RUN_MEMORY = "https://cloud.google.com/run/docs/configuring/services/memory-limits"

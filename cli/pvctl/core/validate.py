@@ -45,7 +45,7 @@ def domain(value: str) -> Problem:
     if value != value.lower():
         return (f"{value!r} has upper-case letters", f"write it in lower case: {value.lower()}")
     labels = value.rstrip(".").split(".")
-    if len(value) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(l) for l in labels) or not labels[-1].isalpha():
+    if len(value) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels) or not labels[-1].isalpha():
         return (f"{value!r} is not a valid domain name",
                 "use a fully qualified host name such as app.example.com.br (letters, digits, hyphens; labels of 1-63 characters)")
     return None

@@ -13,7 +13,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,7 @@ def _same(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:
 
 def refreshed(catalog: Catalog, client: Any, now: datetime | None = None) -> tuple[dict[str, Any], RefreshReport]:
     """A new catalog dict and what changed; raises ToolError if any API call fails."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     data = copy.deepcopy(catalog.data)
     report = RefreshReport()
     by_service: dict[str, list[Any]] = {}

@@ -24,10 +24,11 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pvctl.core.errors import ConfigError, GuardRefusal
 from pvctl.core.files import make_private, sha256_of, write_atomic
@@ -80,7 +81,7 @@ def fingerprint(paths: RepoPaths, phase: str) -> str:
 def new_meta(paths: RepoPaths, phase: str, mode: Mode, project_id: str, destroy: bool, has_changes: bool,
              terraform_version: str, plan_file: Path) -> PlanMeta:
     return PlanMeta(phase, mode, project_id, fingerprint(paths, phase), destroy, has_changes, terraform_version,
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"), sha256_of(plan_file))
+                    datetime.now(UTC).isoformat(timespec="seconds"), sha256_of(plan_file))
 
 
 def publish(staged: Path, plan: dict[str, Any], meta: PlanMeta, dest: Path) -> None:

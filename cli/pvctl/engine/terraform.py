@@ -12,10 +12,11 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from pvctl.core.errors import Interrupted, PvctlError
 
@@ -255,7 +256,7 @@ class _Supervised:
             sink("pvctl: further interrupts are ignored while Terraform stops; only a second Ctrl-C at the terminal aborts it")
         self._noted = self.received
 
-    def __enter__(self) -> "_Supervised":
+    def __enter__(self) -> _Supervised:
         # Signal handlers can only be installed from the main thread (pvctl ci plans in worker threads).
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):

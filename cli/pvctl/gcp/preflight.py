@@ -8,7 +8,8 @@ Secret Manager first turns that into one line naming the secrets and the command
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pvctl.core.errors import ConfigError, GuardRefusal
 from pvctl.gcp.secrets import DB_PASSWORD_SECRET, access_latest, list_secrets, secret_id

@@ -75,7 +75,7 @@ def _from_wire(value: Any, ty: CtyType) -> Any:
         if kind == "object":
             return {k: _from_wire(value.get(k), t) for k, t in ty[1].items()}
         if kind == "tuple":
-            return [_from_wire(v, t) for v, t in zip(value, ty[1])]
+            return [_from_wire(v, t) for v, t in zip(value, ty[1], strict=False)]
     return value
 
 
@@ -99,7 +99,7 @@ def _to_wire(value: Any, ty: CtyType) -> Any:
         if kind == "object":
             return {k: _to_wire(value.get(k), t) for k, t in ty[1].items()}
         if kind == "tuple":
-            return [_to_wire(v, t) for v, t in zip(value, ty[1])]
+            return [_to_wire(v, t) for v, t in zip(value, ty[1], strict=False)]
     if ty == "number" and isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -133,5 +133,5 @@ def conform(value: Any, ty: CtyType) -> Any:
         if kind == "object":
             return {k: conform(value.get(k), t) for k, t in ty[1].items()}
         if kind == "tuple":
-            return [conform(v, t) for v, t in zip(value, ty[1])]
+            return [conform(v, t) for v, t in zip(value, ty[1], strict=False)]
     return value

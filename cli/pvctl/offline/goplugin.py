@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import grpc
 
@@ -43,7 +43,7 @@ def _server_certificate() -> tuple[bytes, bytes, bytes]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "pvctl offline provider"),
                       x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name).public_key(key.public_key())

@@ -38,7 +38,7 @@ class ProviderDefaults:
     deletion_policy: str | None = None
 
     @classmethod
-    def from_config(cls, config: dict | None) -> "ProviderDefaults":
+    def from_config(cls, config: dict | None) -> ProviderDefaults:
         config = config or {}
 
         def known(name):

@@ -146,7 +146,7 @@ class _Module:
             if name in write_only or name.endswith("_wo"):
                 attr["write_only"] = True
             attributes[name] = attr
-        for name, (computed, optional, required, segment) in flags.items():
+        for name, (_computed, optional, required, segment) in flags.items():
             if name in entries:
                 continue
             if optional or required:

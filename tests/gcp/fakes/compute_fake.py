@@ -77,7 +77,7 @@ class FakeCompute:
             return send_json(request, 404, {"error": {"code": 404, "message": f"The resource '{self.link(collection, name)}' was not found"}})
         return send_json(request, 200, self.items[collection][name])
 
-    def start(self) -> "FakeCompute":
+    def start(self) -> FakeCompute:
         self.thread.start()
         return self
 

@@ -48,7 +48,7 @@ class FakeCloudRun(FakeGrpcServer):
 
     # --- seeding -----------------------------------------------------------------------------
     def _now(self) -> dt.datetime:
-        return dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=next(self._clock))
+        return dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=next(self._clock))
 
     def seed(self, project: str, region: str, name: str, image: str, min_instances: int = 0, max_instances: int = 3,
              ingress: str = "INGRESS_TRAFFIC_ALL", revision: str | None = None) -> run_v2.Service:

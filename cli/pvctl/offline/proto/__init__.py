@@ -7,7 +7,7 @@ serialized descriptor works with any protobuf >= 4.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DESCRIPTOR_FILE = Path(__file__).resolve().parent.parent.parent / "data" / "offline-tfplugin6.desc"
@@ -24,7 +24,7 @@ def _pool():
     return pool
 
 
-@lru_cache(maxsize=None)
+@cache
 def message(name: str):
     """The class of `tfplugin6.<name>`, e.g. `message("PlanResourceChange.Request")`."""
     from google.protobuf import message_factory
