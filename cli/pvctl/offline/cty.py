@@ -19,9 +19,9 @@ _UNKNOWN_CODES = (0, 12)
 
 
 class _Unknown:
-    _instance = None
+    _instance: _Unknown | None = None
 
-    def __new__(cls):
+    def __new__(cls) -> _Unknown:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -29,14 +29,14 @@ class _Unknown:
     def __repr__(self) -> str:
         return "UNKNOWN"
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Unknown:
         return self
 
 
 UNKNOWN = _Unknown()
 
 
-def _ext_hook(code: int, data: bytes):
+def _ext_hook(code: int, data: bytes) -> Any:
     if code in _UNKNOWN_CODES:
         return UNKNOWN
     return msgpack.ExtType(code, data)
