@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pvctl.commands import options as o
+
+if TYPE_CHECKING:
+    from pvctl.ci.model import CiReport
 
 Format = Annotated[str, typer.Option("--format", help="Report format on stdout: markdown or json.")]
 
@@ -41,7 +44,7 @@ def _check_format(fmt: str) -> None:
         raise ConfigError([("--format", f"{fmt!r} is not a report format", "use markdown or json")])
 
 
-def _emit(report, fmt: str) -> str:
+def _emit(report: CiReport, fmt: str) -> str:
     from pvctl.ci.report import render_json, render_markdown
 
     text = render_markdown(report) if fmt == "markdown" else render_json(report)

@@ -101,7 +101,7 @@ def image(value: str) -> Problem:
 def image_is_moving(value: str) -> bool:
     """True for a reference Terraform cannot tell apart from its next push (no tag, or :latest, no digest)."""
     match = _IMAGE.match(value)
-    return bool(match) and not match["digest"] and match["tag"] in (None, "latest")
+    return match is not None and not match["digest"] and match["tag"] in (None, "latest")
 
 
 def state_prefix(value: str) -> Problem:

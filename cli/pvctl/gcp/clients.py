@@ -11,7 +11,7 @@ point it at anything that should see real credentials.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +82,7 @@ class GcpClients:
             return client_cls(transport=transport_cls(channel=channel, credentials=AnonymousCredentials()))
         return client_cls(credentials=self._credentials())
 
-    def _cached(self, key: str, build) -> Any:
+    def _cached(self, key: str, build: Callable[[], Any]) -> Any:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
