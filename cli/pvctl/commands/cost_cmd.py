@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pvctl.commands import options as o
+
+if TYPE_CHECKING:
+    from pvctl.core.config import Config
 
 DEFAULT_REGION = "southamerica-east1"
 API_KEY_ENV = "PVCTL_BILLING_API_KEY"
@@ -27,7 +30,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(prices_app, name="prices")
 
 
-def _config(sel: o.Selection, required: bool):
+def _config(sel: o.Selection, required: bool) -> Config | None:
     """The configuration, or None when pricing a given plan file outside the repository."""
     from pvctl.core.errors import ConfigError
 
@@ -39,11 +42,12 @@ def _config(sel: o.Selection, required: bool):
         return None
 
 
-def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
+def _plan_for(phase: str, plan_json: Path | None, cfg: Config | None) -> dict:
     from pvctl.cost.plan_input import load_plan
 
     if plan_json is not None:
         return load_plan(plan_json)
+    assert cfg is not None, "without a plan file the configuration is required (_config)"
     paths = cfg.paths
     saved = paths.phase_dir(phase) / "plan.json"
     if not saved.is_file():
@@ -54,7 +58,8 @@ def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
 
         console.note(f"no saved plan for phase {phase}: planning it offline to price it")
         run = open_phase(cfg, phase, "offline", to_stderr=True)
-        console.note(run.banner)
+        if run.banner:  # always set for an offline run
+            console.note(run.banner)
         return run.plan(paths.default_plan(phase).resolve()).plan
     return load_plan(saved)
 
@@ -110,6 +115,7 @@ def cost(
             typer.echo(render.compare_markdown(a, b, est_a, est_b, delta), nl=False)
         return
 
+    assert phase is not None, "exactly one of --phase and --compare, checked above"
     name = get_phase(phase).name
     est = pricing.estimate(_plan_for(name, plan_json, cfg), name, profile or name)
     if json_out:

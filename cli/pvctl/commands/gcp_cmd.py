@@ -12,6 +12,8 @@ import typer
 from pvctl.commands import options as o
 
 if TYPE_CHECKING:
+    from pvctl.core.config import Config
+    from pvctl.gcp.clients import GcpClients
     from pvctl.gcp.deploy import DeployResult
 
 secrets_app = typer.Typer(help="Secret values in Secret Manager (never in Terraform, never printed).", no_args_is_help=True)
@@ -64,19 +66,19 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
 
 
-def _live_config(sel: o.Selection):
+def _live_config(sel: o.Selection) -> Config:
     cfg = sel.load()
     cfg.require_real_file()
     return cfg
 
 
-def _clients():
+def _clients() -> GcpClients:
     from pvctl.gcp.clients import GcpClients
 
     return GcpClients.from_env()
 
 
-def _secret_names(phase: str | None, cfg) -> list[str]:
+def _secret_names(phase: str | None, cfg: Config) -> list[str]:
     from pvctl.gcp.preflight import phase_secret_names
 
     return phase_secret_names(phase, cfg.phase_overrides)
@@ -300,7 +302,7 @@ def secrets_set(
     _add_value(name, _live_config(sel))
 
 
-def _add_value(name: str, cfg):
+def _add_value(name: str, cfg: Config) -> tuple[GcpClients, str]:
     """Read NAME's new value and add it as a version (set and rotate); returns the clients and its number."""
     from pvctl.core import console
     from pvctl.gcp.secrets import add_version, check_name, secret_id
