@@ -66,7 +66,9 @@ def test_render_writes_the_files(repo: Path, tmp_path: Path) -> None:
     done = pvctl(["render", "--phase", "growth", "--json"], repo, cli_env(tmp_path))
     files = json.loads(done.stdout)
     assert json.loads(Path(files["tfvars"]).read_text())["redis"]["tier"] == "BASIC"
-    assert files["backend_config"].endswith(".pvctl/growth/backend.tfbackend") and files["override"].endswith("environments/growth/pvctl_override.tf")
+    assert files["backend_config"].endswith(".pvctl/growth/backend.tfbackend") and files["override"].endswith(
+        "environments/growth/pvctl_override.tf"
+    )
 
 
 def test_credentials_lookup(tmp_path: Path) -> None:

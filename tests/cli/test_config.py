@@ -132,15 +132,25 @@ def test_every_problem_is_reported_at_once(root: Path) -> None:
 
 
 def test_bad_env_values_name_the_variable(root: Path) -> None:
-    lines = problems(root, GOOD, env={"PVCTL_DELETION_PROTECTION": "maybe", "PVCTL_BUDGET_USD": "ten", "PVCTL_DB_ADMIN_PASSWORD_VERSION": "2.5"})
+    lines = problems(
+        root, GOOD, env={"PVCTL_DELETION_PROTECTION": "maybe", "PVCTL_BUDGET_USD": "ten", "PVCTL_DB_ADMIN_PASSWORD_VERSION": "2.5"}
+    )
     assert lines[0].startswith("PVCTL_DELETION_PROTECTION: 'maybe' is not a boolean")
     assert lines[1].startswith("PVCTL_BUDGET_USD: 'ten' is not a number")
     assert lines[2].startswith("PVCTL_DB_ADMIN_PASSWORD_VERSION: '2.5' is not a whole number")
 
 
 def test_overrides_are_kept_with_their_source(root: Path) -> None:
-    cfg = load(root, GOOD + '[phases.scale.database]\ntier = "db-custom-2-7680"\n[phases.growth.monitoring]\ncpu_utilization_threshold = 1\n[usage.mvp]\nrequests_per_month = 500000\n')
-    assert cfg.phase_overrides == {"scale": {"database": {"tier": "db-custom-2-7680"}}, "growth": {"monitoring": {"cpu_utilization_threshold": 1}}}
+    cfg = load(
+        root,
+        GOOD
+        + '[phases.scale.database]\ntier = "db-custom-2-7680"\n[phases.growth.monitoring]\ncpu_utilization_threshold = 1\n'
+        '[usage.mvp]\nrequests_per_month = 500000\n',
+    )
+    assert cfg.phase_overrides == {
+        "scale": {"database": {"tier": "db-custom-2-7680"}},
+        "growth": {"monitoring": {"cpu_utilization_threshold": 1}},
+    }
     assert cfg.usage_overrides == {"mvp": {"requests_per_month": 500000}}
     assert cfg.sources["phases.scale.database.tier"] == "pvctl.toml"
 

@@ -19,10 +19,24 @@ API_KEY_ENV = "PVCTL_BILLING_API_KEY"
 
 prices_app = typer.Typer(help="The list-price catalog pvctl estimates with.", no_args_is_help=True)
 
-PlanJson = Annotated[Path | None, typer.Option("--plan-json", help="Price this `terraform show -json` plan output (default .pvctl/<phase>/plan.json).", show_default=False)]
-UsageFile = Annotated[Path | None, typer.Option("--usage", help="TOML file overriding usage keys (bare keys or [usage.<phase>] tables).", show_default=False)]
-CatalogFile = Annotated[Path | None, typer.Option("--catalog", help="Price catalog JSON (default: .pvctl/prices/gcp.json if refreshed, else the packaged one).", show_default=False)]
-PriceRegion = Annotated[str | None, typer.Option("--region", help="Price in this region (default: the configured region).", show_default=False)]
+PlanJson = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan-json", help="Price this `terraform show -json` plan output (default .pvctl/<phase>/plan.json).", show_default=False
+    ),
+]
+UsageFile = Annotated[
+    Path | None, typer.Option("--usage", help="TOML file overriding usage keys (bare keys or [usage.<phase>] tables).", show_default=False)
+]
+CatalogFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--catalog", help="Price catalog JSON (default: .pvctl/prices/gcp.json if refreshed, else the packaged one).", show_default=False
+    ),
+]
+PriceRegion = Annotated[
+    str | None, typer.Option("--region", help="Price in this region (default: the configured region).", show_default=False)
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -73,8 +87,16 @@ def cost(
     markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table (for READMEs and pull requests).")] = False,
     plan_json: PlanJson = None,
     usage_file: UsageFile = None,
-    compare: Annotated[tuple[str, str] | None, typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False)] = None,
-    traffic: Annotated[str | None, typer.Option("--traffic", help="Price with this phase's usage profile (with --compare: both phases at the same traffic).", show_default=False)] = None,
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False),
+    ] = None,
+    traffic: Annotated[
+        str | None,
+        typer.Option(
+            "--traffic", help="Price with this phase's usage profile (with --compare: both phases at the same traffic).", show_default=False
+        ),
+    ] = None,
     catalog_file: CatalogFile = None,
 ) -> None:
     """Monthly cost of a phase as line items, priced from its Terraform plan and usage profile."""
@@ -86,7 +108,9 @@ def cost(
     from pvctl.cost.catalog import Catalog, default_path
 
     if (phase is None) == (compare is None):
-        raise ConfigError([("--phase / --compare", "give exactly one", "e.g. `pvctl cost --phase mvp` or `pvctl cost --compare mvp growth`")])
+        raise ConfigError(
+            [("--phase / --compare", "give exactly one", "e.g. `pvctl cost --phase mvp` or `pvctl cost --compare mvp growth`")]
+        )
     if compare is not None and plan_json is not None:
         raise ConfigError([("--plan-json", "does not combine with --compare", "compare reads .pvctl/<phase>/plan.json of both phases")])
     cfg = _config(sel, required=plan_json is None)
@@ -128,10 +152,24 @@ def cost(
 
 @prices_app.command("refresh")
 def refresh(
-    api_key: Annotated[str | None, typer.Option("--api-key", help=f"Cloud Billing API key (env {API_KEY_ENV}); without one, Application Default Credentials.", show_default=False)] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the packaged catalog (maintainers, in a source checkout) instead of .pvctl/prices/gcp.json.")] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            help=f"Cloud Billing API key (env {API_KEY_ENV}); without one, Application Default Credentials.",
+            show_default=False,
+        ),
+    ] = None,
+    in_place: Annotated[
+        bool,
+        typer.Option(
+            "--in-place", help="Rewrite the packaged catalog (maintainers, in a source checkout) instead of .pvctl/prices/gcp.json."
+        ),
+    ] = False,
     catalog_file: CatalogFile = None,
-    endpoint: Annotated[str | None, typer.Option("--endpoint", help="Plain-text gRPC endpoint host:port of a Catalog API stand-in (testing).", hidden=True)] = None,
+    endpoint: Annotated[
+        str | None, typer.Option("--endpoint", help="Plain-text gRPC endpoint host:port of a Catalog API stand-in (testing).", hidden=True)
+    ] = None,
     json_out: o.Json = False,
     repo: o.Repo = None,
 ) -> None:

@@ -53,7 +53,9 @@ MinRequests = Annotated[int | None, typer.Option(
 MaxBlind = Annotated[float | None, typer.Option(
     "--max-blind", help=_slo_help("roll back after this long with nothing to judge", "canary_max_blind_seconds"),
     show_default=False)]
-OptionalPhase = Annotated[str | None, typer.Option("--phase", "-p", help="Phase whose secrets to use (default: all phases).", show_default=False)]
+OptionalPhase = Annotated[
+    str | None, typer.Option("--phase", "-p", help="Phase whose secrets to use (default: all phases).", show_default=False)
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -113,13 +115,26 @@ def status(
 @o.configured("project", "region")
 def deploy(
     sel: o.Selection,
-    service: Annotated[str, typer.Option("--service", "-s", help="api, bff, webhooks, or app (= api, the whole site in mvp/growth).", show_default=False)],
-    image: Annotated[str | None, typer.Option("--image", help="Container image for the new revision (pin a tag or @sha256 digest).", show_default=False)] = None,
-    canary: Annotated[int | None, typer.Option("--canary", min=1, max=99, help="Send this percentage to the new revision; the previous one keeps the rest.", show_default=False)] = None,
+    service: Annotated[
+        str, typer.Option("--service", "-s", help="api, bff, webhooks, or app (= api, the whole site in mvp/growth).", show_default=False)
+    ],
+    image: Annotated[
+        str | None, typer.Option("--image", help="Container image for the new revision (pin a tag or @sha256 digest).", show_default=False)
+    ] = None,
+    canary: Annotated[
+        int | None,
+        typer.Option(
+            "--canary", min=1, max=99, help="Send this percentage to the new revision; the previous one keeps the rest.", show_default=False
+        ),
+    ] = None,
     promote: Annotated[bool, typer.Option("--promote", help="Send 100% of the traffic to the latest revision.")] = False,
     rollback: Annotated[bool, typer.Option("--rollback", help="Send 100% of the traffic back to the previous revision.")] = False,
-    watch: Annotated[bool, typer.Option("--watch", help="With --canary: watch 5xx and p95 in Cloud Monitoring, promote "
-                                        "after a healthy window, roll back on a breach.")] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch", help="With --canary: watch 5xx and p95 in Cloud Monitoring, promote after a healthy window, roll back on a breach."
+        ),
+    ] = False,
     max_5xx_ratio: Max5xxRatio = None,
     max_p95_ms: MaxP95Ms = None,
     error_window: ErrorWindow = None,

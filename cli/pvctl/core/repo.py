@@ -27,7 +27,9 @@ def find_repo_root(explicit: Path | str | None = None, env: Mapping[str, str] | 
         root = Path(given).expanduser().resolve()
         if not _is_root(root):
             where = "--repo" if explicit else ENV_REPO
-            raise ConfigError([(where, f"{root} holds no environments/ and modules/ folders", "point it at the pvctl infrastructure repository")])
+            raise ConfigError(
+                [(where, f"{root} holds no environments/ and modules/ folders", "point it at the pvctl infrastructure repository")]
+            )
         return root
     start = (cwd or Path.cwd()).resolve()
     for folder in (start, *start.parents):

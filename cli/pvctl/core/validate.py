@@ -27,8 +27,11 @@ _NAME_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,15}[a-z0-9]$")
 def project_id(value: str) -> Problem:
     if _PROJECT_ID.match(value) and "--" not in value:
         return None
-    return (f"{value!r} is not a GCP project ID",
-            "use 6-30 characters: lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen (the ID, not the project name or number)")
+    return (
+        f"{value!r} is not a GCP project ID",
+        "use 6-30 characters: lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen "
+        "(the ID, not the project name or number)",
+    )
 
 
 def region(value: str) -> Problem:
@@ -36,7 +39,10 @@ def region(value: str) -> Problem:
         return None
     near = difflib.get_close_matches(value, CLOUD_RUN_REGIONS, n=1)
     hint = f"did you mean {near[0]!r}? " if near else ""
-    return (f"{value!r} is not a Cloud Run region", f"{hint}use a region from https://cloud.google.com/run/docs/locations, e.g. southamerica-east1")
+    return (
+        f"{value!r} is not a Cloud Run region",
+        f"{hint}use a region from https://cloud.google.com/run/docs/locations, e.g. southamerica-east1",
+    )
 
 
 def domain(value: str) -> Problem:
@@ -72,7 +78,10 @@ def bucket(value: str) -> Problem:
         return (f"{value!r} is a URL", f"give the bucket name only: {value.removeprefix('gs://').strip('/')}")
     if _BUCKET.match(value) and ".." not in value and not value.startswith("goog"):
         return None
-    return (f"{value!r} is not a Cloud Storage bucket name", "use 3-63 lower-case letters, digits, '-', '_' or '.', starting and ending with a letter or digit")
+    return (
+        f"{value!r} is not a Cloud Storage bucket name",
+        "use 3-63 lower-case letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+    )
 
 
 def name_prefix(value: str) -> Problem:
@@ -84,9 +93,15 @@ def name_prefix(value: str) -> Problem:
 
 def label(key: str, value: object) -> Problem:
     if not _LABEL_KEY.match(key):
-        return (f"label key {key!r} is invalid", "use lower-case letters, digits, '_' or '-', starting with a letter, at most 63 characters")
+        return (
+            f"label key {key!r} is invalid",
+            "use lower-case letters, digits, '_' or '-', starting with a letter, at most 63 characters",
+        )
     if not isinstance(value, str) or not _LABEL.match(value):
-        return (f"label {key}={value!r} has an invalid value", "use a string of lower-case letters, digits, '_' or '-', at most 63 characters")
+        return (
+            f"label {key}={value!r} has an invalid value",
+            "use a string of lower-case letters, digits, '_' or '-', at most 63 characters",
+        )
     return None
 
 

@@ -112,8 +112,15 @@ def is_pvctl_plan(path: Path) -> bool:
 def check_out_path(path: Path) -> None:
     """`--out` may name a new file or an earlier pvctl plan, never anything else (a config, a JSON, a folder)."""
     if path.suffix != PLAN_SUFFIX:
-        raise ConfigError([("--out", f"{path} does not end in {PLAN_SUFFIX}",
-                            f"name the plan file <name>{PLAN_SUFFIX}; its JSON and sidecar go beside it as <name>.json and <name>.meta.json")])
+        raise ConfigError(
+            [
+                (
+                    "--out",
+                    f"{path} does not end in {PLAN_SUFFIX}",
+                    f"name the plan file <name>{PLAN_SUFFIX}; its JSON and sidecar go beside it as <name>.json and <name>.meta.json",
+                )
+            ]
+        )
     earlier = path.is_file() and is_pvctl_plan(path)
     for target in (path, json_of(path), sidecar_of(path)):
         if (target.exists() or target.is_symlink()) and not earlier:
