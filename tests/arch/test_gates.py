@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# Every tracked Python tree; environments/, modules/ and templates/ hold no Python.
-LINTED = ("cli", "tests", "benchmarks", "policies", "scripts")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -20,7 +18,8 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_finds_nothing() -> None:
-    done = _run("ruff", "check", "--no-fix", "--output-format", "concise", *LINTED)
+    # The whole repository: ruff skips what .gitignore lists (virtualenvs, .pvctl/ working data).
+    done = _run("ruff", "check", "--no-fix", "--output-format", "concise", ".")
     assert done.returncode == 0, f"ruff check (rules and line length in pyproject.toml [tool.ruff]):\n{done.stdout}{done.stderr}"
 
 
