@@ -1,9 +1,9 @@
 """PV_GCP_4: every internet-facing backend service sits behind a Cloud Armor policy."""
 
+from pv_conf import is_set, value
+
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from pv_conf import is_set, value
 
 _INTERNAL_SCHEMES = {"INTERNAL", "INTERNAL_MANAGED", "INTERNAL_SELF_MANAGED"}
 

@@ -1,9 +1,9 @@
 """PV_GCP_5: load balancer request logs are on (Cloud Armor decisions are only visible there)."""
 
+from pv_conf import blocks, undecided, value
+
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from pv_conf import blocks, undecided, value
 
 
 class BackendServiceLogging(BaseResourceCheck):

@@ -1,9 +1,9 @@
 """PV_GCP_1: the FastAPI service is never reachable straight from the internet."""
 
+from pv_conf import is_api_service, undecided, value
+
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from pv_conf import is_api_service, undecided, value
 
 
 class CloudRunApiIngress(BaseResourceCheck):

@@ -1,9 +1,9 @@
 """PV_GCP_2: nobody anonymous holds a role on the FastAPI service."""
 
+from pv_conf import PUBLIC_MEMBERS, names_the_api, value
+
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from pv_conf import PUBLIC_MEMBERS, names_the_api, value
 
 
 class CloudRunApiNoPublicInvoker(BaseResourceCheck):

@@ -2,10 +2,10 @@
 
 import re
 
+from pv_conf import blocks, value
+
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from pv_conf import blocks, value
 
 _SECRET_WORDS = {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PWD", "KEY", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATE"}
 # Names that point at a secret rather than hold one (SECRET_NAME, KEY_ID, TOKEN_URL...).

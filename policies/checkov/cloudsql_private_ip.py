@@ -6,10 +6,10 @@ network is not checked: Cloud SQL refuses an instance with neither kind of addre
 the network's id is only known after apply, so a plan cannot show it.
 """
 
+from pv_conf import blocks, undecided, value
+
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from pv_conf import blocks, undecided, value
 
 
 class CloudSqlPrivateIpOnly(BaseResourceCheck):

@@ -1,9 +1,9 @@
 """PV_GCP_6: the HTTPS proxy names an SSL policy (Google's default one still accepts TLS 1.0)."""
 
+from pv_conf import is_set, value
+
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from pv_conf import is_set, value
 
 
 class HttpsProxySslPolicy(BaseResourceCheck):

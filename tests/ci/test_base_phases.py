@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from pvctl.ci.base import PHASES_TOML, base_phases_file, extract_base
 from pvctl.ci.costing import phase_cost
 from pvctl.core.config import load_config
@@ -46,7 +47,10 @@ def test_a_config_with_a_phases_file_renders_that_files_defaults(busy_phases, tm
 
     for folder in ("environments", "modules"):
         (tmp_path / folder).mkdir()
-    (tmp_path / "pvctl.toml").write_text('[project]\nid = "pv-test-123"\ndomain = "app.example.com"\n[images]\napi = "southamerica-east1-docker.pkg.dev/pv-test-123/app/api:1.0.0"\n')
+    (tmp_path / "pvctl.toml").write_text(
+        '[project]\nid = "pv-test-123"\ndomain = "app.example.com"\n'
+        '[images]\napi = "southamerica-east1-docker.pkg.dev/pv-test-123/app/api:1.0.0"\n'
+    )
     config = load_config(repo_root=tmp_path, env={})
     packaged = phase_inputs(config, "mvp")["api"]["cpu"]
     assert phase_inputs(dataclasses.replace(config, phases_file=busy_phases), "mvp")["api"]["cpu"] == "7" != packaged

@@ -89,8 +89,11 @@ def test_against_the_base_only_the_change_shows(pvctl, mini_repo):
     assert "against base HEAD applied in a sandbox" in report["basis"]
     [base] = (mini_repo / ".pvctl" / "ci" / "base").iterdir()                 # extracted, not checked out
     assert (base / ".pvctl" / "applied" / "mvp" / "terraform.tfstate").is_file()
-    assert not (mini_repo / ".pvctl" / "sandbox").exists()                   # the user's sandbox is untouched
-    assert subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip() == "M environments/mvp/main.tf"
+    assert not (mini_repo / ".pvctl" / "sandbox").exists()  # the user's sandbox is untouched
+    assert (
+        subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+        == "M environments/mvp/main.tf"
+    )
 
 
 def test_a_pull_request_without_changes_is_green_and_quiet(pvctl, mini_repo):
@@ -122,7 +125,9 @@ def test_a_base_that_cannot_be_applied_is_said_and_the_phase_planned_whole(pvctl
     mvp, growth = json.loads(done.stdout)["phases"]
     assert mvp["resources"] == [] and mvp["note"] == ""
     assert growth["note"].startswith("the base branch could not be applied (base HEAD, phase growth: terraform plan failed")
-    assert [r["address"] for r in growth["resources"]] == ["terraform_data.database"] and growth["cost"]["baseline_label"] == "an empty state"
+    assert [r["address"] for r in growth["resources"]] == ["terraform_data.database"] and growth["cost"][
+        "baseline_label"
+    ] == "an empty state"
 
 
 def test_base_plan_renders_with_the_base_commits_phases_toml(pvctl, mini_repo):
@@ -140,7 +145,11 @@ def test_base_plan_renders_with_the_base_commits_phases_toml(pvctl, mini_repo):
     assert '- `-/+` `terraform_data.database` (mvp): replaced because `triggers_replace`: `["4"]` → ' in done.stdout
     [base] = (mini_repo / ".pvctl" / "ci" / "base").iterdir()
     assert json.loads((base / ".pvctl" / "mvp" / "terraform.tfvars.json").read_text())["api"]["cpu"] == "4"
-    assert json.loads((mini_repo / ".pvctl" / "mvp" / "terraform.tfvars.json").read_text())["api"]["cpu"] == get_phase("mvp").tables["api"]["cpu"] != "4"
+    assert (
+        json.loads((mini_repo / ".pvctl" / "mvp" / "terraform.tfvars.json").read_text())["api"]["cpu"]
+        == get_phase("mvp").tables["api"]["cpu"]
+        != "4"
+    )
 
 
 def test_check_reports_like_ci_and_fixes_formatting(pvctl, mini_repo):
@@ -165,7 +174,10 @@ def test_sensitive_values_from_a_real_plan_stay_masked(pvctl, mini_repo):
     main_tf.write_text(base + '\nresource "terraform_data" "token" {\n  input = sensitive("tok-second-8a2d7b")\n}\n')
     done = pvctl("ci", "--offline", "--phases", "mvp")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "- `~` `terraform_data.token`\n  - `input`: `(sensitive)` → `(sensitive)`\n  - `output`: `(sensitive)` → `(known after apply)`\n" in done.stdout
+    assert (
+        "- `~` `terraform_data.token`\n  - `input`: `(sensitive)` → `(sensitive)`\n  - `output`: `(sensitive)` → `(known after apply)`\n"
+        in done.stdout
+    )
     out = mini_repo / ".pvctl" / "ci"
     for name in ("report.md", "report.json", "comment.md", "plan-mvp.json"):
         text = (out / name).read_text()

@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from pvctl.ci.model import (
     CiReport,
     CostResult,
@@ -91,7 +92,10 @@ def test_first_screen_has_verdict_changes_cost_destroys_and_run():
     assert changes == ["scale: -/+ 2 replace · ~ 3 update · + 1 create · $503.57 → $769.12/month (+$265.55, +52.7%)",
                        "mvp, growth: no changes"]
     destroyed = _items(sections["Destroyed or replaced"])
-    assert destroyed[0] == "-/+ module.redis.google_redis_instance.this (scale): replaced because tier: STANDARD_HA → BASIC — forces replacement"
+    assert (
+        destroyed[0]
+        == "-/+ module.redis.google_redis_instance.this (scale): replaced because tier: STANDARD_HA → BASIC — forces replacement"
+    )
     cost = sections["Cost change by resource"].all("li")
     assert cost[1].text == (f"{SQL} settings.tier db-custom-1-3840 → db-custom-2-7680: $98.50 → $197.00 (+$98.50/month, +100.0%)")
     assert cost[2].text.endswith("(new): $0.00 → $167.05 (+$167.05/month, new)")
@@ -143,9 +147,17 @@ def test_masked_plan_keeps_structure_but_not_secrets():
 
 
 def test_failures_come_first_and_findings_group_by_check():
-    findings = [Finding("CKV_GCP_6", "Cloud SQL requires SSL", f"module.db{i}.google_sql_database_instance.x", "modules/cloudsql/main.tf", 12,
-                        fix="https://docs.prismacloud.io/en/enterprise-edition/policy-reference/google-cloud-policies/google-cloud-general-policies/bc-gcp-general-1")
-                for i in range(2)]
+    findings = [
+        Finding(
+            "CKV_GCP_6",
+            "Cloud SQL requires SSL",
+            f"module.db{i}.google_sql_database_instance.x",
+            "modules/cloudsql/main.tf",
+            12,
+            fix="https://docs.prismacloud.io/en/enterprise-edition/policy-reference/google-cloud-policies/google-cloud-general-policies/bc-gcp-general-1",
+        )
+        for i in range(2)
+    ]
     custom = Finding("PV_GCP_2", "API grants no role to allUsers", "google_cloud_run_v2_service_iam_member.public",
                      "environments/scale/main.tf", 40, fix="grant roles/run.invoker to the BFF only")
     scale = _phase(SCALE, policy=PolicyScan("scale plan", failed=[*findings, custom]),
@@ -170,7 +182,9 @@ def test_skipped_checks_appear_once_for_all_scans():
     assert markdown.count("CKV_GCP_6") == 1
     [skipped] = [d for d in render(markdown).all("details") if d.all("summary")[0].text.startswith("Skipped checks")]
     assert skipped.all("summary")[0].text == "Skipped checks (1, each with its reason in the HCL)"
-    assert skipped.all("li")[0].text.startswith("CKV_GCP_6 on module.database.google_sql_database_instance.primary (modules/cloudsql/main.tf:3): IAM")
+    assert skipped.all("li")[0].text.startswith(
+        "CKV_GCP_6 on module.database.google_sql_database_instance.primary (modules/cloudsql/main.tf:3): IAM"
+    )
 
 
 def test_a_pull_request_without_changes_is_green_and_says_so():
@@ -248,7 +262,9 @@ def test_json_format_is_machine_readable():
     assert phase["cost"]["delta"] == pytest.approx(265.55)
     assert phase["cost"]["resources"][0] == {"resource": SQL, "component": "Cloud SQL", "before": 98.5, "after": 197.0, "delta": 98.5}
     sql = next(r for r in phase["resources"] if r["address"] == SQL)
-    assert sql["attributes"] == [{"path": "settings.tier", "before": "db-custom-1-3840", "after": "db-custom-2-7680", "forces_replacement": False}]
+    assert sql["attributes"] == [
+        {"path": "settings.tier", "before": "db-custom-1-3840", "after": "db-custom-2-7680", "forces_replacement": False}
+    ]
     assert data["run"] == {"url": RUN.url, "commit": RUN.commit}
 
 

@@ -42,8 +42,8 @@ def test_config_errors_are_lines_with_exit_4(repo: Path, tmp_path: Path) -> None
     done = pvctl(["plan", "--phase", "mvp", "--project", "X"], repo, env)
     assert done.returncode == 4
     lines = done.stderr.strip().splitlines()
-    assert [l.split(":")[1].strip() for l in lines] == ["--project", "PVCTL_REGION", "PVCTL_ALERT_EMAIL"]
-    assert all(l.startswith("error: ") for l in lines) and "Traceback" not in done.stderr
+    assert [ln.split(":")[1].strip() for ln in lines] == ["--project", "PVCTL_REGION", "PVCTL_ALERT_EMAIL"]
+    assert all(ln.startswith("error: ") for ln in lines) and "Traceback" not in done.stderr
     unknown = pvctl(["plan", "--phase", "huge"], repo, cli_env(tmp_path))
     assert unknown.returncode == 4 and "use one of: mvp, growth, scale" in unknown.stderr
 
@@ -66,7 +66,9 @@ def test_render_writes_the_files(repo: Path, tmp_path: Path) -> None:
     done = pvctl(["render", "--phase", "growth", "--json"], repo, cli_env(tmp_path))
     files = json.loads(done.stdout)
     assert json.loads(Path(files["tfvars"]).read_text())["redis"]["tier"] == "BASIC"
-    assert files["backend_config"].endswith(".pvctl/growth/backend.tfbackend") and files["override"].endswith("environments/growth/pvctl_override.tf")
+    assert files["backend_config"].endswith(".pvctl/growth/backend.tfbackend") and files["override"].endswith(
+        "environments/growth/pvctl_override.tf"
+    )
 
 
 def test_credentials_lookup(tmp_path: Path) -> None:

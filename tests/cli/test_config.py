@@ -71,7 +71,7 @@ def test_env_beats_file_and_flag_beats_env(root: Path) -> None:
 ])
 def test_bad_project_values(root: Path, field: str, value: str, expected: str) -> None:
     toml = GOOD.replace("[project]\n", f"[project]\n{field} = {value}\n", 1)
-    toml = "\n".join(l for l in toml.splitlines() if not (l.startswith(f"{field} =") and value not in l))
+    toml = "\n".join(ln for ln in toml.splitlines() if not (ln.startswith(f"{field} =") and value not in ln))
     assert any(expected in line for line in problems(root, toml))
 
 
@@ -127,20 +127,30 @@ def test_bad_sections(root: Path, section: str, expected: str) -> None:
 
 def test_every_problem_is_reported_at_once(root: Path) -> None:
     lines = problems(root, '[project]\nid = "X"\nregion = "nowhere"\n', env={"PVCTL_ALERT_EMAIL": "bad"})
-    assert [l.split(":")[0] for l in lines] == ["project.id", "project.region", "PVCTL_ALERT_EMAIL"]
-    assert all(" — " in l for l in lines)   # each names the fix
+    assert [ln.split(":")[0] for ln in lines] == ["project.id", "project.region", "PVCTL_ALERT_EMAIL"]
+    assert all(" — " in ln for ln in lines)   # each names the fix
 
 
 def test_bad_env_values_name_the_variable(root: Path) -> None:
-    lines = problems(root, GOOD, env={"PVCTL_DELETION_PROTECTION": "maybe", "PVCTL_BUDGET_USD": "ten", "PVCTL_DB_ADMIN_PASSWORD_VERSION": "2.5"})
+    lines = problems(
+        root, GOOD, env={"PVCTL_DELETION_PROTECTION": "maybe", "PVCTL_BUDGET_USD": "ten", "PVCTL_DB_ADMIN_PASSWORD_VERSION": "2.5"}
+    )
     assert lines[0].startswith("PVCTL_DELETION_PROTECTION: 'maybe' is not a boolean")
     assert lines[1].startswith("PVCTL_BUDGET_USD: 'ten' is not a number")
     assert lines[2].startswith("PVCTL_DB_ADMIN_PASSWORD_VERSION: '2.5' is not a whole number")
 
 
 def test_overrides_are_kept_with_their_source(root: Path) -> None:
-    cfg = load(root, GOOD + '[phases.scale.database]\ntier = "db-custom-2-7680"\n[phases.growth.monitoring]\ncpu_utilization_threshold = 1\n[usage.mvp]\nrequests_per_month = 500000\n')
-    assert cfg.phase_overrides == {"scale": {"database": {"tier": "db-custom-2-7680"}}, "growth": {"monitoring": {"cpu_utilization_threshold": 1}}}
+    cfg = load(
+        root,
+        GOOD
+        + '[phases.scale.database]\ntier = "db-custom-2-7680"\n[phases.growth.monitoring]\ncpu_utilization_threshold = 1\n'
+        '[usage.mvp]\nrequests_per_month = 500000\n',
+    )
+    assert cfg.phase_overrides == {
+        "scale": {"database": {"tier": "db-custom-2-7680"}},
+        "growth": {"monitoring": {"cpu_utilization_threshold": 1}},
+    }
     assert cfg.usage_overrides == {"mvp": {"requests_per_month": 500000}}
     assert cfg.sources["phases.scale.database.tier"] == "pvctl.toml"
 
@@ -172,7 +182,7 @@ def test_phase_requirements(root: Path) -> None:
     cfg.require_for_phase("mvp")
     with pytest.raises(ConfigError) as caught:
         cfg.require_for_phase("scale")
-    assert [l.split(":")[0] for l in caught.value.lines()] == ["images.bff", "project.alert_email"]
+    assert [ln.split(":")[0] for ln in caught.value.lines()] == ["images.bff", "project.alert_email"]
 
 
 def test_repo_root_is_found_from_a_subfolder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+
 from pvctl.core.config import load_config
 from pvctl.core.errors import ConfigError
 from pvctl.core.repo import RepoPaths
-
 from tests.cli.conftest import PVCTL_TOML, cli_env, pvctl
 
 # The shared settings stay at the top; each environment names its project and what differs.
@@ -125,8 +125,9 @@ def test_the_cli_takes_env_on_every_configured_command(repo: Path, tmp_path: Pat
     assert missing.returncode == 4
     assert missing.stderr.strip() == ("error: --env: missing (pvctl.toml defines environments staging, production)"
                                       " — pass --env NAME or set PVCTL_ENV")
-    from pvctl.app import app
     from typer.main import get_command
+
+    from pvctl.app import app
 
     def commands(group, prefix=""):
         for name, command in group.commands.items():

@@ -50,7 +50,9 @@ def test_counts_and_grouping() -> None:
     assert list(s.groups)[0] == ("", "google_secret_manager_secret")               # root module sorts first
     doc = s.as_json("/p/plan.tfplan")
     assert doc["changes"] == s.counts and doc["plan_file"] == "/p/plan.tfplan"
-    assert {"address": "google_secret_manager_secret.s", "type": "google_secret_manager_secret", "actions": ["create", "delete"]} in doc["resources"]
+    assert {"address": "google_secret_manager_secret.s", "type": "google_secret_manager_secret", "actions": ["create", "delete"]} in doc[
+        "resources"
+    ]
 
 
 def test_no_changes() -> None:
@@ -95,7 +97,10 @@ def test_masking_follows_sensitive_marks() -> None:
     assert mask("secret", True) == MASK and mask(["a", "b"], [False, True]) == ["a", MASK]
     masked = masked_change(PLAN["resource_changes"][0]["change"])
     assert masked["before"]["root_password"] == MASK and masked["before"]["name"] == "pv-pg"
-    assert masked_outputs({"url": {"value": "https://x", "sensitive": False}, "pw": {"value": "p", "sensitive": True}}) == {"url": "https://x", "pw": MASK}
+    assert masked_outputs({"url": {"value": "https://x", "sensitive": False}, "pw": {"value": "p", "sensitive": True}}) == {
+        "url": "https://x",
+        "pw": MASK,
+    }
 
 
 # A plan as `terraform show -json` writes it, one secret per kind of mark. terraform_data's

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from pvctl.core.errors import GuardRefusal
 from pvctl.planning import promotion
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from pvctl.gcp.calls import CallPolicy
 from pvctl.gcp.clients import ENDPOINT_ENV, GcpClients
-
 from tests.gcp.fakes import scenarios
 from tests.gcp.fakes.compute_fake import FakeCompute
 from tests.gcp.fakes.monitoring_fake import FakeMonitoring

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 import grpc
 import pytest
+
 from pvctl.core.errors import ConfigError
 from pvctl.core.phases import slo_thresholds
 from pvctl.gcp import deploy as d
 from pvctl.gcp.calls import CallPolicy, GcpError
 from pvctl.gcp.canary import CanaryInterrupted, Thresholds, Watch
 from pvctl.gcp.metrics import merge, percentile, read_revision
-
 from tests.gcp.conftest import FAST, interrupt_pvctl
 from tests.gcp.fakes import scenarios
 from tests.gcp.fakes.monitoring_fake import Minute, healthy, histogram, utc

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from pvctl.core.errors import Interrupted
 from pvctl.gcp import failover as f
 from pvctl.gcp import restore_test
 from pvctl.gcp.calls import GcpError
 from pvctl.gcp.sqladmin import wait
-
 from tests.gcp.conftest import FAST, interrupt_pvctl
 from tests.gcp.fakes import scenarios
 
@@ -148,8 +148,8 @@ def test_delete_waits_for_an_operation_still_running_on_the_instance(scale_db):
 
 def test_no_successful_backup_is_a_clear_error_and_creates_nothing(fakes):
     scenarios.scale(fakes.run, fakes.compute)
-    fakes.sql.seed_instance("pv-pg", R, scenarios.PRIMARY_IP)
-    fakes.sql.seed_backup("pv-pg", 1, "2026-11-20T03:00:00Z", status="FAILED")
+    fakes.sql.put_instance("pv-pg", R, scenarios.PRIMARY_IP)
+    fakes.sql.put_backup("pv-pg", 1, "2026-11-20T03:00:00Z", status="FAILED")
     with pytest.raises(GcpError) as caught:
         restore_test.run(fakes.clients(), P, "pv-pg", 3600, FAST)
     assert "no successful backup" in caught.value.line() and "gcloud sql backups create" in caught.value.line()
@@ -242,8 +242,8 @@ def test_failover_run_again_after_a_partial_run_does_not_promote_twice(scale_db)
 
 def test_failover_refuses_an_instance_that_is_not_a_replica_of_the_primary(scale_db):
     fakes = scale_db
-    fakes.sql.seed_instance("other-pg", R, "10.9.9.9")
-    fakes.sql.seed_instance("other-pg-replica", scenarios.DR_REGION, "10.9.9.10", master="other-pg")
+    fakes.sql.put_instance("other-pg", R, "10.9.9.9")
+    fakes.sql.put_instance("other-pg-replica", scenarios.DR_REGION, "10.9.9.10", master="other-pg")
     for name in ("other-pg-replica", "pv-pg"):
         with pytest.raises(GcpError) as caught:
             f.find_replica(fakes.clients(), P, "pv-pg", R, name, FAST)
@@ -254,7 +254,7 @@ def test_failover_refuses_an_instance_that_is_not_a_replica_of_the_primary(scale
 def test_failover_refuses_a_standalone_instance_no_failover_promoted(scale_db, pvctl):
     """Another database (or a restore drill's copy) is standalone too: it must not take the production traffic."""
     fakes = scale_db
-    fakes.sql.seed_instance("other-pg", scenarios.DR_REGION, "10.9.9.9")
+    fakes.sql.put_instance("other-pg", scenarios.DR_REGION, "10.9.9.9")
     result = pvctl("db", "failover", "--replica", "other-pg", "--yes")
     assert result.code == 1 and "other-pg is a standalone instance that was never promoted" in result.err
     for name in ("pv-api", "pv-webhooks"):
@@ -323,10 +323,10 @@ def test_failover_ctrl_c_says_what_was_done_and_how_to_finish(scale_db, repo):
 
 def test_a_temporary_instance_left_by_a_killed_run_is_deleted_by_the_next(scale_db):
     fakes = scale_db
-    left = fakes.sql.seed_instance("pv-pg-restore-11300400-beef", R, "10.20.0.98")
+    left = fakes.sql.put_instance("pv-pg-restore-11300400-beef", R, "10.20.0.98")
     left["settings"]["userLabels"] = {restore_test.LABEL: "true", "source": "pv-pg"}
-    other = fakes.sql.seed_instance("pv-pg-restore-look-alike", R, "10.20.0.97")  # no label: not ours
-    elsewhere = fakes.sql.seed_instance("other-pg-restore-11300400-cafe", R, "10.20.0.96")
+    other = fakes.sql.put_instance("pv-pg-restore-look-alike", R, "10.20.0.97")  # no label: not ours
+    elsewhere = fakes.sql.put_instance("other-pg-restore-11300400-cafe", R, "10.20.0.96")
     elsewhere["settings"]["userLabels"] = {restore_test.LABEL: "true", "source": "other-pg"}
     steps: list[str] = []
     report = restore_test.run(fakes.clients(), P, "pv-pg", 3600, FAST, on_step=steps.append)

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from pvctl.offline import diff_rules, rules_build
 from pvctl.offline.checks import check_config
 from pvctl.offline.cty import UNKNOWN

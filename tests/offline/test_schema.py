@@ -9,7 +9,6 @@ import pytest
 from pvctl.offline import schema_build
 from pvctl.offline.rules import rules_for
 from pvctl.offline.schema import SCHEMA_FILE, load_schema
-
 from tests.offline.conftest import REPO_ROOT
 
 
@@ -50,7 +49,9 @@ def test_cloud_run_template_is_a_required_single_item_list_block():
 
 
 def test_nested_and_top_level_argument_flags():
-    ssl_mode = _resource("google_sql_database_instance").block_types["settings"].block.block_types["ip_configuration"].block.attributes["ssl_mode"]
+    ssl_mode = (
+        _resource("google_sql_database_instance").block_types["settings"].block.block_types["ip_configuration"].block.attributes["ssl_mode"]
+    )
     assert (ssl_mode.type, ssl_mode.optional, ssl_mode.required) == ("string", True, False)
     scheme = _resource("google_compute_backend_service").attributes["load_balancing_scheme"]
     assert scheme.optional and not scheme.required

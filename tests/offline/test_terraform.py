@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -46,14 +46,22 @@ def test_fixture_validates_and_plans_with_unknown_computed_values(workdir):
     assert plan["output_changes"]["api_uri"]["after_unknown"] is True
 
 
-@pytest.mark.parametrize("body, summary", [
-    ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n', "Unsupported argument"),
-    ('resource "google_vpc_access_connector" "c" {\n  region = "southamerica-east1"\n}\n', "Missing required argument"),
-    ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n  labels {\n    app = "pv"\n  }\n}\n',
-     "Unsupported block type"),
-    ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n}\noutput "x" {\n  value = google_redis_instance.r.hostname\n}\n',
-     "Unsupported attribute"),
-])
+@pytest.mark.parametrize(
+    "body, summary",
+    [
+        ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n', "Unsupported argument"),
+        ('resource "google_vpc_access_connector" "c" {\n  region = "southamerica-east1"\n}\n', "Missing required argument"),
+        (
+            'resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n  labels {\n    app = "pv"\n  }\n}\n',
+            "Unsupported block type",
+        ),
+        (
+            'resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n}\n'
+            'output "x" {\n  value = google_redis_instance.r.hostname\n}\n',
+            "Unsupported attribute",
+        ),
+    ],
+)
 def test_terraform_rejects_what_the_schema_forbids(workdir, body, summary):
     wd = workdir()
     wd.write("main.tf", PROVIDER + body)
@@ -175,8 +183,10 @@ def test_pvctl_validate_reports_terraform_diagnostics_and_fails(tmp_path):
     import subprocess
     import sys
 
-    for folder, body in (("modules/bad", 'resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n'),
-                         ("environments", 'resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n}\n')):
+    for folder, body in (
+        ("modules/bad", 'resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n'),
+        ("environments", 'resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n}\n'),
+    ):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "main.tf").write_text(PROVIDER + body)
     pvctl = Path(sys.executable).parent / "pvctl"

@@ -85,7 +85,13 @@ class PhaseResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "phase": self.phase, "environment": self.environment, "mode": self.mode, "role": self.role, "note": self.note, "ok": self.ok, "counts": self.counts,
+            "phase": self.phase,
+            "environment": self.environment,
+            "mode": self.mode,
+            "role": self.role,
+            "note": self.note,
+            "ok": self.ok,
+            "counts": self.counts,
             "steps": [s.as_json() for s in self.steps],
             "resources": [r.as_json() for r in self.resources],
             "guard_warnings": self.guard_warnings,

@@ -91,7 +91,9 @@ def _problems(report: CiReport) -> list[str]:
         found.append("policy findings in the Terraform code")
     for p in report.phases:
         # A failed policy step is the violation counted below, not a second problem.
-        found += [f"{s.name} failed in {p.label}" + (f": {_text(s.summary)}" if s.summary else "") for s in p.failed_steps if s.name != "policy"]
+        found += [
+            f"{s.name} failed in {p.label}" + (f": {_text(s.summary)}" if s.summary else "") for s in p.failed_steps if s.name != "policy"
+        ]
         if p.refused:
             found.append(f"guarded destroy/replace in {p.label}")
         if p.policy and not p.policy.ok:
@@ -117,9 +119,11 @@ def _phase_lines(report: CiReport) -> list[str]:
     for p in report.phases:
         if p.role == "skipped":
             lines.append(f"- **{p.label}**: {_text(p.note)}")
-        elif not any(s.name == "plan" for s in p.steps):   # `pvctl check`: validated, not planned
-            lines.append(f"- **{p.label}**: " + " · ".join(f"{s.name} {STATUS_ICON[s.status]}" + (f" ({_text(s.summary)})" if s.summary else "")
-                                                           for s in p.steps))
+        elif not any(s.name == "plan" for s in p.steps):  # `pvctl check`: validated, not planned
+            lines.append(
+                f"- **{p.label}**: "
+                + " · ".join(f"{s.name} {STATUS_ICON[s.status]}" + (f" ({_text(s.summary)})" if s.summary else "") for s in p.steps)
+            )
         elif not p.planned:
             lines.append(f"- {_phase_label(p)}: not planned — the plan failed, see below")
         elif not p.has_changes and p.ok and not p.note:
@@ -153,7 +157,9 @@ def _destructive(report: CiReport) -> list[str]:
                 forcing = [a for a in r.attributes if a.forces_replacement]
                 line += ": replaced because " + ", ".join(_attribute(a) for a in forcing) if forcing else ": replaced"
             if r.address in guarded:
-                line += " — ⚠️ holds data" + (", refused without `--allow-destroy`" if p.role == "gating" else ", informational in a preview")
+                line += " — ⚠️ holds data" + (
+                    ", refused without `--allow-destroy`" if p.role == "gating" else ", informational in a preview"
+                )
             lines.append(line)
         lines += [f"- ⚠️ {_text(w)} ({p.label})" for w in p.guard_warnings if "would shrink" in w]
     return lines

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pvctl.commands import options as o
+
+if TYPE_CHECKING:
+    from pvctl.ci.model import CiReport
 
 Format = Annotated[str, typer.Option("--format", help="Report format on stdout: markdown or json.")]
 
@@ -41,7 +44,7 @@ def _check_format(fmt: str) -> None:
         raise ConfigError([("--format", f"{fmt!r} is not a report format", "use markdown or json")])
 
 
-def _emit(report, fmt: str) -> str:
+def _emit(report: CiReport, fmt: str) -> str:
     from pvctl.ci.report import render_json, render_markdown
 
     text = render_markdown(report) if fmt == "markdown" else render_json(report)
@@ -58,8 +61,12 @@ def _say(line: str) -> None:
 @o.configured()
 def check(
     sel: o.Selection,
-    phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases to validate (default: all).", show_default=False)] = None,
-    fix_fmt: Annotated[bool, typer.Option("--fix-fmt", help="Rewrite unformatted Terraform files first (terraform fmt -recursive).")] = False,
+    phases: Annotated[
+        str | None, typer.Option("--phases", help="Comma-separated phases to validate (default: all).", show_default=False)
+    ] = None,
+    fix_fmt: Annotated[
+        bool, typer.Option("--fix-fmt", help="Rewrite unformatted Terraform files first (terraform fmt -recursive).")
+    ] = False,
     fmt: Format = "markdown",
     terraform: o.Terraform = None,
 ) -> None:
@@ -91,12 +98,35 @@ def check(
 @o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def ci(
     sel: o.Selection,
-    phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases (default: mvp,growth,scale).", show_default=False)] = None,
-    base: Annotated[Optional[str], typer.Option("--base", help="Git ref of the base branch. Offline, each phase is planned against it applied in a sandbox, so the report shows only this change.", show_default=False)] = None,
+    phases: Annotated[
+        str | None, typer.Option("--phases", help="Comma-separated phases (default: mvp,growth,scale).", show_default=False)
+    ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Git ref of the base branch. Offline, each phase is planned against it applied in a sandbox, "
+            "so the report shows only this change.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Format = "markdown",
-    out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Where report.md, report.json, comment.md and masked plan-<phase>.json go (default .pvctl/ci).", show_default=False)] = None,
-    quiet_when_unchanged: Annotated[bool, typer.Option("--quiet-when-unchanged", envvar="PVCTL_CI_QUIET_WHEN_UNCHANGED",
-                                                       help="Write no comment.md when every phase passes with no changes.")] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir",
+            help="Where report.md, report.json, comment.md and masked plan-<phase>.json go (default .pvctl/ci).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet_when_unchanged: Annotated[
+        bool,
+        typer.Option(
+            "--quiet-when-unchanged",
+            envvar="PVCTL_CI_QUIET_WHEN_UNCHANGED",
+            help="Write no comment.md when every phase passes with no changes.",
+        ),
+    ] = False,
     offline: o.Offline = False,
     terraform: o.Terraform = None,
 ) -> None:

@@ -5,21 +5,38 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pvctl.commands import options as o
+
+if TYPE_CHECKING:
+    from pvctl.core.config import Config
 
 DEFAULT_REGION = "southamerica-east1"
 API_KEY_ENV = "PVCTL_BILLING_API_KEY"
 
 prices_app = typer.Typer(help="The list-price catalog pvctl estimates with.", no_args_is_help=True)
 
-PlanJson = Annotated[Optional[Path], typer.Option("--plan-json", help="Price this `terraform show -json` plan output (default .pvctl/<phase>/plan.json).", show_default=False)]
-UsageFile = Annotated[Optional[Path], typer.Option("--usage", help="TOML file overriding usage keys (bare keys or [usage.<phase>] tables).", show_default=False)]
-CatalogFile = Annotated[Optional[Path], typer.Option("--catalog", help="Price catalog JSON (default: .pvctl/prices/gcp.json if refreshed, else the packaged one).", show_default=False)]
-PriceRegion = Annotated[Optional[str], typer.Option("--region", help="Price in this region (default: the configured region).", show_default=False)]
+PlanJson = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan-json", help="Price this `terraform show -json` plan output (default .pvctl/<phase>/plan.json).", show_default=False
+    ),
+]
+UsageFile = Annotated[
+    Path | None, typer.Option("--usage", help="TOML file overriding usage keys (bare keys or [usage.<phase>] tables).", show_default=False)
+]
+CatalogFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--catalog", help="Price catalog JSON (default: .pvctl/prices/gcp.json if refreshed, else the packaged one).", show_default=False
+    ),
+]
+PriceRegion = Annotated[
+    str | None, typer.Option("--region", help="Price in this region (default: the configured region).", show_default=False)
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +44,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(prices_app, name="prices")
 
 
-def _config(sel: o.Selection, required: bool):
+def _config(sel: o.Selection, required: bool) -> Config | None:
     """The configuration, or None when pricing a given plan file outside the repository."""
     from pvctl.core.errors import ConfigError
 
@@ -39,11 +56,12 @@ def _config(sel: o.Selection, required: bool):
         return None
 
 
-def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
+def _plan_for(phase: str, plan_json: Path | None, cfg: Config | None) -> dict:
     from pvctl.cost.plan_input import load_plan
 
     if plan_json is not None:
         return load_plan(plan_json)
+    assert cfg is not None, "without a plan file the configuration is required (_config)"
     paths = cfg.paths
     saved = paths.phase_dir(phase) / "plan.json"
     if not saved.is_file():
@@ -54,7 +72,8 @@ def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
 
         console.note(f"no saved plan for phase {phase}: planning it offline to price it")
         run = open_phase(cfg, phase, "offline", to_stderr=True)
-        console.note(run.banner)
+        if run.banner:  # always set for an offline run
+            console.note(run.banner)
         return run.plan(paths.default_plan(phase).resolve()).plan
     return load_plan(saved)
 
@@ -62,14 +81,22 @@ def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
 @o.configured()
 def cost(
     sel: o.Selection,
-    phase: Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase to price: mvp, growth or scale.", show_default=False)] = None,
+    phase: Annotated[str | None, typer.Option("--phase", "-p", help="Phase to price: mvp, growth or scale.", show_default=False)] = None,
     region: PriceRegion = None,
     json_out: o.Json = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table (for READMEs and pull requests).")] = False,
     plan_json: PlanJson = None,
     usage_file: UsageFile = None,
-    compare: Annotated[Optional[tuple[str, str]], typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False)] = None,
-    traffic: Annotated[Optional[str], typer.Option("--traffic", help="Price with this phase's usage profile (with --compare: both phases at the same traffic).", show_default=False)] = None,
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False),
+    ] = None,
+    traffic: Annotated[
+        str | None,
+        typer.Option(
+            "--traffic", help="Price with this phase's usage profile (with --compare: both phases at the same traffic).", show_default=False
+        ),
+    ] = None,
     catalog_file: CatalogFile = None,
 ) -> None:
     """Monthly cost of a phase as line items, priced from its Terraform plan and usage profile."""
@@ -81,7 +108,9 @@ def cost(
     from pvctl.cost.catalog import Catalog, default_path
 
     if (phase is None) == (compare is None):
-        raise ConfigError([("--phase / --compare", "give exactly one", "e.g. `pvctl cost --phase mvp` or `pvctl cost --compare mvp growth`")])
+        raise ConfigError(
+            [("--phase / --compare", "give exactly one", "e.g. `pvctl cost --phase mvp` or `pvctl cost --compare mvp growth`")]
+        )
     if compare is not None and plan_json is not None:
         raise ConfigError([("--plan-json", "does not combine with --compare", "compare reads .pvctl/<phase>/plan.json of both phases")])
     cfg = _config(sel, required=plan_json is None)
@@ -110,6 +139,7 @@ def cost(
             typer.echo(render.compare_markdown(a, b, est_a, est_b, delta), nl=False)
         return
 
+    assert phase is not None, "exactly one of --phase and --compare, checked above"
     name = get_phase(phase).name
     est = pricing.estimate(_plan_for(name, plan_json, cfg), name, profile or name)
     if json_out:
@@ -122,10 +152,24 @@ def cost(
 
 @prices_app.command("refresh")
 def refresh(
-    api_key: Annotated[Optional[str], typer.Option("--api-key", help=f"Cloud Billing API key (env {API_KEY_ENV}); without one, Application Default Credentials.", show_default=False)] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the packaged catalog (maintainers, in a source checkout) instead of .pvctl/prices/gcp.json.")] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            help=f"Cloud Billing API key (env {API_KEY_ENV}); without one, Application Default Credentials.",
+            show_default=False,
+        ),
+    ] = None,
+    in_place: Annotated[
+        bool,
+        typer.Option(
+            "--in-place", help="Rewrite the packaged catalog (maintainers, in a source checkout) instead of .pvctl/prices/gcp.json."
+        ),
+    ] = False,
     catalog_file: CatalogFile = None,
-    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Plain-text gRPC endpoint host:port of a Catalog API stand-in (testing).", hidden=True)] = None,
+    endpoint: Annotated[
+        str | None, typer.Option("--endpoint", help="Plain-text gRPC endpoint host:port of a Catalog API stand-in (testing).", hidden=True)
+    ] = None,
     json_out: o.Json = False,
     repo: o.Repo = None,
 ) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pvctl.commands import options as o
 
 if TYPE_CHECKING:
+    from pvctl.core.config import Config
+    from pvctl.gcp.clients import GcpClients
     from pvctl.gcp.deploy import DeployResult
 
 secrets_app = typer.Typer(help="Secret values in Secret Manager (never in Terraform, never printed).", no_args_is_help=True)
@@ -30,28 +32,30 @@ def _slo_help(text: str, key: str, prefix: str = "--watch: ") -> str:
 
 
 # Canary watch thresholds: each replaces its phases.toml [slo] value.
-Max5xxRatio = Annotated[Optional[float], typer.Option(
+Max5xxRatio = Annotated[float | None, typer.Option(
     "--max-5xx-ratio", help=_slo_help("roll back above this share of 5xx", "error_5xx_ratio_max"), show_default=False)]
-MaxP95Ms = Annotated[Optional[float], typer.Option(
+MaxP95Ms = Annotated[float | None, typer.Option(
     "--max-p95-ms", help=_slo_help("roll back above this p95 latency in ms", "latency_p95_ms_max"), show_default=False)]
-ErrorWindow = Annotated[Optional[int], typer.Option(
+ErrorWindow = Annotated[int | None, typer.Option(
     "--error-window", help=_slo_help("seconds the 5xx share is measured over", "error_window_seconds"),
     show_default=False)]
-LatencyWindow = Annotated[Optional[int], typer.Option(
+LatencyWindow = Annotated[int | None, typer.Option(
     "--latency-window", help=_slo_help("seconds the p95 is measured over", "latency_window_seconds"),
     show_default=False)]
-Interval = Annotated[Optional[float], typer.Option(
+Interval = Annotated[float | None, typer.Option(
     "--interval", help=_slo_help("seconds between readings", "canary_interval_seconds"), show_default=False)]
-HealthyFor = Annotated[Optional[float], typer.Option(
+HealthyFor = Annotated[float | None, typer.Option(
     "--healthy-for", help=_slo_help("promote after this many healthy seconds", "canary_healthy_seconds"),
     show_default=False)]
-MinRequests = Annotated[Optional[int], typer.Option(
+MinRequests = Annotated[int | None, typer.Option(
     "--min-requests", help=_slo_help("requests in the latency window needed to judge", "canary_min_requests"),
     show_default=False)]
-MaxBlind = Annotated[Optional[float], typer.Option(
+MaxBlind = Annotated[float | None, typer.Option(
     "--max-blind", help=_slo_help("roll back after this long with nothing to judge", "canary_max_blind_seconds"),
     show_default=False)]
-OptionalPhase = Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase whose secrets to use (default: all phases).", show_default=False)]
+OptionalPhase = Annotated[
+    str | None, typer.Option("--phase", "-p", help="Phase whose secrets to use (default: all phases).", show_default=False)
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -64,19 +68,19 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
 
 
-def _live_config(sel: o.Selection):
+def _live_config(sel: o.Selection) -> Config:
     cfg = sel.load()
     cfg.require_real_file()
     return cfg
 
 
-def _clients():
+def _clients() -> GcpClients:
     from pvctl.gcp.clients import GcpClients
 
     return GcpClients.from_env()
 
 
-def _secret_names(phase: str | None, cfg) -> list[str]:
+def _secret_names(phase: str | None, cfg: Config) -> list[str]:
     from pvctl.gcp.preflight import phase_secret_names
 
     return phase_secret_names(phase, cfg.phase_overrides)
@@ -111,13 +115,26 @@ def status(
 @o.configured("project", "region")
 def deploy(
     sel: o.Selection,
-    service: Annotated[str, typer.Option("--service", "-s", help="api, bff, webhooks, or app (= api, the whole site in mvp/growth).", show_default=False)],
-    image: Annotated[Optional[str], typer.Option("--image", help="Container image for the new revision (pin a tag or @sha256 digest).", show_default=False)] = None,
-    canary: Annotated[Optional[int], typer.Option("--canary", min=1, max=99, help="Send this percentage to the new revision; the previous one keeps the rest.", show_default=False)] = None,
+    service: Annotated[
+        str, typer.Option("--service", "-s", help="api, bff, webhooks, or app (= api, the whole site in mvp/growth).", show_default=False)
+    ],
+    image: Annotated[
+        str | None, typer.Option("--image", help="Container image for the new revision (pin a tag or @sha256 digest).", show_default=False)
+    ] = None,
+    canary: Annotated[
+        int | None,
+        typer.Option(
+            "--canary", min=1, max=99, help="Send this percentage to the new revision; the previous one keeps the rest.", show_default=False
+        ),
+    ] = None,
     promote: Annotated[bool, typer.Option("--promote", help="Send 100% of the traffic to the latest revision.")] = False,
     rollback: Annotated[bool, typer.Option("--rollback", help="Send 100% of the traffic back to the previous revision.")] = False,
-    watch: Annotated[bool, typer.Option("--watch", help="With --canary: watch 5xx and p95 in Cloud Monitoring, promote "
-                                        "after a healthy window, roll back on a breach.")] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch", help="With --canary: watch 5xx and p95 in Cloud Monitoring, promote after a healthy window, roll back on a breach."
+        ),
+    ] = False,
     max_5xx_ratio: Max5xxRatio = None,
     max_p95_ms: MaxP95Ms = None,
     error_window: ErrorWindow = None,
@@ -300,7 +317,7 @@ def secrets_set(
     _add_value(name, _live_config(sel))
 
 
-def _add_value(name: str, cfg):
+def _add_value(name: str, cfg: Config) -> tuple[GcpClients, str]:
     """Read NAME's new value and add it as a version (set and rotate); returns the clients and its number."""
     from pvctl.core import console
     from pvctl.gcp.secrets import add_version, check_name, secret_id
@@ -351,7 +368,7 @@ def secrets_rotate(
 @o.configured("project", "region")
 def db_restore_test(
     sel: o.Selection,
-    rto: Annotated[Optional[float], typer.Option(
+    rto: Annotated[float | None, typer.Option(
         "--rto", help=_slo_help("Recovery time objective in seconds", "rto_seconds", prefix=""),
         show_default=False)] = None,
     json_out: o.Json = False,
@@ -381,7 +398,7 @@ def db_restore_test(
 @o.configured("project", "region")
 def db_failover(
     sel: o.Selection,
-    replica: Annotated[Optional[str], typer.Option(
+    replica: Annotated[str | None, typer.Option(
         "--replica", help="Instance to promote (default: the one replica of <prefix>-pg in another region).",
         show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before promoting (no undo).")] = False,

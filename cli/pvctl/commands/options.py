@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -26,18 +27,42 @@ def _complete_phase(incomplete: str) -> list[str]:
 
 
 Phase = Annotated[str, typer.Option("--phase", "-p", help="Phase: mvp, growth or scale.", autocompletion=_complete_phase)]
-ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: <repo>/pvctl.toml; env PVCTL_CONFIG).", show_default=False)]
-Repo = Annotated[Optional[Path], typer.Option("--repo", help="Infrastructure repository root (default: found above the current folder; env PVCTL_REPO).", show_default=False)]
-Env = Annotated[Optional[str], typer.Option(
-    "--env", "-e", help="Environment: a name under [environments] in pvctl.toml (env PVCTL_ENV); needed when pvctl.toml defines environments.",
-    show_default=False)]
-Project = Annotated[Optional[str], typer.Option("--project", help="GCP project ID (env PVCTL_PROJECT).", show_default=False)]
-Region = Annotated[Optional[str], typer.Option("--region", help="Region (env PVCTL_REGION).", show_default=False)]
-ApiImage = Annotated[Optional[str], typer.Option("--api-image", help="API container image (env PVCTL_API_IMAGE).", show_default=False)]
-BffImage = Annotated[Optional[str], typer.Option("--bff-image", help="BFF container image (env PVCTL_BFF_IMAGE).", show_default=False)]
-StateBucket = Annotated[Optional[str], typer.Option("--state-bucket", help="GCS bucket of the shared state (env PVCTL_STATE_BUCKET).", show_default=False)]
-Terraform = Annotated[Optional[str], typer.Option("--terraform", help="Use this terraform executable instead of the bundled one (env PVCTL_TERRAFORM); it must match .terraform-version.", show_default=False)]
-Offline = Annotated[bool, typer.Option("--offline", help="Work on the local sandbox state with the stand-in provider; nothing reaches Google Cloud.")]
+ConfigFile = Annotated[
+    Path | None, typer.Option("--config", help="Configuration file (default: <repo>/pvctl.toml; env PVCTL_CONFIG).", show_default=False)
+]
+Repo = Annotated[
+    Path | None,
+    typer.Option(
+        "--repo", help="Infrastructure repository root (default: found above the current folder; env PVCTL_REPO).", show_default=False
+    ),
+]
+Env = Annotated[
+    str | None,
+    typer.Option(
+        "--env",
+        "-e",
+        help="Environment: a name under [environments] in pvctl.toml (env PVCTL_ENV); needed when pvctl.toml defines environments.",
+        show_default=False,
+    ),
+]
+Project = Annotated[str | None, typer.Option("--project", help="GCP project ID (env PVCTL_PROJECT).", show_default=False)]
+Region = Annotated[str | None, typer.Option("--region", help="Region (env PVCTL_REGION).", show_default=False)]
+ApiImage = Annotated[str | None, typer.Option("--api-image", help="API container image (env PVCTL_API_IMAGE).", show_default=False)]
+BffImage = Annotated[str | None, typer.Option("--bff-image", help="BFF container image (env PVCTL_BFF_IMAGE).", show_default=False)]
+StateBucket = Annotated[
+    str | None, typer.Option("--state-bucket", help="GCS bucket of the shared state (env PVCTL_STATE_BUCKET).", show_default=False)
+]
+Terraform = Annotated[
+    str | None,
+    typer.Option(
+        "--terraform",
+        help="Use this terraform executable instead of the bundled one (env PVCTL_TERRAFORM); it must match .terraform-version.",
+        show_default=False,
+    ),
+]
+Offline = Annotated[
+    bool, typer.Option("--offline", help="Work on the local sandbox state with the stand-in provider; nothing reaches Google Cloud.")
+]
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout; everything else goes to stderr.")]
 
 

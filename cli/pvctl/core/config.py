@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from pvctl.core import limits, validate
 from pvctl.core.errors import ConfigError
@@ -110,7 +111,9 @@ class Config:
         if not self.images.get("api"):
             problems.append(("images.api", "missing", "set the API image reference in pvctl.toml, PVCTL_API_IMAGE or --api-image"))
         if "bff" in tables and not self.images.get("bff"):
-            problems.append(("images.bff", f"missing (phase {phase} runs the Next.js BFF)", "set it in pvctl.toml, PVCTL_BFF_IMAGE or --bff-image"))
+            problems.append(
+                ("images.bff", f"missing (phase {phase} runs the Next.js BFF)", "set it in pvctl.toml, PVCTL_BFF_IMAGE or --bff-image")
+            )
         if "monitoring" in tables and not self.alert_email:
             problems.append(("project.alert_email", f"missing (phase {phase} sends alerts)", "set it in pvctl.toml or PVCTL_ALERT_EMAIL"))
         if problems:
@@ -172,7 +175,13 @@ def load_config(
     if values["project_id"] is None and not envs:  # an environment's missing project is reported with the others
         problems.append(("project.id", "missing", "set [project] id in pvctl.toml, PVCTL_PROJECT or --project"))
     if values["db_admin_password_version"] is not None and values["db_admin_password_version"] < 1:
-        problems.append(("database.admin_password_version", f"{values['db_admin_password_version']} is not a positive integer", "start at 1 and add 1 for each new password"))
+        problems.append(
+            (
+                "database.admin_password_version",
+                f"{values['db_admin_password_version']} is not a positive integer",
+                "start at 1 and add 1 for each new password",
+            )
+        )
     if values["budget_usd"] is not None and (bad_budget := limits.budget_amount(values["budget_usd"])):
         problems.append((wheres["budget_usd"], *bad_budget))
     extra_types = values["extra_stateful_types"] or []
@@ -197,7 +206,10 @@ def load_config(
     for name in ("api_image", "bff_image"):
         ref = values[name]
         if ref and validate.image_is_moving(ref) and not values["images_managed_by_ci"]:
-            warnings.append(f"images.{name[:3]}: {ref!r} is a moving tag — Terraform will not notice new pushes; pin a version tag or @sha256 digest (or set images.managed_by_ci = true)")
+            warnings.append(
+                f"images.{name[:3]}: {ref!r} is a moving tag — Terraform will not notice new pushes; "
+                "pin a version tag or @sha256 digest (or set images.managed_by_ci = true)"
+            )
 
     return Config(
         project_id=values["project_id"], region=values["region"], domain=values["domain"],
@@ -234,7 +246,9 @@ def _environments(raw: Any, problems: list) -> dict[str, dict[str, Any]]:
     for name, body in raw.items():
         where = f"{ENVIRONMENTS}.{name}"
         if not _ENV_NAME.fullmatch(name):
-            problems.append((where, "is not a valid environment name", "use 1-30 lower-case letters, digits and dashes, starting with a letter"))
+            problems.append(
+                (where, "is not a valid environment name", "use 1-30 lower-case letters, digits and dashes, starting with a letter")
+            )
         elif not isinstance(body, dict):
             problems.append((where, f"expected tables, got {_describe(body)}", f"write [{where}.project] with id = ..."))
         else:
@@ -279,8 +293,13 @@ def _check_environments(raw: Mapping[str, Any], envs: Mapping[str, Mapping[str, 
             projects[project] = name
         bucket, prefix = _state_of(body, raw)
         if bucket is not None and (bucket, prefix) in states:
-            problems.append((f"{ENVIRONMENTS}.{name}.state.prefix", f"gs://{bucket}/{prefix} is also the state of environment {states[bucket, prefix]}",
-                             f"give it its own bucket or prefix under [{ENVIRONMENTS}.{name}.state]"))
+            problems.append(
+                (
+                    f"{ENVIRONMENTS}.{name}.state.prefix",
+                    f"gs://{bucket}/{prefix} is also the state of environment {states[bucket, prefix]}",
+                    f"give it its own bucket or prefix under [{ENVIRONMENTS}.{name}.state]",
+                )
+            )
         elif bucket is not None:
             states[bucket, prefix] = name
 
@@ -290,7 +309,9 @@ def _select(given: str | None, env: Mapping[str, str], envs: Mapping[str, Any], 
     where, name = ("--env", given) if given else (ENV_ENVIRONMENT, env.get(ENV_ENVIRONMENT) or None)
     if name is None:
         if envs:
-            problems.append(("--env", f"missing (pvctl.toml defines environments {', '.join(envs)})", f"pass --env NAME or set {ENV_ENVIRONMENT}"))
+            problems.append(
+                ("--env", f"missing (pvctl.toml defines environments {', '.join(envs)})", f"pass --env NAME or set {ENV_ENVIRONMENT}")
+            )
         return None
     if name not in envs:
         known = f"use one of: {', '.join(envs)}" if envs else f"add [{ENVIRONMENTS}.{name}.project] to pvctl.toml, or leave {where} out"
@@ -311,7 +332,11 @@ def _locate(root: Path, config_path: Path | str | None, env: Mapping[str, str]) 
     if (root / CONFIG_NAME).is_file():
         return root / CONFIG_NAME, False, []
     if (root / EXAMPLE_NAME).is_file():
-        return root / EXAMPLE_NAME, True, [f"no {CONFIG_NAME}: using {EXAMPLE_NAME} (fine for offline plans); copy it to {CONFIG_NAME} and set your project"]
+        return (
+            root / EXAMPLE_NAME,
+            True,
+            [f"no {CONFIG_NAME}: using {EXAMPLE_NAME} (fine for offline plans); copy it to {CONFIG_NAME} and set your project"],
+        )
     return None, False, []
 
 
@@ -379,7 +404,13 @@ def _coerce(s: Setting, value: Any, where: str, problems: list) -> Any:
         try:
             return s.kind(value)
         except ValueError:
-            problems.append((where, f"{value!r} is not {'a whole number' if s.kind is int else 'a number'}", f"give a plain number, e.g. {_example(s.kind)}"))
+            problems.append(
+                (
+                    where,
+                    f"{value!r} is not {'a whole number' if s.kind is int else 'a number'}",
+                    f"give a plain number, e.g. {_example(s.kind)}",
+                )
+            )
             return None
     return value
 
@@ -459,7 +490,13 @@ def _phase_overrides(raw: Any, problems: list, sources: dict, label: str, prefix
     result: dict[str, dict[str, dict[str, Any]]] = {}
     for phase, defaults, tables in _known_phases(raw, f"{prefix}phases", f"[{prefix}phases.<phase>.<table>]", problems):
         if not isinstance(tables, dict):
-            problems.append((f"{prefix}phases.{phase}", f"expected tables, got {_describe(tables)}", f"write [{prefix}phases.{phase}.<table>] with key = value lines"))
+            problems.append(
+                (
+                    f"{prefix}phases.{phase}",
+                    f"expected tables, got {_describe(tables)}",
+                    f"write [{prefix}phases.{phase}.<table>] with key = value lines",
+                )
+            )
             continue
         for table, keys in tables.items():
             where = f"{prefix}phases.{phase}.{table}"

@@ -11,7 +11,8 @@ import os
 import signal
 import sys
 import traceback
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from pvctl.core.errors import ConfigError, ExitCode, PvctlError, describe, error_document
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 RUN_CPU = "https://cloud.google.com/run/docs/configuring/services/cpu"
 RUN_MEMORY = "https://cloud.google.com/run/docs/configuring/services/memory-limits"
@@ -81,20 +82,36 @@ def _gib(text: str) -> float | None:
 def _service(where: Where, t: Mapping[str, Any]) -> Iterator[Problem]:
     cpu = _cpu(str(t["cpu"])) if "cpu" in t else None
     if "cpu" in t and (cpu is None or not (0.08 <= cpu < 1 or cpu in _RUN_MAX_MEMORY_GIB)):
-        yield where("cpu"), f"{t['cpu']!r} is not a Cloud Run CPU limit", f"use 1, 2, 4, 6 or 8, or a fraction from 0.08 to 1 such as \"0.5\" ({RUN_CPU})"
+        yield (
+            where("cpu"),
+            f"{t['cpu']!r} is not a Cloud Run CPU limit",
+            f'use 1, 2, 4, 6 or 8, or a fraction from 0.08 to 1 such as "0.5" ({RUN_CPU})',
+        )
         cpu = None
     memory = _gib(str(t["memory"])) if "memory" in t else None
     if "memory" in t and (memory is None or not 0.125 <= memory <= 32):
-        yield where("memory"), f"{t['memory']!r} is not a Cloud Run memory limit", f"use 128Mi to 32Gi, e.g. \"512Mi\" or \"2Gi\" ({RUN_MEMORY})"
+        yield (
+            where("memory"),
+            f"{t['memory']!r} is not a Cloud Run memory limit",
+            f'use 128Mi to 32Gi, e.g. "512Mi" or "2Gi" ({RUN_MEMORY})',
+        )
         memory = None
     if cpu is not None and memory is not None:
         whole = max(1, math.ceil(cpu))
         most = _RUN_MAX_MEMORY_GIB.get(whole, 4)
         least = _RUN_MIN_MEMORY_GIB.get(whole, 0)
         if memory > most:
-            yield where("memory"), f"{t['memory']} is more than {most}Gi, the most {t['cpu']} CPU allows", f"raise cpu or lower memory ({RUN_MEMORY})"
+            yield (
+                where("memory"),
+                f"{t['memory']} is more than {most}Gi, the most {t['cpu']} CPU allows",
+                f"raise cpu or lower memory ({RUN_MEMORY})",
+            )
         elif memory < least:
-            yield where("memory"), f"{t['memory']} is less than {least}Gi, the least {t['cpu']} CPU needs", f"raise memory or lower cpu ({RUN_MEMORY})"
+            yield (
+                where("memory"),
+                f"{t['memory']} is less than {least}Gi, the least {t['cpu']} CPU needs",
+                f"raise memory or lower cpu ({RUN_MEMORY})",
+            )
     yield from _between(where, t, "min_instances", 0, _RUN_MAX_INSTANCES, "use 0 (scale to zero) or more warm instances", RUN_MIN)
     yield from _between(where, t, "max_instances", 1, _RUN_MAX_INSTANCES, "use at least 1", RUN_MAX)
     if _number(t.get("min_instances")) and _number(t.get("max_instances")) and 1 <= t["max_instances"] < t["min_instances"]:
@@ -102,7 +119,11 @@ def _service(where: Where, t: Mapping[str, Any]) -> Iterator[Problem]:
                f"set min_instances <= max_instances ({RUN_MIN})")
     yield from _between(where, t, "concurrency", 1, 1000, "use 1 to 1000 requests per instance", RUN_CONCURRENCY)
     if cpu is not None and cpu < 1 and _number(t.get("concurrency")) and t["concurrency"] != 1:
-        yield where("concurrency"), f"{t['concurrency']} with cpu {t['cpu']}: less than 1 CPU serves one request at a time", f"set concurrency = 1 or cpu = \"1\" ({RUN_CPU})"
+        yield (
+            where("concurrency"),
+            f"{t['concurrency']} with cpu {t['cpu']}: less than 1 CPU serves one request at a time",
+            f'set concurrency = 1 or cpu = "1" ({RUN_CPU})',
+        )
     yield from _between(where, t, "timeout_seconds", 1, 3600, "use 1 to 3600 seconds", RUN_TIMEOUT)
     for prefix in t.get("path_prefixes", ()):
         if not str(prefix).startswith("/"):
@@ -133,14 +154,26 @@ def _database(where: Where, t: Mapping[str, Any]) -> Iterator[Problem]:
     custom = _CUSTOM_TIER.match(tier)
     if tier in _SHARED_CORE:
         if plus:
-            yield where("tier"), f"{tier} is a shared-core tier, which edition ENTERPRISE_PLUS does not offer", f"use a dedicated-core tier or edition ENTERPRISE ({SQL_EDITIONS})"
+            yield (
+                where("tier"),
+                f"{tier} is a shared-core tier, which edition ENTERPRISE_PLUS does not offer",
+                f"use a dedicated-core tier or edition ENTERPRISE ({SQL_EDITIONS})",
+            )
     elif custom:
         cpus, mb = int(custom[1]), int(custom[2])
         if not (cpus == 1 or (cpus % 2 == 0 and 2 <= cpus <= 96)):
-            yield where("tier"), f"{tier}: {cpus} vCPUs is not a Cloud SQL machine size", f"use 1 or an even number from 2 to 96 vCPUs ({SQL_MACHINE})"
+            yield (
+                where("tier"),
+                f"{tier}: {cpus} vCPUs is not a Cloud SQL machine size",
+                f"use 1 or an even number from 2 to 96 vCPUs ({SQL_MACHINE})",
+            )
         elif mb % 256 or mb < 3840 or not 0.9 * 1024 * cpus <= mb <= 6.5 * 1024 * cpus:
-            yield (where("tier"), f"{tier}: {mb} MB of memory does not fit {cpus} vCPU(s)",
-                   f"use a multiple of 256 MB, at least 3840, between 0.9 and 6.5 GB per vCPU, e.g. db-custom-{cpus}-{max(3840, 3840 * cpus)} ({SQL_MACHINE})")
+            yield (
+                where("tier"),
+                f"{tier}: {mb} MB of memory does not fit {cpus} vCPU(s)",
+                "use a multiple of 256 MB, at least 3840, between 0.9 and 6.5 GB per vCPU, "
+                f"e.g. db-custom-{cpus}-{max(3840, 3840 * cpus)} ({SQL_MACHINE})",
+            )
     elif not _TIER.match(tier):
         yield where("tier"), f"{tier!r} is not a Cloud SQL tier", f"use e.g. db-f1-micro, db-g1-small or db-custom-2-7680 ({SQL_MACHINE})"
 
@@ -152,7 +185,9 @@ def _redis(where: Where, t: Mapping[str, Any]) -> Iterator[Problem]:
 
 
 def _edge(where: Where, t: Mapping[str, Any]) -> Iterator[Problem]:
-    yield from _between(where, t, "rate_limit_per_minute", 1, 10_000_000, "use a positive number of requests per client per minute", ARMOR_RATE)
+    yield from _between(
+        where, t, "rate_limit_per_minute", 1, 10_000_000, "use a positive number of requests per client per minute", ARMOR_RATE
+    )
 
 
 def _monitoring(where: Where, t: Mapping[str, Any]) -> Iterator[Problem]:
@@ -176,7 +211,11 @@ def _budget(where: Where, t: Mapping[str, Any]) -> Iterator[Problem]:
         yield where("amount_usd"), *bad
     for threshold in t.get("alert_thresholds", ()):
         if not _number(threshold) or not 0 < threshold <= 10:
-            yield where("alert_thresholds"), f"{threshold!r} is not a fraction of the budget", f"give fractions such as 0.5, 0.8, 1.0 ({BUDGETS})"
+            yield (
+                where("alert_thresholds"),
+                f"{threshold!r} is not a fraction of the budget",
+                f"give fractions such as 0.5, 0.8, 1.0 ({BUDGETS})",
+            )
 
 
 def _secrets(where: Where, t: Mapping[str, Any]) -> Iterator[Problem]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 from pvctl.core.errors import ConfigError
 
@@ -26,7 +27,9 @@ def find_repo_root(explicit: Path | str | None = None, env: Mapping[str, str] | 
         root = Path(given).expanduser().resolve()
         if not _is_root(root):
             where = "--repo" if explicit else ENV_REPO
-            raise ConfigError([(where, f"{root} holds no environments/ and modules/ folders", "point it at the pvctl infrastructure repository")])
+            raise ConfigError(
+                [(where, f"{root} holds no environments/ and modules/ folders", "point it at the pvctl infrastructure repository")]
+            )
         return root
     start = (cwd or Path.cwd()).resolve()
     for folder in (start, *start.parents):

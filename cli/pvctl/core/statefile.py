@@ -45,4 +45,6 @@ def check_local_state(state: Path) -> None:
         fix = f"restore the previous state from its backup: cp '{backup}' '{state}' (then plan to see what changed since)"
     else:
         fix = f"restore it from your own copy; there is no usable backup at {backup}"
-    raise DamagedState(f"state file {state} {problem}; pvctl will not plan against it (Terraform would plan to create everything again)", fix)
+    raise DamagedState(
+        f"state file {state} {problem}; pvctl will not plan against it (Terraform would plan to create everything again)", fix
+    )

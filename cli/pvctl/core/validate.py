@@ -27,8 +27,11 @@ _NAME_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,15}[a-z0-9]$")
 def project_id(value: str) -> Problem:
     if _PROJECT_ID.match(value) and "--" not in value:
         return None
-    return (f"{value!r} is not a GCP project ID",
-            "use 6-30 characters: lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen (the ID, not the project name or number)")
+    return (
+        f"{value!r} is not a GCP project ID",
+        "use 6-30 characters: lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen "
+        "(the ID, not the project name or number)",
+    )
 
 
 def region(value: str) -> Problem:
@@ -36,7 +39,10 @@ def region(value: str) -> Problem:
         return None
     near = difflib.get_close_matches(value, CLOUD_RUN_REGIONS, n=1)
     hint = f"did you mean {near[0]!r}? " if near else ""
-    return (f"{value!r} is not a Cloud Run region", f"{hint}use a region from https://cloud.google.com/run/docs/locations, e.g. southamerica-east1")
+    return (
+        f"{value!r} is not a Cloud Run region",
+        f"{hint}use a region from https://cloud.google.com/run/docs/locations, e.g. southamerica-east1",
+    )
 
 
 def domain(value: str) -> Problem:
@@ -45,7 +51,7 @@ def domain(value: str) -> Problem:
     if value != value.lower():
         return (f"{value!r} has upper-case letters", f"write it in lower case: {value.lower()}")
     labels = value.rstrip(".").split(".")
-    if len(value) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(l) for l in labels) or not labels[-1].isalpha():
+    if len(value) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels) or not labels[-1].isalpha():
         return (f"{value!r} is not a valid domain name",
                 "use a fully qualified host name such as app.example.com.br (letters, digits, hyphens; labels of 1-63 characters)")
     return None
@@ -72,7 +78,10 @@ def bucket(value: str) -> Problem:
         return (f"{value!r} is a URL", f"give the bucket name only: {value.removeprefix('gs://').strip('/')}")
     if _BUCKET.match(value) and ".." not in value and not value.startswith("goog"):
         return None
-    return (f"{value!r} is not a Cloud Storage bucket name", "use 3-63 lower-case letters, digits, '-', '_' or '.', starting and ending with a letter or digit")
+    return (
+        f"{value!r} is not a Cloud Storage bucket name",
+        "use 3-63 lower-case letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+    )
 
 
 def name_prefix(value: str) -> Problem:
@@ -84,9 +93,15 @@ def name_prefix(value: str) -> Problem:
 
 def label(key: str, value: object) -> Problem:
     if not _LABEL_KEY.match(key):
-        return (f"label key {key!r} is invalid", "use lower-case letters, digits, '_' or '-', starting with a letter, at most 63 characters")
+        return (
+            f"label key {key!r} is invalid",
+            "use lower-case letters, digits, '_' or '-', starting with a letter, at most 63 characters",
+        )
     if not isinstance(value, str) or not _LABEL.match(value):
-        return (f"label {key}={value!r} has an invalid value", "use a string of lower-case letters, digits, '_' or '-', at most 63 characters")
+        return (
+            f"label {key}={value!r} has an invalid value",
+            "use a string of lower-case letters, digits, '_' or '-', at most 63 characters",
+        )
     return None
 
 
@@ -101,7 +116,7 @@ def image(value: str) -> Problem:
 def image_is_moving(value: str) -> bool:
     """True for a reference Terraform cannot tell apart from its next push (no tag, or :latest, no digest)."""
     match = _IMAGE.match(value)
-    return bool(match) and not match["digest"] and match["tag"] in (None, "latest")
+    return match is not None and not match["digest"] and match["tag"] in (None, "latest")
 
 
 def state_prefix(value: str) -> Problem:

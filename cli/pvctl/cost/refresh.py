@@ -13,14 +13,17 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pvctl.core.errors import ToolError
 from pvctl.core.files import write_atomic
 from pvctl.cost.catalog import GLOBAL, Catalog
+
+if TYPE_CHECKING:
+    from google.cloud.billing_v1 import CloudCatalogClient
 
 SOURCE = "Cloud Billing Catalog API (pvctl prices refresh)"
 _DESTINATIONS = {"latin-america": "Latin America", "north-america": "North America"}
@@ -44,7 +47,7 @@ class RefreshReport:
         }
 
 
-def make_client(api_key: str | None = None, endpoint: str | None = None):
+def make_client(api_key: str | None = None, endpoint: str | None = None) -> CloudCatalogClient:
     """The official client. `endpoint` is a plain-text gRPC endpoint (a local fake or a proxy);
     otherwise an API key, else Application Default Credentials."""
     from google.cloud import billing_v1
@@ -110,7 +113,7 @@ def _same(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:
 
 def refreshed(catalog: Catalog, client: Any, now: datetime | None = None) -> tuple[dict[str, Any], RefreshReport]:
     """A new catalog dict and what changed; raises ToolError if any API call fails."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     data = copy.deepcopy(catalog.data)
     report = RefreshReport()
     by_service: dict[str, list[Any]] = {}

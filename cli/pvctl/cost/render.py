@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from pvctl.cost.delta import CostDelta
 from pvctl.cost.estimate import Estimate, LineItem, money, rounded
+
+if TYPE_CHECKING:
+    from rich.console import Group
 
 
 def _qty(value: Decimal) -> str:
@@ -53,7 +57,7 @@ def _mark(item: LineItem) -> str:
     return "" if item.verified else " *"
 
 
-def table(est: Estimate):
+def table(est: Estimate) -> Group:
     """A rich renderable; built lazily so importing this module stays cheap."""
     from rich.console import Group
     from rich.table import Table

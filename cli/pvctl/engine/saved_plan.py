@@ -24,10 +24,11 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pvctl.core.errors import ConfigError, GuardRefusal
 from pvctl.core.files import make_private, sha256_of, write_atomic
@@ -80,7 +81,7 @@ def fingerprint(paths: RepoPaths, phase: str) -> str:
 def new_meta(paths: RepoPaths, phase: str, mode: Mode, project_id: str, destroy: bool, has_changes: bool,
              terraform_version: str, plan_file: Path) -> PlanMeta:
     return PlanMeta(phase, mode, project_id, fingerprint(paths, phase), destroy, has_changes, terraform_version,
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"), sha256_of(plan_file))
+                    datetime.now(UTC).isoformat(timespec="seconds"), sha256_of(plan_file))
 
 
 def publish(staged: Path, plan: dict[str, Any], meta: PlanMeta, dest: Path) -> None:
@@ -111,8 +112,15 @@ def is_pvctl_plan(path: Path) -> bool:
 def check_out_path(path: Path) -> None:
     """`--out` may name a new file or an earlier pvctl plan, never anything else (a config, a JSON, a folder)."""
     if path.suffix != PLAN_SUFFIX:
-        raise ConfigError([("--out", f"{path} does not end in {PLAN_SUFFIX}",
-                            f"name the plan file <name>{PLAN_SUFFIX}; its JSON and sidecar go beside it as <name>.json and <name>.meta.json")])
+        raise ConfigError(
+            [
+                (
+                    "--out",
+                    f"{path} does not end in {PLAN_SUFFIX}",
+                    f"name the plan file <name>{PLAN_SUFFIX}; its JSON and sidecar go beside it as <name>.json and <name>.meta.json",
+                )
+            ]
+        )
     earlier = path.is_file() and is_pvctl_plan(path)
     for target in (path, json_of(path), sidecar_of(path)):
         if (target.exists() or target.is_symlink()) and not earlier:

@@ -12,10 +12,11 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from pvctl.core.errors import Interrupted, PvctlError
 
@@ -58,13 +59,18 @@ def _version_of(path: str) -> str:
             [path, "version", "-json"], capture_output=True, text=True, timeout=60, env=_base_env()
         )
     except OSError as exc:
-        raise PvctlError(f"terraform executable {path}: cannot run it ({exc.strerror})", "pass a working terraform with --terraform or unset PVCTL_TERRAFORM") from exc
+        raise PvctlError(
+            f"terraform executable {path}: cannot run it ({exc.strerror})",
+            "pass a working terraform with --terraform or unset PVCTL_TERRAFORM",
+        ) from exc
     try:
         return json.loads(done.stdout)["terraform_version"]
     except (ValueError, KeyError):
         match = re.search(r"Terraform v(\d+\.\d+\.\d+\S*)", done.stdout)
         if not match:
-            raise PvctlError(f"terraform executable {path}: `version` printed no version", "pass a Terraform executable with --terraform") from None
+            raise PvctlError(
+                f"terraform executable {path}: `version` printed no version", "pass a Terraform executable with --terraform"
+            ) from None
         return match.group(1)
 
 
@@ -85,7 +91,10 @@ def find_terraform(explicit: str | None = None, repo_root: Path | None = None) -
         return TerraformBinary(path=path, version=_version_of(str(path)), bundled=True)
     resolved = shutil.which(chosen) or (chosen if Path(chosen).is_file() else None)
     if not resolved:
-        raise PvctlError(f"terraform executable {chosen!r} not found", f"pass an existing path with --terraform, or unset {ENV_TERRAFORM} to use the bundled Terraform")
+        raise PvctlError(
+            f"terraform executable {chosen!r} not found",
+            f"pass an existing path with --terraform, or unset {ENV_TERRAFORM} to use the bundled Terraform",
+        )
     version = _version_of(resolved)
     wanted = required_version(repo_root) if repo_root else None
     if wanted and version != wanted:
@@ -180,7 +189,13 @@ _LIVE_LOCK = threading.Lock()
 
 # Terraform 1.15's diagnostics when it could not write the state (including "Failed to persist
 # state after interruption"); any of them means the state may not record what was done.
-_STATE_NOT_SAVED = ("Failed to save state", "Failed to persist state", "Failed to write state", "Error saving state", "Error saving the state")
+_STATE_NOT_SAVED = (
+    "Failed to save state",
+    "Failed to persist state",
+    "Failed to write state",
+    "Error saving state",
+    "Error saving the state",
+)
 _WRITES_STATE = ("apply", "destroy", "import", "state")
 
 
@@ -255,7 +270,7 @@ class _Supervised:
             sink("pvctl: further interrupts are ignored while Terraform stops; only a second Ctrl-C at the terminal aborts it")
         self._noted = self.received
 
-    def __enter__(self) -> "_Supervised":
+    def __enter__(self) -> _Supervised:
         # Signal handlers can only be installed from the main thread (pvctl ci plans in worker threads).
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):
@@ -292,7 +307,8 @@ class _Supervised:
             raise Interrupted(
                 f"hard abort: a second Ctrl-C made {what} exit without waiting for its running operations (exit {returncode}); "
                 "the state may not record what they did",
-                "run `pvctl plan` for the phase to see what the state holds; if it reports a held lock, release it with `terraform force-unlock`",
+                "run `pvctl plan` for the phase to see what the state holds; "
+                "if it reports a held lock, release it with `terraform force-unlock`",
             )
         if returncode == 0:
             done = f"{what} had already finished (exit 0) when the interrupt arrived"

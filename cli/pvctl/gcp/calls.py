@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from pvctl.core.errors import ExitCode, ToolError
+
+if TYPE_CHECKING:
+    from google.api_core.retry import Retry
 
 log = logging.getLogger("pvctl.gcp")
 
@@ -48,7 +52,7 @@ class CallPolicy:
     poll_interval: float = 2.0
     operation_timeout: float = 900.0
 
-    def polling(self):
+    def polling(self) -> Retry:
         from google.api_core.future.polling import DEFAULT_POLLING
 
         return DEFAULT_POLLING.with_delay(initial=self.poll_interval, maximum=max(self.poll_interval, 10.0)) \

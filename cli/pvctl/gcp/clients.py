@@ -11,8 +11,9 @@ point it at anything that should see real credentials.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from pvctl.gcp.calls import LOGIN_FIX, CallPolicy, GcpError
 
@@ -62,7 +63,7 @@ class GcpClients:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, policy: CallPolicy | None = None) -> "GcpClients":
+    def from_env(cls, env: Mapping[str, str] | None = None, policy: CallPolicy | None = None) -> GcpClients:
         env = os.environ if env is None else env
         endpoints = {api: env[var] for api, var in ENDPOINT_ENV.items() if env.get(var)}
         return cls(policy=policy or CallPolicy(), endpoints=endpoints)
@@ -81,7 +82,7 @@ class GcpClients:
             return client_cls(transport=transport_cls(channel=channel, credentials=AnonymousCredentials()))
         return client_cls(credentials=self._credentials())
 
-    def _cached(self, key: str, build) -> Any:
+    def _cached(self, key: str, build: Callable[[], Any]) -> Any:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets as _random
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pvctl.gcp.calls import CallPolicy, GcpError, api_call
@@ -78,7 +78,7 @@ def _result(updated: Any, name: str, action: str, revision: str) -> DeployResult
 
 def new_revision_name(name: str, now: datetime | None = None) -> str:
     # Cloud Run requires "<service>-" in front; time + random keeps two deploys in one second apart.
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return f"{name}-{now:%Y%m%d-%H%M%S}-{_random.token_hex(2)}"
 
 

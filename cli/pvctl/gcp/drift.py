@@ -7,8 +7,9 @@ values people change by hand or by CI deploys: image, min/max instances, ingress
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from pvctl.gcp.services import ServiceStatus
 

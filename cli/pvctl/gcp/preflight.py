@@ -8,10 +8,14 @@ Secret Manager first turns that into one line naming the secrets and the command
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from pvctl.core.errors import ConfigError, GuardRefusal
 from pvctl.gcp.secrets import DB_PASSWORD_SECRET, access_latest, list_secrets, secret_id
+
+if TYPE_CHECKING:
+    from pvctl.gcp.clients import GcpClients
 
 ENV_DB_PASSWORD = "PVCTL_DB_ADMIN_PASSWORD"
 
@@ -55,15 +59,17 @@ def require_secret_values(clients: Any, project: str, prefix: str, phase: str, o
         )
 
 
-def db_admin_password(clients_factory, project: str, prefix: str, env: dict[str, str] | None = None) -> str:
+def db_admin_password(
+    clients_factory: Callable[[], GcpClients], project: str, prefix: str, env: Mapping[str, str] | None = None,
+) -> str:
     """PVCTL_DB_ADMIN_PASSWORD when set, else the newest value of the `db-admin-password` secret.
 
     `clients_factory` builds GcpClients only when Secret Manager must be asked, so an
     exported password needs no Google API call.
     """
-    env = os.environ if env is None else env
-    if env.get(ENV_DB_PASSWORD):
-        return env[ENV_DB_PASSWORD]
+    given: Mapping[str, str] = os.environ if env is None else env
+    if given.get(ENV_DB_PASSWORD):
+        return given[ENV_DB_PASSWORD]
     from pvctl.gcp.calls import GcpError
 
     clients = clients_factory()

@@ -9,9 +9,10 @@ password to Terraform as an ephemeral input.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from pvctl.core.errors import ConfigError
 from pvctl.gcp.calls import CallPolicy, GcpError, api_call

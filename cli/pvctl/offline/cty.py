@@ -19,9 +19,9 @@ _UNKNOWN_CODES = (0, 12)
 
 
 class _Unknown:
-    _instance = None
+    _instance: _Unknown | None = None
 
-    def __new__(cls):
+    def __new__(cls) -> _Unknown:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -29,14 +29,14 @@ class _Unknown:
     def __repr__(self) -> str:
         return "UNKNOWN"
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Unknown:
         return self
 
 
 UNKNOWN = _Unknown()
 
 
-def _ext_hook(code: int, data: bytes):
+def _ext_hook(code: int, data: bytes) -> Any:
     if code in _UNKNOWN_CODES:
         return UNKNOWN
     return msgpack.ExtType(code, data)
@@ -75,7 +75,7 @@ def _from_wire(value: Any, ty: CtyType) -> Any:
         if kind == "object":
             return {k: _from_wire(value.get(k), t) for k, t in ty[1].items()}
         if kind == "tuple":
-            return [_from_wire(v, t) for v, t in zip(value, ty[1])]
+            return [_from_wire(v, t) for v, t in zip(value, ty[1], strict=False)]
     return value
 
 
@@ -99,7 +99,7 @@ def _to_wire(value: Any, ty: CtyType) -> Any:
         if kind == "object":
             return {k: _to_wire(value.get(k), t) for k, t in ty[1].items()}
         if kind == "tuple":
-            return [_to_wire(v, t) for v, t in zip(value, ty[1])]
+            return [_to_wire(v, t) for v, t in zip(value, ty[1], strict=False)]
     if ty == "number" and isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -133,5 +133,5 @@ def conform(value: Any, ty: CtyType) -> Any:
         if kind == "object":
             return {k: conform(value.get(k), t) for k, t in ty[1].items()}
         if kind == "tuple":
-            return [conform(v, t) for v, t in zip(value, ty[1])]
+            return [conform(v, t) for v, t in zip(value, ty[1], strict=False)]
     return value

@@ -17,9 +17,14 @@ import os
 import sys
 import tempfile
 import threading
-from typing import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TextIO
 
 import grpc
+
+if TYPE_CHECKING:  # for annotations; the functions import them where they run
+    import asyncio
+    import ssl
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
@@ -43,7 +48,7 @@ def _server_certificate() -> tuple[bytes, bytes, bytes]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "pvctl offline provider"),
                       x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name).public_key(key.public_key())
@@ -62,12 +67,14 @@ def _server_certificate() -> tuple[bytes, bytes, bytes]:
     return key_pem, cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.DER)
 
 
-def _raw(handler: Callable[[bytes], bytes]):
+def _raw(handler: Callable[[bytes], bytes]) -> grpc.RpcMethodHandler:
     """A unary method on raw bytes: these go-plugin messages are too small to need stubs."""
     return grpc.unary_unary_rpc_method_handler(lambda req, ctx: handler(req), request_deserializer=None, response_serializer=None)
 
 
-def serve(app_protocol: int, service_handlers: list[grpc.GenericRpcHandler], env=os.environ, out=sys.stdout) -> None:
+def serve(
+    app_protocol: int, service_handlers: list[grpc.GenericRpcHandler], env: Mapping[str, str] = os.environ, out: TextIO = sys.stdout,
+) -> None:
     """Run the plugin until go-plugin's controller asks it to shut down (or Terraform kills it)."""
     if env.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
         raise NotAPluginLaunch(
@@ -115,7 +122,7 @@ def serve(app_protocol: int, service_handlers: list[grpc.GenericRpcHandler], env
     server.stop(grace=0.5)
 
 
-def _tls_context(key_pem: bytes, cert_pem: bytes, client_cert_pem: str):
+def _tls_context(key_pem: bytes, cert_pem: bytes, client_cert_pem: str) -> ssl.SSLContext:
     """Server side of go-plugin's mutual TLS, with Python's OpenSSL.
 
     gRPC's own TLS (BoringSSL) cannot do it: Terraform's client certificate has a P-521
@@ -145,9 +152,9 @@ def _start_tls_front(key_pem: bytes, cert_pem: bytes, client_cert_pem: str, back
     import queue
 
     ctx = _tls_context(key_pem, cert_pem, client_cert_pem)
-    ready: queue.Queue = queue.Queue()
+    ready: queue.Queue[int] = queue.Queue()
 
-    async def pipe(reader, writer):
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(1 << 20):
                 writer.write(data)
@@ -157,11 +164,11 @@ def _start_tls_front(key_pem: bytes, cert_pem: bytes, client_cert_pem: str, back
         finally:
             writer.close()
 
-    async def relay(tls_reader, tls_writer):
+    async def relay(tls_reader: asyncio.StreamReader, tls_writer: asyncio.StreamWriter) -> None:
         reader, writer = await asyncio.open_unix_connection(backend)
         await asyncio.gather(pipe(tls_reader, writer), pipe(reader, tls_writer))
 
-    async def front():
+    async def front() -> None:
         server = await asyncio.start_server(relay, "127.0.0.1", 0, ssl=ctx)
         ready.put(server.sockets[0].getsockname()[1])
         await server.serve_forever()

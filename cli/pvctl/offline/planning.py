@@ -38,10 +38,10 @@ class ProviderDefaults:
     deletion_policy: str | None = None
 
     @classmethod
-    def from_config(cls, config: dict | None) -> "ProviderDefaults":
+    def from_config(cls, config: dict | None) -> ProviderDefaults:
         config = config or {}
 
-        def known(name):
+        def known(name: str) -> Any:
             value = config.get(name)
             return None if value is UNKNOWN else value
 
@@ -131,8 +131,8 @@ def _plan_block(block: Block, proposed: Any, config: Any, creating: bool) -> Any
                 for i, item in enumerate(value)
             ]
         elif nested.nesting == "map" and isinstance(value, dict):
-            confs = conf if isinstance(conf, dict) else {}
-            out[name] = {k: _plan_block(nested.block, v, confs.get(k), creating) for k, v in value.items()}
+            conf_map = conf if isinstance(conf, dict) else {}
+            out[name] = {k: _plan_block(nested.block, v, conf_map.get(k), creating) for k, v in value.items()}
     return out
 
 

@@ -13,18 +13,19 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import grpc
 
 from pvctl.offline import cty, goplugin
 from pvctl.offline.checks import check_config
 from pvctl.offline.planning import ProviderDefaults, plan_change
-from pvctl.offline.proto import DESCRIPTOR_FILE, message
+from pvctl.offline.proto import DESCRIPTOR_FILE, Message, message
 from pvctl.offline.rules import RULES_FILE, rules_for
 from pvctl.offline.sandbox import SANDBOX_PLACEHOLDER, fill_unknowns, read_data_source
-from pvctl.offline.schema import SCHEMA_FILE, load_schema, mark_all_sensitive, raw_schema
+from pvctl.offline.schema import SCHEMA_FILE, Block, CtyType, Kind, load_schema, mark_all_sensitive, raw_schema
 from pvctl.offline.wiring import ENV_CACHE_DIR
 
 SERVICE = "tfplugin6.Provider"
@@ -34,7 +35,7 @@ _NESTING = {"single": 1, "list": 2, "set": 3, "map": 4, "group": 5}
 
 # ---- schema response -------------------------------------------------------------------
 
-def _fill_block(msg, raw: dict) -> None:
+def _fill_block(msg: Message, raw: dict) -> None:
     for name in sorted(raw.get("attributes", {})):
         a = raw["attributes"][name]
         msg.attributes.add(
@@ -71,7 +72,7 @@ def build_schema_response() -> bytes:
     return resp.SerializeToString(deterministic=True)
 
 
-def schema_response_bytes(env=os.environ) -> bytes:
+def schema_response_bytes(env: Mapping[str, str] = os.environ) -> bytes:
     """The serialized GetProviderSchema answer, cached on disk: building it takes ~1 s per start."""
     cache_dir = env.get(ENV_CACHE_DIR)
     if not cache_dir:
@@ -91,14 +92,14 @@ def schema_response_bytes(env=os.environ) -> bytes:
 
 # ---- helpers ---------------------------------------------------------------------------
 
-def _diag(severity: str, summary: str, detail: str = "", path: tuple[str | int, ...] = ()):
+def _diag(severity: str, summary: str, detail: str = "", path: tuple[str | int, ...] = ()) -> Message:
     severity_value = message("Diagnostic").Severity.Value(severity)
     diag = message("Diagnostic")(severity=severity_value, summary=summary, detail=detail)
     _fill_path(diag.attribute, path)
     return diag
 
 
-def _fill_path(msg, steps) -> None:
+def _fill_path(msg: Message, steps: Iterable[str | int]) -> None:
     """An AttributePath: names for attributes and blocks, integers for list elements."""
     for step in steps:
         if isinstance(step, int):
@@ -107,14 +108,14 @@ def _fill_path(msg, steps) -> None:
             msg.steps.add(attribute_name=step)
 
 
-def _unmodelled_warning(what: str, paths: list[str]):
+def _unmodelled_warning(what: str, paths: list[str]) -> Message:
     return _diag(
         "WARNING", f"Offline sandbox: {what} has values pvctl cannot model",
         f"No GCP was contacted. These computed attributes are left null in the sandbox state: {', '.join(sorted(set(paths)))}.",
     )
 
 
-def _decode(dv, ty) -> Any:
+def _decode(dv: Message | None, ty: CtyType) -> Any:
     if dv is None:
         return None
     if dv.msgpack:
@@ -124,7 +125,7 @@ def _decode(dv, ty) -> Any:
     return None
 
 
-def _dyn(value: Any, ty) -> Any:
+def _dyn(value: Any, ty: CtyType) -> Message:
     return message("DynamicValue")(msgpack=cty.encode_msgpack(value, ty))
 
 
@@ -140,8 +141,8 @@ class Provider:
     def __init__(self) -> None:
         self.defaults = ProviderDefaults()
 
-    def _block(self, kind: str, type_name: str):
-        found = load_schema().get(kind, type_name)  # type: ignore[arg-type]
+    def _block(self, kind: Kind, type_name: str) -> Block:
+        found = load_schema().get(kind, type_name)
         if found is None:
             raise LookupError(f"hashicorp/google 8.7.0 has no {kind} type {type_name}")
         return found.block
@@ -150,7 +151,7 @@ class Provider:
     #    unknown arguments against the schema; the provider's own checks come from its
     #    source (`checks`, `rules`).
 
-    def GetMetadata(self, req):
+    def GetMetadata(self, req: Message) -> Message:
         resp = message("GetMetadata.Response")()
         resp.server_capabilities.get_provider_schema_optional = True
         schema = load_schema()
@@ -162,13 +163,13 @@ class Provider:
             resp.ephemeral_resources.add(type_name=name)
         return resp
 
-    def GetResourceIdentitySchemas(self, req):
+    def GetResourceIdentitySchemas(self, req: Message) -> Message:
         return message("GetResourceIdentitySchemas.Response")()
 
-    def ValidateProviderConfig(self, req):
+    def ValidateProviderConfig(self, req: Message) -> Message:
         return message("ValidateProviderConfig.Response")()
 
-    def ValidateResourceConfig(self, req):
+    def ValidateResourceConfig(self, req: Message) -> Message:
         resp = message("ValidateResourceConfig.Response")()
         # Terraform validates in provider processes that may plan nothing: skip the schema load.
         config = cty.decode_msgpack_untyped(req.config.msgpack) if req.config.msgpack else \
@@ -177,26 +178,26 @@ class Provider:
             resp.diagnostics.append(_diag("ERROR", problem.summary, problem.detail, problem.path))
         return resp
 
-    def ValidateDataResourceConfig(self, req):
+    def ValidateDataResourceConfig(self, req: Message) -> Message:
         return message("ValidateDataResourceConfig.Response")()
 
-    def ValidateEphemeralResourceConfig(self, req):
+    def ValidateEphemeralResourceConfig(self, req: Message) -> Message:
         return message("ValidateEphemeralResourceConfig.Response")()
 
-    def GetFunctions(self, req):
+    def GetFunctions(self, req: Message) -> Message:
         return message("GetFunctions.Response")()
 
-    def StopProvider(self, req):
+    def StopProvider(self, req: Message) -> Message:
         return message("StopProvider.Response")()
 
-    def ConfigureProvider(self, req):
+    def ConfigureProvider(self, req: Message) -> Message:
         block = load_schema().provider.block
         self.defaults = ProviderDefaults.from_config(_decode(req.config, block.implied_type))
         return message("ConfigureProvider.Response")()
 
     # -- managed resources
 
-    def UpgradeResourceState(self, req):
+    def UpgradeResourceState(self, req: Message) -> Message:
         ty = self._block("resource", req.type_name).implied_type
         if req.raw_state.json:
             value = cty.conform(json.loads(req.raw_state.json), ty)
@@ -204,11 +205,11 @@ class Provider:
             raise ValueError(f"{req.type_name}: state in the pre-0.12 flatmap format cannot be read offline")
         return message("UpgradeResourceState.Response")(upgraded_state=_dyn(value, ty))
 
-    def ReadResource(self, req):
+    def ReadResource(self, req: Message) -> Message:
         # The sandbox has nothing to refresh from: the prior state is the truth.
         return message("ReadResource.Response")(new_state=req.current_state, private=req.private)
 
-    def PlanResourceChange(self, req):
+    def PlanResourceChange(self, req: Message) -> Message:
         block = self._block("resource", req.type_name)
         ty = block.implied_type
         prior, proposed, config = (_decode(v, ty) for v in (req.prior_state, req.proposed_new_state, req.config))
@@ -221,7 +222,7 @@ class Provider:
             _fill_path(resp.requires_replace.add(), steps)
         return resp
 
-    def ApplyResourceChange(self, req):
+    def ApplyResourceChange(self, req: Message) -> Message:
         block = self._block("resource", req.type_name)
         ty = block.implied_type
         planned = _decode(req.planned_state, ty)
@@ -240,7 +241,7 @@ class Provider:
             resp.diagnostics.append(_unmodelled_warning(req.type_name, unmodelled))
         return resp
 
-    def ImportResourceState(self, req):
+    def ImportResourceState(self, req: Message) -> Message:
         resp = message("ImportResourceState.Response")()
         resp.diagnostics.append(_diag(
             "ERROR", f"Cannot import {req.type_name} offline",
@@ -251,7 +252,7 @@ class Provider:
 
     # -- data sources and ephemeral resources
 
-    def ReadDataSource(self, req):
+    def ReadDataSource(self, req: Message) -> Message:
         block = self._block("data", req.type_name)
         ty = block.implied_type
         value, unmodelled = read_data_source(req.type_name, block, _decode(req.config, ty) or {}, self.defaults)
@@ -260,7 +261,7 @@ class Provider:
             resp.diagnostics.append(_unmodelled_warning(f"data.{req.type_name}", unmodelled))
         return resp
 
-    def OpenEphemeralResource(self, req):
+    def OpenEphemeralResource(self, req: Message) -> Message:
         block = self._block("ephemeral", req.type_name)
         ty = block.implied_type
         value, unmodelled = read_data_source(req.type_name, block, _decode(req.config, ty) or {}, self.defaults)
@@ -272,10 +273,10 @@ class Provider:
         ))
         return resp
 
-    def RenewEphemeralResource(self, req):
+    def RenewEphemeralResource(self, req: Message) -> Message:
         return message("RenewEphemeralResource.Response")()
 
-    def CloseEphemeralResource(self, req):
+    def CloseEphemeralResource(self, req: Message) -> Message:
         return message("CloseEphemeralResource.Response")()
 
 
@@ -291,7 +292,7 @@ def _guarded(name: str, fn: Callable) -> Callable:
     """Turn a crash into an error diagnostic Terraform prints, instead of a gRPC failure."""
     resp_cls = message(f"{name}.Response")
 
-    def call(req, _ctx):
+    def call(req: Message, _ctx: grpc.ServicerContext) -> Message:
         try:
             return fn(req)
         except Exception as exc:  # noqa: BLE001 - reported to the user through Terraform

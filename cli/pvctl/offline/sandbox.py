@@ -12,10 +12,13 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pvctl.offline.cty import UNKNOWN
 from pvctl.offline.schema import Block
+
+if TYPE_CHECKING:
+    from pvctl.offline.planning import ProviderDefaults
 
 SANDBOX_PROJECT = "pvctl-sandbox"
 SANDBOX_TIME = "2025-01-01T00:00:00Z"
@@ -214,7 +217,8 @@ def _scalar(ctx: Context, ty: Any, attr: str, path: str) -> Any:
 
 def fill_unknowns(type_name: str, block: Block, value: dict, provider_project: str | None) -> tuple[dict, list[str]]:
     """Replace every unknown in `value` by a plausible value or null; returns the null-filled paths."""
-    project = value.get("project") if isinstance(value.get("project"), str) else (provider_project or SANDBOX_PROJECT)
+    given = value.get("project")
+    project = given if isinstance(given, str) else (provider_project or SANDBOX_PROJECT)
     ctx = Context(type_name, value, project)
     # Identity-like attributes first: others (self_link, uri) are built from them.
     for first in ("project", "region", "location", "name", "id"):
@@ -263,10 +267,10 @@ def _fill_nested_unknowns(ctx: Context, value: Any, path: str) -> Any:
     return value
 
 
-def read_data_source(type_name: str, block: Block, config: dict, defaults) -> tuple[dict, list[str]]:
+def read_data_source(type_name: str, block: Block, config: dict, defaults: ProviderDefaults) -> tuple[dict, list[str]]:
     """A data source's result: the configuration with every unset computed attribute filled.
 
-    `defaults` is the provider configuration (`planning.ProviderDefaults`).
+    `defaults` is the provider configuration.
     """
     value = dict(config)
     for name, attr in block.attributes.items():

@@ -37,7 +37,7 @@ class Attribute:
 class NestedBlock:
     name: str
     nesting: Literal["single", "list", "set", "map", "group"]
-    block: "Block"
+    block: Block
     min_items: int = 0
     max_items: int = 0
 

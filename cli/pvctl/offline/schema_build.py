@@ -34,9 +34,12 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import Any
 
-from pvctl.offline.schema import PROVIDER_ADDRESS, PROVIDER_VERSION
+from pvctl.offline.schema import PROVIDER_ADDRESS, PROVIDER_VERSION, CtyType
 
 WHEEL_REQUIREMENT = "cdktn-provider-google==21.1.0"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -98,7 +101,7 @@ class _Module:
         self._open_structs: list[str] = []
         self.truncated: list[str] = []
 
-    def main_classes(self):
+    def main_classes(self) -> Iterator[tuple[str, str, str]]:
         for name, (base, body) in self.classes.items():
             kind = _KIND_OF_BASE.get(base)
             if kind is None:
@@ -131,7 +134,7 @@ class _Module:
         ref = self.classes.get(struct + "OutputReference")
         return self.block(body, ref[1] if ref else "", where)
 
-    def block(self, args_body: str, getters_body: str, where: str, write_only: set[str] = frozenset()) -> dict:
+    def block(self, args_body: str, getters_body: str, where: str, write_only: AbstractSet[str] = frozenset()) -> dict:
         entries = {m.group(1): m.groups()[1:] for m in _ENTRY_RE.finditer(args_body)}
         flags = _flags_with_segments(getters_body)
         attributes: dict[str, dict] = {}
@@ -146,7 +149,7 @@ class _Module:
             if name in write_only or name.endswith("_wo"):
                 attr["write_only"] = True
             attributes[name] = attr
-        for name, (computed, optional, required, segment) in flags.items():
+        for name, (_computed, optional, required, segment) in flags.items():
             if name in entries:
                 continue
             if optional or required:
@@ -159,12 +162,12 @@ class _Module:
             out["block_types"] = block_types
         return out
 
-    def _nested_block(self, name, value, kind, storage, required, where) -> dict:
+    def _nested_block(self, name: str, value: str, kind: str, storage: str, required: bool, where: str) -> dict:
         called = _CALLED_FN_RE.search(value)
         if called is None:
             raise SchemaBuildError(f"{self.path}: {where}.{name}: cannot find the struct of this block")
         struct = called.group(1)[0].upper() + called.group(1)[1:]
-        nested = {"block": self.struct_block(struct, f"{where}.{name}")}
+        nested: dict[str, Any] = {"block": self.struct_block(struct, f"{where}.{name}")}
         if kind == "struct":
             nested["nesting_mode"] = "single"
         elif kind in ("list", "set"):
@@ -177,7 +180,7 @@ class _Module:
             raise SchemaBuildError(f"{self.path}: {where}.{name}: block of unknown kind {kind!r} ({storage})")
         return nested
 
-    def _computed_type(self, segment: str, where: str):
+    def _computed_type(self, segment: str, where: str) -> CtyType:
         complex_list = _COMPLEX_LIST_RE.search(segment)
         if complex_list:
             struct, wraps_set = complex_list.groups()
@@ -206,7 +209,7 @@ def _flags_with_segments(body: str) -> dict[str, tuple[bool, bool, bool, str]]:
     return out
 
 
-def _argument_type(kind: str, storage: str, where: str):
+def _argument_type(kind: str, storage: str, where: str) -> CtyType:
     if kind == "simple" and storage in _SIMPLE:
         return _SIMPLE[storage]
     if kind in ("list", "set") and storage in ("stringList", "numberList"):
@@ -240,12 +243,12 @@ def _main_block(module: _Module, kind: str, type_name: str, body: str) -> dict:
     return block
 
 
-def build_schema(index_files, truncated: list[str] | None = None) -> dict:
+def build_schema(index_files: Iterable[tuple[str, str]], truncated: list[str] | None = None) -> dict:
     """`index_files`: iterable of (name, source) of the bindings' `lib/<name>/` modules.
 
     `truncated` collects the nested blocks cut where the bindings' naming loops.
     """
-    sections = {"resource": {}, "data": {}, "ephemeral": {}}
+    sections: dict[str, dict[str, dict]] = {"resource": {}, "data": {}, "ephemeral": {}}
     provider_block = None
     for path, text in index_files:
         module = _Module(path, text)
@@ -274,7 +277,7 @@ def build_schema(index_files, truncated: list[str] | None = None) -> dict:
     }
 
 
-def index_files_of_wheel(wheel: Path):
+def index_files_of_wheel(wheel: Path) -> Iterator[tuple[str, str]]:
     with zipfile.ZipFile(wheel) as zf:
         names = [n for n in zf.namelist() if n.endswith(".jsii.tgz")]
         if len(names) != 1:
@@ -286,8 +289,9 @@ def index_files_of_wheel(wheel: Path):
     with tarfile.open(fileobj=io.BytesIO(tgz), mode="r:gz") as tar:
         for member in tar:
             found = re.fullmatch(r"package/lib/([^/]+)/.*\.js", member.name)
-            if found:
-                text = tar.extractfile(member).read().decode("utf-8")
+            handle = tar.extractfile(member) if found else None  # None for what is not a file
+            if found and handle is not None:
+                text = handle.read().decode("utf-8")
                 modules.setdefault(found.group(1), []).append((member.name, text))
     for name in sorted(modules):
         yield f"lib/{name}", "\n".join(text for _, text in sorted(modules[name]))
@@ -297,7 +301,7 @@ def metadata(schema: dict, wheel_sha256: str, truncated: list[str]) -> dict:
     """The sibling `.meta.json`: what the schema mirrors and what the builder had to decide."""
     provider = schema["provider_schemas"][PROVIDER_ADDRESS]
 
-    def write_only(block, prefix):
+    def write_only(block: dict, prefix: str) -> Iterator[str]:
         for name, attr in block.get("attributes", {}).items():
             if attr.get("write_only"):
                 yield prefix + name

@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 
 from pvctl.core.files import write_atomic
-
 from pvctl.offline.schema import PROVIDER_ADDRESS, PROVIDER_VERSION
 
 OFFLINE_DIR = Path(".pvctl") / "offline"

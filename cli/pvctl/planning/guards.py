@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from pvctl.core.errors import GuardRefusal
 from pvctl.planning.summary import Change, changes

@@ -16,7 +16,8 @@ plan marks anywhere.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 MASK = "(sensitive)"
 # Shorter marked values (a flag, a port) would hide unrelated equal values all over a plan.
@@ -50,7 +51,7 @@ def _collect(value: Any, marks: Any, found: set[str]) -> None:
         for key, sub in value.items():
             _collect(sub, marks.get(key), found)
     elif isinstance(value, list) and isinstance(marks, list):
-        for item, sub in zip(value, marks):
+        for item, sub in zip(value, marks, strict=False):
             _collect(item, sub, found)
 
 

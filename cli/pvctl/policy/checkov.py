@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pvctl.core.errors import ToolError
 from pvctl.policy.toolenv import Progress, ensure_checkov
@@ -134,12 +135,16 @@ def _run(repo_root: Path, args: Sequence[str], target: str, progress: Progress, 
     try:
         done = subprocess.run(command, cwd=repo_root, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     except OSError as exc:
-        raise ToolError(f"checkov {tool.executable}: cannot run it ({exc.strerror})", f"delete {tool.executable.parents[1]} so pvctl reinstalls it") from exc
+        raise ToolError(
+            f"checkov {tool.executable}: cannot run it ({exc.strerror})", f"delete {tool.executable.parents[1]} so pvctl reinstalls it"
+        ) from exc
     if os.environ.get("PVCTL_CHECKOV_DEBUG"):
         progress(done.stderr)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
-        raise ToolError(f"checkov failed on {target}: {last}", "fix the reported file, or run with PVCTL_CHECKOV_DEBUG=1 for checkov's full output")
+        raise ToolError(
+            f"checkov failed on {target}: {last}", "fix the reported file, or run with PVCTL_CHECKOV_DEBUG=1 for checkov's full output"
+        )
     return parse_report(done.stdout, target, repo_root)
 
 

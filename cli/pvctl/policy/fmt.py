@@ -20,7 +20,9 @@ def fmt_check(runner: TerraformRunner, repo_root: Path) -> StepResult:
         # Exit 3 = some files need formatting; anything else non-zero = unparsable HCL.
         if done.returncode == 3 or (done.returncode == 0 and done.stdout.strip()):
             diffs.append(done.stdout.strip())
-            unformatted += [line for line in done.stdout.splitlines() if line.endswith(".tf") and not line.startswith(("---", "+++", " ", "-", "+"))]
+            unformatted += [
+                line for line in done.stdout.splitlines() if line.endswith(".tf") and not line.startswith(("---", "+++", " ", "-", "+"))
+            ]
         elif done.returncode != 0:
             errors.append((done.stderr or done.stdout).strip())
     if errors:

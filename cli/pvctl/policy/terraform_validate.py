@@ -12,8 +12,12 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pvctl.core.errors import PvctlError
+
+if TYPE_CHECKING:
+    from pvctl.core.config import Config
 
 # Terraform warns about dev_overrides on every command; in offline mode that is the point.
 _EXPECTED = {"Provider development overrides are in effect"}
@@ -109,7 +113,7 @@ def validate_all(repo_root: Path, terraform: str | None = None, jobs: int | None
         return list(pool.map(lambda p: validate_dir(p, repo_root, terraform), folders))
 
 
-def validate_phase(config, phase: str, terraform: str | None = None) -> None:
+def validate_phase(config: Config, phase: str, terraform: str | None = None) -> None:
     """The validate step of `pvctl check`: raises PvctlError naming the first error."""
     from pvctl.core.repo import RepoPaths
 

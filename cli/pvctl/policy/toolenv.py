@@ -12,9 +12,9 @@ import os
 import subprocess
 import sys
 import venv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from pvctl.core.errors import ToolError
 

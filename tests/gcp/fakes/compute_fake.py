@@ -67,17 +67,28 @@ class FakeCompute:
             time.sleep(self.delay[collection])
         if collection in self.denied:
             permission = self.denied[collection]
-            return send_json(request, 403, {"error": {"code": 403, "message": f"Required '{permission}' permission for 'projects/{parts[3]}'",
-                                                       "errors": [{"reason": "forbidden", "domain": "global"}]}})
+            return send_json(
+                request,
+                403,
+                {
+                    "error": {
+                        "code": 403,
+                        "message": f"Required '{permission}' permission for 'projects/{parts[3]}'",
+                        "errors": [{"reason": "forbidden", "domain": "global"}],
+                    }
+                },
+            )
         if code is not None:
             return send_json(request, code, {"error": {"code": code, "message": f"injected HTTP {code}"}})
         if name is None:
             return send_json(request, 200, {"kind": f"compute#{collection}List", "items": list(self.items[collection].values())})
         if name not in self.items[collection]:
-            return send_json(request, 404, {"error": {"code": 404, "message": f"The resource '{self.link(collection, name)}' was not found"}})
+            return send_json(
+                request, 404, {"error": {"code": 404, "message": f"The resource '{self.link(collection, name)}' was not found"}}
+            )
         return send_json(request, 200, self.items[collection][name])
 
-    def start(self) -> "FakeCompute":
+    def start(self) -> FakeCompute:
         self.thread.start()
         return self
 

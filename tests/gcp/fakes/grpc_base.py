@@ -6,8 +6,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from concurrent import futures
-from typing import Any, Callable
+from typing import Any
 
 import grpc
 from google.protobuf import any_pb2
@@ -90,7 +91,7 @@ class FakeGrpcServer:
     def calls(self, method: str) -> int:
         return self.faults.calls[method]
 
-    def start(self) -> "FakeGrpcServer":
+    def start(self) -> FakeGrpcServer:
         self.server.start()
         return self
 

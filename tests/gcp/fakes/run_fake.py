@@ -46,11 +46,11 @@ class FakeCloudRun(FakeGrpcServer):
             "GetOperation": (self.get_operation, operations_pb2.GetOperationRequest, operations_pb2.Operation),
         })
 
-    # --- seeding -----------------------------------------------------------------------------
+    # --- test data ---------------------------------------------------------------------------
     def _now(self) -> dt.datetime:
-        return dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=next(self._clock))
+        return dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=next(self._clock))
 
-    def seed(self, project: str, region: str, name: str, image: str, min_instances: int = 0, max_instances: int = 3,
+    def put_service(self, project: str, region: str, name: str, image: str, min_instances: int = 0, max_instances: int = 3,
              ingress: str = "INGRESS_TRAFFIC_ALL", revision: str | None = None) -> run_v2.Service:
         path = f"projects/{project}/locations/{region}/services/{name}"
         template = run_v2.RevisionTemplate(

@@ -43,20 +43,20 @@ def load_balancer(compute: FakeCompute, backends: list[str], certificate: str = 
 
 
 def mvp(run: FakeCloudRun, compute: FakeCompute, **cert) -> None:
-    run.seed(PROJECT, REGION, f"{PREFIX}-api", API_IMAGE, 0, 3, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
+    run.put_service(PROJECT, REGION, f"{PREFIX}-api", API_IMAGE, 0, 3, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
     load_balancer(compute, ["api"], **cert)
 
 
 def growth(run: FakeCloudRun, compute: FakeCompute, **cert) -> None:
     """Still one service (the whole site), with more room to scale than mvp."""
-    run.seed(PROJECT, REGION, f"{PREFIX}-api", API_IMAGE, 0, 10, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
+    run.put_service(PROJECT, REGION, f"{PREFIX}-api", API_IMAGE, 0, 10, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
     load_balancer(compute, ["api"], **cert)
 
 
 def scale(run: FakeCloudRun, compute: FakeCompute, **cert) -> None:
-    run.seed(PROJECT, REGION, f"{PREFIX}-api", API_IMAGE, 1, 5, "INGRESS_TRAFFIC_INTERNAL_ONLY")
-    run.seed(PROJECT, REGION, f"{PREFIX}-bff", BFF_IMAGE, 1, 4, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
-    run.seed(PROJECT, REGION, f"{PREFIX}-webhooks", API_IMAGE, 0, 5, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
+    run.put_service(PROJECT, REGION, f"{PREFIX}-api", API_IMAGE, 1, 5, "INGRESS_TRAFFIC_INTERNAL_ONLY")
+    run.put_service(PROJECT, REGION, f"{PREFIX}-bff", BFF_IMAGE, 1, 4, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
+    run.put_service(PROJECT, REGION, f"{PREFIX}-webhooks", API_IMAGE, 0, 5, "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER")
     load_balancer(compute, ["bff", "webhooks"], **cert)
 
 
@@ -69,12 +69,12 @@ def database(run: FakeCloudRun, sql: FakeSqlAdmin, replica: bool = True) -> None
     """The scale database: primary with daily backups, a replica in a second region, services reading DB_HOST."""
     from google.cloud import run_v2
 
-    sql.seed_instance(f"{PREFIX}-pg", REGION, PRIMARY_IP)
+    sql.put_instance(f"{PREFIX}-pg", REGION, PRIMARY_IP)
     if replica:
-        sql.seed_instance(f"{PREFIX}-pg-dr", DR_REGION, REPLICA_IP, master=f"{PREFIX}-pg")
+        sql.put_instance(f"{PREFIX}-pg-dr", DR_REGION, REPLICA_IP, master=f"{PREFIX}-pg")
     for day, backup_id in ((18, 1763424000000), (19, 1763510400000), (20, 1763596800000)):
-        sql.seed_backup(f"{PREFIX}-pg", backup_id, f"2026-11-{day}T03:12:00.000Z")
-    sql.seed_backup(f"{PREFIX}-pg", 1763600000000, "2026-11-20T09:00:00.000Z", status="FAILED")
+        sql.put_backup(f"{PREFIX}-pg", backup_id, f"2026-11-{day}T03:12:00.000Z")
+    sql.put_backup(f"{PREFIX}-pg", 1763600000000, "2026-11-20T09:00:00.000Z", status="FAILED")
     for path, service in run.services.items():
         if not path.endswith("-bff"):  # the BFF reaches the database only through the API
             service.template.containers[0].env.extend([run_v2.EnvVar(name="DB_HOST", value=PRIMARY_IP),

@@ -61,7 +61,7 @@ class FakeSecretManager(FakeGrpcServer):
         if "data_crc32c" in request.payload and request.payload.data_crc32c != _crc32c(data):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "Checksum mismatch")
         version = sm.SecretVersion(name=f"{request.parent}/versions/{len(versions) + 1}", state=ENABLED,
-                                   create_time=dt.datetime(2026, 11, 20, 12, len(versions), tzinfo=dt.timezone.utc))
+                                   create_time=dt.datetime(2026, 11, 20, 12, len(versions), tzinfo=dt.UTC))
         versions.append(version)
         self.payloads[version.name] = data
         return version

@@ -28,8 +28,8 @@ def main() -> None:
     args = parser.parse_args()
     run, secrets, compute = FakeCloudRun().start(), FakeSecretManager().start(), FakeCompute(scenarios.PROJECT).start()
     monitoring, sql = FakeMonitoring().start(), FakeSqlAdmin(scenarios.PROJECT).start()
-    seed = scenarios.scale if args.phase == "scale" else scenarios.mvp
-    seed(run, compute, certificate=args.certificate, domain_status=args.domain_status)
+    populate = scenarios.scale if args.phase == "scale" else scenarios.mvp
+    populate(run, compute, certificate=args.certificate, domain_status=args.domain_status)
     scenarios.secret_containers(secrets)
     scenarios.database(run, sql)
     errors = round(500 * args.canary_5xx)

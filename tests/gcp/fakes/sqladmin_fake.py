@@ -62,8 +62,8 @@ class FakeSqlAdmin:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    # --- seeding ------------------------------------------------------------------------------------------
-    def seed_instance(
+    # --- test data ------------------------------------------------------------------------------------------
+    def put_instance(
         self,
         name: str,
         region: str,
@@ -101,7 +101,7 @@ class FakeSqlAdmin:
         self.databases[name] = list(databases)
         return body
 
-    def seed_backup(self, instance: str, backup_id: int, end_time: str, status: str = "SUCCESSFUL") -> None:
+    def put_backup(self, instance: str, backup_id: int, end_time: str, status: str = "SUCCESSFUL") -> None:
         self.backups[instance].append(
             {
                 "kind": "sql#backupRun",

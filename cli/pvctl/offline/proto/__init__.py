@@ -7,14 +7,18 @@ serialized descriptor works with any protobuf >= 4.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 DESCRIPTOR_FILE = Path(__file__).resolve().parent.parent.parent / "data" / "offline-tfplugin6.desc"
 
+# A plugin-protocol message: its class is built from the descriptor at run time, so no static type names it.
+Message = Any
+
 
 @lru_cache(maxsize=1)
-def _pool():
+def _pool() -> Any:
     from google.protobuf import descriptor_pb2, descriptor_pool
 
     files = descriptor_pb2.FileDescriptorSet.FromString(DESCRIPTOR_FILE.read_bytes())
@@ -24,8 +28,8 @@ def _pool():
     return pool
 
 
-@lru_cache(maxsize=None)
-def message(name: str):
+@cache
+def message(name: str) -> type[Message]:
     """The class of `tfplugin6.<name>`, e.g. `message("PlanResourceChange.Request")`."""
     from google.protobuf import message_factory
 
