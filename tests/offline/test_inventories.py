@@ -2,7 +2,7 @@
 
 In the manner of the `tests/` inventories of Google's Terraform module library: each
 `inventories/<phase>.yaml` lists every resource address the plan holds and, for the resources
-that matter, the values the design asks for, compared with `planned_values` of the plan JSON
+that matter, the values each phase is meant to have, compared with `planned_values` of the plan JSON
 (`terraform show -json`). The plans come from the real CLI on a copy of this repository, so
 phases.toml, the renderer, the environments and the modules are what is checked.
 
