@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import os
 import shutil
 import signal
 import tempfile
@@ -12,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence, TextIO
 
 from pvctl.core import console
 from pvctl.core.config import Config
@@ -56,6 +57,32 @@ def _offline_wiring(repo_root: Path) -> tuple[Path, str]:
     from pvctl.offline.wiring import offline_banner, offline_cli_config
 
     return offline_cli_config(repo_root), offline_banner()
+
+
+def _private_text(path: Path) -> TextIO:
+    """`path` opened for writing, created or truncated owner-only (0600) whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
+def _without_override_warning(sink: LineSink) -> LineSink:
+    """sink, minus Terraform's "Provider development overrides are in effect" warning: offline runs
+    print pvctl's own one-line banner instead. With -no-color the warning is its heading, a blank line
+    and two paragraphs (the overridden providers, the caveat), each ended by a blank line."""
+    blank_lines_left = 0
+
+    def filtered(line: str) -> None:
+        nonlocal blank_lines_left
+        if line.startswith("Warning: Provider development overrides are in effect"):
+            blank_lines_left = 3
+            return
+        if blank_lines_left:
+            blank_lines_left -= not line.strip()
+            return
+        sink(line)
+
+    return filtered
 
 
 def _first_error(output: str) -> str | None:
@@ -120,19 +147,32 @@ class PhaseRun:
         between the review and the apply, and it is gone when pvctl exits."""
         return _private_tempdir(self.paths.phase_dir(self.phase), self.paths.work) / name
 
+    def log_file(self, title: str) -> Path:
+        """Where Terraform's full output of a step is kept (owner-only: plans show variable values)."""
+        return private_dir(self.paths.phase_dir(self.phase), self.paths.work) / f"{title.replace(' ', '-')}.log"
+
     def _stream(self, title: str, args: list[str], line_sink: LineSink | None = None) -> RunResult:
         if line_sink is not None:  # the caller keeps Terraform's output (pvctl ci: one log per phase)
             line_sink(f"$ terraform {' '.join(args)}")
             return self.runner.stream(args, self.cwd, line_sink)
-        # init's chatter (backend lines, dev_overrides warnings) matters only when it fails.
-        quiet = args[0] == "init"
-        with console.progress(f"terraform {title} ({self.phase}, {self.mode})", self.to_stderr, quiet) as sink:
-            result = self.runner.stream(args, self.cwd, sink)
-        if quiet and result.returncode != 0:
-            console.err().print(result.stdout, markup=False, highlight=False, soft_wrap=True)
-        return result
+        # Terraform's text (thousands of plan lines, init's chatter) goes to the log; pvctl's summary
+        # follows. -v streams it too; a failure shows its end either way (_fail).
+        verbose = console.settings.verbose
+        log = self.log_file(title)
+        shown = f"{log.relative_to(self.config.repo_root)}" if log.is_relative_to(self.config.repo_root) else str(log)
+        heading = f"terraform {title} ({self.phase}, {self.mode}; full log: {shown})"
+        with _private_text(log) as kept, console.progress(heading, self.to_stderr, quiet=not verbose) as sink:
+            terminal = _without_override_warning(sink)
 
-    def _fail(self, step: str, result: RunResult) -> ToolError:
+            def both(line: str) -> None:
+                kept.write(line + "\n")
+                terminal(line)
+
+            return self.runner.stream(args, self.cwd, both)
+
+    def _fail(self, step: str, result: RunResult, line_sink: LineSink | None) -> ToolError:
+        if line_sink is None and not console.settings.verbose:  # the output went to the log only: its end now
+            console.err().print(result.stdout, markup=False, highlight=False, soft_wrap=True)
         detail = _first_error(result.stdout)
         what = f"terraform {step} failed for phase {self.phase}" + (f": {detail}" if detail else f" (exit {result.returncode})")
         return ToolError(what, "read Terraform's output above, fix the cause and run the command again")
@@ -155,7 +195,7 @@ class PhaseRun:
         finally:
             self.runner.extra_env = plain_env
         if result.returncode != 0:
-            raise self._fail("init", result)
+            raise self._fail("init", result, line_sink)
 
     def show(self, plan_file: Path) -> dict[str, Any]:
         result = self.runner.run(["show", "-json", "-no-color", str(plan_file)], self.cwd, capture=True)
@@ -200,7 +240,7 @@ class PhaseRun:
             args += [f"-target={t}" for t in targets]
             result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
             if result.returncode not in (0, 2):
-                raise self._fail("plan", result)
+                raise self._fail("plan", result, line_sink)
             plan = self.show(staged)
             meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
                                        result.returncode == 2, self.runner.binary.version, staged)
@@ -227,7 +267,7 @@ class PhaseRun:
             if STALE_MARKER in result.stdout:
                 raise GuardRefusal("the saved plan is stale: the state changed since it was made",
                                    f"re-plan with `pvctl plan --phase {self.phase}{' --offline' if self.mode == 'offline' else ''}`")
-            raise self._fail("apply", result)
+            raise self._fail("apply", result, line_sink)
         if self.mode == "live":  # the sandbox is not what runs in the project
             self._record_applied(saved)
 
