@@ -278,10 +278,12 @@ def test_plan_is_quiet_with_the_changed_attributes_and_verbose_streams_terraform
     assert quiet.stderr.count("Offline mode: hashicorp/google is pvctl's stand-in") == 1
     log = repo / ".pvctl" / "growth" / "plan.log"
     assert "full log: .pvctl/growth/plan.log" in quiet.stderr
-    assert stat.S_IMODE(log.stat().st_mode) == 0o600 and "Terraform will perform the following actions" in log.read_text()
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert "Terraform will perform the following actions" in log.read_text()
     # Piped with no COLUMNS: sentences are not folded at 80 columns.
     assert "(+$0.00/month, USD; now: mvp applied, mvp traffic; after: growth traffic)\n" in quiet.stdout
-    assert any(line.startswith("Offline mode:") and line.endswith("placeholders in the sandbox state.") for line in quiet.stderr.splitlines())
+    banner = [line for line in quiet.stderr.splitlines() if line.startswith("Offline mode:")]
+    assert banner and banner[0].endswith("placeholders in the sandbox state.")
 
     verbose = pvctl(["--verbose", "plan", "--phase", "growth", "--offline"], repo, env)
     assert verbose.returncode == 0, verbose.stderr

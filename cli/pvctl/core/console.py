@@ -64,23 +64,14 @@ def escape(text: str) -> str:
 
 
 @contextmanager
-def progress(title: str, to_stderr: bool, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+def progress(title: str, to_stderr: bool) -> Iterator[Callable[[str], None]]:
     """Yield a sink for Terraform's output lines while a step runs.
 
     On a terminal: a spinner on stderr, lines printed above it. Elsewhere: one
     plain `pvctl: <title>` line, then the lines as they come. With to_stderr (the
-    --json modes) nothing but the final document reaches stdout. quiet: only the
-    spinner or title; the caller shows the lines if the step fails.
+    --json modes) nothing but the final document reaches stdout.
     """
     console = err()
-    if quiet:
-        if console.is_terminal:
-            with console.status(escape(title)):
-                yield lambda line: None
-        else:
-            console.print(f"pvctl: {escape(title)}", soft_wrap=True)
-            yield lambda line: None
-        return
     lines_to = console if to_stderr else out()
     if console.is_terminal:
         with console.status(escape(title)):

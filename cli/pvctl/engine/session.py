@@ -10,6 +10,7 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, Callable, Literal, Sequence, TextIO
 from pvctl.core import console
 from pvctl.core.config import Config
 from pvctl.core.credentials import find_credentials
-from pvctl.core.errors import ConfigError, GuardRefusal, ToolError
+from pvctl.core.errors import ConfigError, GuardRefusal, Interrupted, ToolError
 from pvctl.core.files import make_private, private_dir
 from pvctl.core.render import Rendered, render_phase
 from pvctl.core.repo import Mode, RepoPaths
@@ -156,19 +157,29 @@ class PhaseRun:
             line_sink(f"$ terraform {' '.join(args)}")
             return self.runner.stream(args, self.cwd, line_sink)
         # Terraform's text (thousands of plan lines, init's chatter) goes to the log; pvctl's summary
-        # follows. -v streams it too; a failure shows its end either way (_fail).
+        # follows. -v streams it too; a failure shows its end either way (_fail), and so does an
+        # interrupt, whose own notes ("pvctl: interrupt received; waiting ...") always show at once.
         verbose = console.settings.verbose
         log = self.log_file(title)
         shown = f"{log.relative_to(self.config.repo_root)}" if log.is_relative_to(self.config.repo_root) else str(log)
         heading = f"terraform {title} ({self.phase}, {self.mode}; full log: {shown})"
-        with _private_text(log) as kept, console.progress(heading, self.to_stderr, quiet=not verbose) as sink:
+        recent: deque[str] = deque(maxlen=40)
+        with _private_text(log) as kept, console.progress(heading, self.to_stderr) as sink:
             terminal = _without_override_warning(sink)
 
             def both(line: str) -> None:
                 kept.write(line + "\n")
-                terminal(line)
+                if verbose or line.startswith("pvctl: "):
+                    terminal(line)
+                else:
+                    recent.append(line)
 
-            return self.runner.stream(args, self.cwd, both)
+            try:
+                return self.runner.stream(args, self.cwd, both)
+            except Interrupted:
+                for line in recent:
+                    terminal(line)
+                raise
 
     def _fail(self, step: str, result: RunResult, line_sink: LineSink | None) -> ToolError:
         if line_sink is None and not console.settings.verbose:  # the output went to the log only: its end now
