@@ -290,3 +290,22 @@ def test_plan_is_quiet_with_the_changed_attributes_and_verbose_streams_terraform
     assert "Terraform will perform the following actions" in verbose.stdout
     assert "development overrides" not in verbose.stdout + verbose.stderr
     assert "Terraform used the selected providers" in verbose.stdout  # the paragraph after the warning stays
+
+
+def test_init_runs_again_only_when_what_it_reads_changed(repo: Path, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    first = pvctl(["plan", "--phase", "mvp", "--offline"], repo, env)
+    assert first.returncode == 0 and "terraform init (mvp" in first.stderr, first.stderr
+    again = pvctl(["plan", "--phase", "mvp", "--offline"], repo, env)
+    assert again.returncode == 0 and "terraform init" not in again.stderr, again.stderr
+    # A new module file, another backend (project -> state path), a deleted data dir: each needs init.
+    (repo / "modules" / "extra.tf").write_text("# changed\n")
+    changed = pvctl(["plan", "--phase", "mvp", "--offline"], repo, env)
+    assert changed.returncode == 0 and "terraform init (mvp" in changed.stderr, changed.stderr
+    moved = pvctl(["plan", "--phase", "mvp", "--offline", "--project", "pv-other-project"], repo, env)
+    assert moved.returncode == 0 and "terraform init (mvp" in moved.stderr, moved.stderr
+    import shutil
+
+    shutil.rmtree(repo / ".pvctl" / "tf" / "mvp-offline")
+    fresh = pvctl(["plan", "--phase", "mvp", "--offline", "--project", "pv-other-project"], repo, env)
+    assert fresh.returncode == 0 and "terraform init (mvp" in fresh.stderr, fresh.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -31,6 +32,7 @@ from pvctl.planning import saved_plan
 OFFLINE_DB_PASSWORD = "offline-placeholder-not-a-secret"
 STALE_MARKER = "Saved plan is stale"
 OFFLINE_INIT_WORKSPACE = "pvctl-offline-init"   # never holds state
+INIT_MARKER = "pvctl-init.sha256"  # in TF_DATA_DIR: what the last successful init was made from
 LineSink = Callable[[str], None]
 
 
@@ -194,6 +196,11 @@ class PhaseRun:
         args = ["init", "-input=false", "-no-color", "-reconfigure"]
         if rendered.backend_config:
             args.append(f"-backend-config={rendered.backend_config}")
+        fingerprint = self._init_fingerprint(args)
+        marker = self.paths.data_dir(self.phase, self.mode) / INIT_MARKER
+        if marker.is_file() and marker.read_text() == fingerprint:
+            return  # nothing init reads has changed since it last succeeded here
+        marker.unlink(missing_ok=True)
         plain_env = self.runner.extra_env
         if self.mode == "offline":
             # Terraform 1.15 installs the providers recorded in the state in a second init
@@ -207,6 +214,28 @@ class PhaseRun:
             self.runner.extra_env = plain_env
         if result.returncode != 0:
             raise self._fail("init", result, line_sink)
+        marker.write_text(self._init_fingerprint(args))  # init may have written the lock file
+
+    def _init_fingerprint(self, args: list[str]) -> str:
+        """A digest of everything `terraform init` reads: its arguments and backend configuration, the
+        lock file, the root's and the modules' Terraform files, the CLI configuration (offline: the
+        stand-in's dev_overrides) and the Terraform executable."""
+        digest = hashlib.sha256()
+        runner = self.runner
+        for part in (*args, str(runner.binary.path), runner.binary.version, str(runner.plugin_cache_dir)):
+            digest.update(part.encode() + b"\0")
+        files: list[Path | None] = [runner.cli_config_file, self.cwd / ".terraform.lock.hcl"]
+        files += [Path(a.split("=", 1)[1]) for a in args if a.startswith("-backend-config=")]
+        files += sorted(f for f in self.cwd.iterdir() if f.name.endswith((".tf", ".tf.json")))
+        modules = self.config.repo_root / "modules"
+        files += sorted(f for f in modules.rglob("*") if f.name.endswith((".tf", ".tf.json")) and ".terraform" not in f.parts)
+        for file in files:
+            if file is None:
+                continue
+            digest.update(str(file).encode() + b"\0")
+            with contextlib.suppress(FileNotFoundError):
+                digest.update(hashlib.sha256(file.read_bytes()).digest())
+        return digest.hexdigest()
 
     def show(self, plan_file: Path) -> dict[str, Any]:
         result = self.runner.run(["show", "-json", "-no-color", str(plan_file)], self.cwd, capture=True)
