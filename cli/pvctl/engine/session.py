@@ -12,6 +12,7 @@ import signal
 import tempfile
 import threading
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -228,7 +229,8 @@ class PhaseRun:
         files += [Path(a.split("=", 1)[1]) for a in args if a.startswith("-backend-config=")]
         files += sorted(f for f in self.cwd.iterdir() if f.name.endswith((".tf", ".tf.json")))
         modules = self.config.repo_root / "modules"
-        files += sorted(f for f in modules.rglob("*") if f.name.endswith((".tf", ".tf.json")) and ".terraform" not in f.parts)
+        files += sorted(f for f in modules.rglob("*")
+                        if f.name.endswith((".tf", ".tf.json")) and ".terraform" not in f.parts)
         for file in files:
             if file is None:
                 continue
@@ -266,28 +268,38 @@ class PhaseRun:
         """
         with init_lock or contextlib.nullcontext():
             self.init(line_sink)
-        outputs = self.state_outputs()
         # Terraform writes into a private staging folder beside the plan; the plan, its JSON and
         # its sidecar reach `plan_file` only once all three exist (saved_plan.publish).
         staging = Path(tempfile.mkdtemp(prefix=".pvctl-plan-", dir=private_dir(plan_file.parent, self.paths.work)))
-        try:
-            staged = staging / plan_file.name
-            args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={staged}", f"-var-file={self.paths.tfvars(self.phase)}"]
-            if destroy:
-                args.append("-destroy")
-            if not lock_state:
-                args.append("-lock=false")
-            args += [f"-target={t}" for t in targets]
-            result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
-            if result.returncode not in (0, 2):
-                raise self._fail("plan", result, line_sink)
-            plan = self.show(staged)
-            meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
-                                       result.returncode == 2, self.runner.binary.version, staged)
-            saved_plan.publish(staged, plan, meta, plan_file)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        # The applied outputs are read while Terraform plans: a plan never writes the state, and
+        # `state pull` takes no lock, so both see the state as last applied.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending_outputs = pool.submit(self.state_outputs)
+            try:
+                plan, meta = self._plan_into(staging / plan_file.name, plan_file, destroy, lock_state, line_sink,
+                                             targets)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+            outputs = pending_outputs.result()
         return SavedPlan(plan_file, plan, meta, outputs)
+
+    def _plan_into(self, staged: Path, plan_file: Path, destroy: bool, lock_state: bool, line_sink: LineSink | None,
+                   targets: Sequence[str]) -> tuple[dict[str, Any], saved_plan.PlanMeta]:
+        """plan -out into `staged`, show -json, then publish the three files as `plan_file`."""
+        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={staged}", f"-var-file={self.paths.tfvars(self.phase)}"]
+        if destroy:
+            args.append("-destroy")
+        if not lock_state:
+            args.append("-lock=false")
+        args += [f"-target={t}" for t in targets]
+        result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
+        if result.returncode not in (0, 2):
+            raise self._fail("plan", result, line_sink)
+        plan = self.show(staged)
+        meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
+                                   result.returncode == 2, self.runner.binary.version, staged)
+        saved_plan.publish(staged, plan, meta, plan_file)
+        return plan, meta
 
     def load_saved(self, plan_file: Path) -> SavedPlan:
         """A saved plan, checked fresh for this phase, mode, project and inputs."""
