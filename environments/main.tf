@@ -63,6 +63,12 @@ locals {
     webhooks = { service_name = module.webhooks[0].name, cdn = false }
   } : { api = { service_name = module.api.name, cdn = var.edge.cdn } }
   service_names = concat([module.api.name], module.bff[*].name, module.webhooks[*].name)
+
+  # "module.redis[0].google_redis_instance.this" -> { "redis[0]" = ["google_redis_instance.this"] }
+  deletion_protection_lifted = {
+    for address in var.deletion_protection_lifted :
+    split(".", address)[1] => trimprefix(address, "module.${split(".", address)[1]}.")...
+  }
 }
 
 module "services" {
@@ -103,6 +109,8 @@ module "secrets" {
   labels              = local.labels
   deletion_protection = var.deletion_protection
 
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "secrets", [])
+
   depends_on = [module.services]
 }
 
@@ -132,6 +140,8 @@ module "redis" {
   settings            = var.redis
   network             = local.private_network
   deletion_protection = var.deletion_protection
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "redis[0]", [])
 }
 
 module "api" {
@@ -148,6 +158,8 @@ module "api" {
   invokers            = local.split_site ? { bff = module.bff[0].service_account_member } : {}
   connections         = local.connections
   vpc_access          = local.vpc_access
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "api", [])
 }
 
 # The public Next.js front end once the site splits (phases with a bff table).
@@ -164,6 +176,8 @@ module "bff" {
   settings            = var.bff
   api_url             = module.api.uri
   vpc_access          = local.vpc_access
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "bff[0]", [])
 }
 
 # Same FastAPI image as the API, exposed through the load balancer for the webhook paths
@@ -183,6 +197,8 @@ module "webhooks" {
   settings            = merge(var.webhooks, { public = true })
   connections         = local.connections
   vpc_access          = local.vpc_access
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "webhooks[0]", [])
 }
 
 module "edge" {

@@ -264,3 +264,9 @@ variable "secrets" {
   })
   nullable = false
 }
+
+variable "deletion_protection_lifted" {
+  description = "Resource addresses (module.<name>.<resource>) whose deletion protection pvctl's protected apply lifts for one approved replacement or removal. Passed as TF_VAR_deletion_protection_lifted, never in tfvars; empty otherwise."
+  type        = set(string)
+  default     = []
+}

@@ -64,4 +64,7 @@ module "service" {
   }
 
   vpc_access = var.vpc_access
+  deletion_protection_lifted = [
+    for address in var.deletion_protection_lifted : trimprefix(address, "module.service.") if startswith(address, "module.service.")
+  ]
 }

@@ -30,4 +30,7 @@ module "service" {
   # A call to an internal-only Cloud Run service counts as internal only when it
   # leaves through the VPC, so all egress goes through it (Cloud NAT for the rest).
   vpc_access = merge(var.vpc_access, { egress = "ALL_TRAFFIC" })
+  deletion_protection_lifted = [
+    for address in var.deletion_protection_lifted : trimprefix(address, "module.service.") if startswith(address, "module.service.")
+  ]
 }

@@ -7,6 +7,10 @@ locals {
 
   # The one service object, whichever of the two variants below exists.
   service = one(concat(google_cloud_run_v2_service.managed, google_cloud_run_v2_service.ci_deployed))
+
+  # Its guard, off only while pvctl's protected apply removes it (deletion_protection_lifted).
+  service_address     = "google_cloud_run_v2_service.${var.container.image_managed_by_ci ? "ci_deployed" : "managed"}[0]"
+  deletion_protection = var.deletion_protection && !contains(var.deletion_protection_lifted, local.service_address)
 }
 
 resource "google_service_account" "this" {
@@ -48,7 +52,7 @@ resource "google_cloud_run_v2_service" "managed" {
   ingress              = var.access.ingress
   invoker_iam_disabled = var.access.invoker_iam_disabled
   default_uri_disabled = var.access.default_uri_disabled
-  deletion_protection  = var.deletion_protection
+  deletion_protection  = local.deletion_protection
 
   template {
     service_account                  = google_service_account.this.email
@@ -146,7 +150,7 @@ resource "google_cloud_run_v2_service" "ci_deployed" {
   ingress              = var.access.ingress
   invoker_iam_disabled = var.access.invoker_iam_disabled
   default_uri_disabled = var.access.default_uri_disabled
-  deletion_protection  = var.deletion_protection
+  deletion_protection  = local.deletion_protection
 
   template {
     service_account                  = google_service_account.this.email

@@ -176,3 +176,9 @@ variable "vpc_access" {
     error_message = "vpc_access.network_id and vpc_access.subnet_id are required when vpc_access.mode is \"direct\"."
   }
 }
+
+variable "deletion_protection_lifted" {
+  description = "Addresses of resources in this module whose deletion protection is lifted for one approved replacement or removal (pvctl's protected apply sets it; otherwise empty)."
+  type        = set(string)
+  default     = []
+}

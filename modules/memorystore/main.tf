@@ -6,7 +6,7 @@ resource "google_redis_instance" "this" {
   memory_size_gb      = var.settings.memory_size_gb
   redis_version       = var.settings.version
   labels              = var.labels
-  deletion_protection = var.deletion_protection
+  deletion_protection = var.deletion_protection && !contains(var.deletion_protection_lifted, "google_redis_instance.this")
 
   authorized_network = var.network.id
   connect_mode       = "PRIVATE_SERVICE_ACCESS"
@@ -48,7 +48,7 @@ resource "google_secret_manager_secret" "auth" {
     }
   }
 
-  deletion_protection = var.deletion_protection
+  deletion_protection = var.deletion_protection && !contains(var.deletion_protection_lifted, "google_secret_manager_secret.auth")
 }
 
 resource "google_secret_manager_secret_version" "auth" {

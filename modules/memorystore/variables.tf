@@ -82,3 +82,9 @@ variable "deletion_protection" {
   default     = true
   nullable    = false
 }
+
+variable "deletion_protection_lifted" {
+  description = "Addresses of resources in this module whose deletion protection is lifted for one approved replacement or removal (pvctl's protected apply sets it; otherwise empty)."
+  type        = set(string)
+  default     = []
+}

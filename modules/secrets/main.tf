@@ -17,5 +17,5 @@ resource "google_secret_manager_secret" "this" {
     }
   }
 
-  deletion_protection = var.deletion_protection
+  deletion_protection = var.deletion_protection && !contains(var.deletion_protection_lifted, "google_secret_manager_secret.this[\"${each.key}\"]")
 }

@@ -10,7 +10,8 @@ from rich.console import Console
 
 from pvctl.core.errors import GuardRefusal
 from pvctl.core.repo import RepoPaths
-from pvctl.planning import display, guards, saved_plan
+from pvctl.engine import saved_plan
+from pvctl.planning import display, guards
 from pvctl.planning.masking import MASK, hide, mask, masked_change, masked_outputs, masked_plan, secrets_of
 from pvctl.planning.summary import summarize
 

@@ -27,6 +27,10 @@ bff = "southamerica-east1-docker.pkg.dev/pv-prod-123/app/bff:1.2.3"
 """
 
 
+# Set only by pvctl's protected apply (TF_VAR_deletion_protection_lifted), never rendered.
+NOT_RENDERED = {"deletion_protection_lifted"}
+
+
 def declared_inputs(variables_tf: str) -> set[str]:
     """Variable names a root module takes from tfvars (ephemeral ones come from TF_VAR_*)."""
     names = set()
@@ -35,7 +39,7 @@ def declared_inputs(variables_tf: str) -> set[str]:
         while depth:
             depth += {"{": 1, "}": -1}.get(variables_tf[i], 0)
             i += 1
-        if not re.search(r"\bephemeral\s*=\s*true\b", variables_tf[match.end():i]):
+        if not re.search(r"\bephemeral\s*=\s*true\b", variables_tf[match.end():i]) and match.group(1) not in NOT_RENDERED:
             names.add(match.group(1))
     return names
 

@@ -272,7 +272,7 @@ def test_destroy_leaves_no_plan_and_says_it_destroys_everything(repo: Path, tmp_
 def test_a_destroy_plan_is_applied_only_by_destroy(repo: Path) -> None:
     from pvctl.core.errors import GuardRefusal
     from pvctl.core.repo import RepoPaths
-    from pvctl.planning import saved_plan
+    from pvctl.engine import saved_plan
 
     paths = RepoPaths(repo)
     staged = repo / "staged.tfplan"

@@ -86,7 +86,7 @@ def _saved_plan_json(repo, phase, services):
 def _applied(repo, phase, services, project=scenarios.PROJECT, destroy=False):
     """What a successful live `pvctl apply` records (PhaseRun.apply)."""
     from pvctl.core.repo import RepoPaths
-    from pvctl.planning.saved_plan import AppliedRecord, write_applied
+    from pvctl.engine.saved_plan import AppliedRecord, write_applied
 
     plan_file = str(repo / ".pvctl" / phase / "plan.tfplan")
     return write_applied(RepoPaths(repo), AppliedRecord(phase, project, "2026-11-29T10:00:00+00:00", plan_file, destroy,

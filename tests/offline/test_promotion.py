@@ -1,4 +1,8 @@
-"""Promotion mvp → growth → scale through the real `pvctl` CLI, on one offline sandbox state.
+"""Promotion mvp → growth → scale → back to growth through the real `pvctl` CLI, on one offline sandbox state.
+
+The sandbox enforces the provider's delete guards (a protected Redis instance, Cloud Run
+service or secret cannot be deleted), so the replacements and removals only land through
+pvctl's protected apply: lift, re-plan, apply, restore.
 
 One module-scoped fixture runs the whole story on a copy of this repository (plan, sandbox
 apply, next phase, ..., then a downgrade attempt); the tests read what each step returned
@@ -12,6 +16,9 @@ together with the plans' actions on those addresses (never create, delete or rep
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass, field
 
 import pytest
@@ -110,6 +117,27 @@ def story(tmp_path_factory) -> dict[str, Step]:
     plan("downgrade_refused", "mvp")
     plan("downgrade_allowed", "mvp", "--allow-downgrade")
     plan("downgrade_and_destroy_allowed", "mvp", "--allow-downgrade", "--allow-destroy")
+    def interrupted(name: str, args: list[str], at: str) -> Step:
+        """Ctrl-C (SIGINT, which pvctl passes to Terraform) as soon as `at` is printed."""
+        with open(tmp / f"{name}.out", "w") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "pvctl", *args], cwd=repo, env=env, text=True,
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+            lines = []
+            for line in proc.stderr:
+                lines.append(line)
+                if at in line:
+                    proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=600)
+        step = steps[name] = Step(args, proc.returncode, (tmp / f"{name}.out").read_text(), "".join(lines))
+        return step
+
+    plan("plan_back_to_growth", "growth", "--allow-downgrade", "--allow-destroy", required=True)
+    back = ["apply", "--phase", "growth", "--offline", "--plan", str(tmp / "plan_back_to_growth.tfplan"),
+            "--allow-downgrade", "--allow-destroy"]
+    interrupted("interrupted_back_to_growth", back, at="Step 3/4")
+    apply("apply_back_to_growth", "growth", "plan_back_to_growth", "--allow-downgrade", "--allow-destroy")
+    plan("replan_growth", "growth", "--detailed-exitcode", "--allow-downgrade")
+    steps["journal_left"] = Step([], 0, str((repo / ".pvctl" / "growth" / "promotion.json").exists()), "")
     return steps
 
 
@@ -262,3 +290,57 @@ def test_allow_downgrade_lifts_only_the_downgrade_guard(story: dict[str, Step]) 
     assert both.returncode == 0, both.stderr
     assert REDIS in both.changed("delete")
     assert not set(KEPT) & both.changed("delete", "replace")
+
+
+# --- protected deletions: carried out by pvctl, step by step -----------------------------------
+
+def test_scale_apply_lifts_the_redis_guard_then_restores_it(story: dict[str, Step]) -> None:
+    err = story["apply_scale"].stderr
+    for n in (1, 2, 3, 4):
+        assert f"Step {n}/4" in err, err[-3000:]
+    lift = next(line for line in err.splitlines() if "Step 1/4" in line)
+    # Only the protected deletions are lifted: the replaced instance, nothing else.
+    assert REDIS in lift and SQL not in lift and API not in lift
+    after = story["apply_scale"].resources[REDIS]
+    assert after["deletion_protection"] is True and after["tier"] == "STANDARD_HA"
+
+
+def test_back_to_growth_replaces_redis_and_removes_the_scale_services(story: dict[str, Step]) -> None:
+    plan = story["plan_back_to_growth"]
+    assert plan.changed("replace") >= {REDIS}
+    removed = plan.changed("delete")
+    assert {"module.bff[0].module.service.google_cloud_run_v2_service.managed[0]",
+            "module.webhooks[0].module.service.google_cloud_run_v2_service.managed[0]"} <= removed
+    assert not set(KEPT) & (removed | plan.changed("replace"))
+    after = story["apply_back_to_growth"].resources
+    assert after[REDIS]["tier"] == "BASIC" and after[REDIS]["deletion_protection"] is True
+    assert not [a for a in after if a.startswith(("module.bff[", "module.webhooks["))]
+    for secret in SECRETS:
+        assert after[secret]["deletion_protection"] is True
+    assert story["apply_back_to_growth"].state["outputs"]["phase"]["value"] == "growth"
+
+
+def test_back_to_growth_lifts_exactly_the_protected_deletions(story: dict[str, Step]) -> None:
+    lift = next(line for line in story["interrupted_back_to_growth"].stderr.splitlines() if "Step 1/4" in line)
+    assert "targeted apply of phase scale" in lift
+    lifted = set(lift.split(": ", 1)[1].split(", "))
+    plan = story["plan_back_to_growth"]
+    protected = {rc["address"] for rc in plan.plan["resource_changes"]
+                 if "delete" in rc["change"]["actions"] and (rc["change"]["before"] or {}).get("deletion_protection") is True}
+    assert lifted == protected and REDIS in lifted
+
+
+def test_back_to_growth_converges_and_leaves_no_journal(story: dict[str, Step]) -> None:
+    step = story["replan_growth"]
+    assert step.returncode == 0, step.stderr + json.dumps(step.summary, indent=1)
+    assert story["journal_left"].stdout == "False"
+
+
+def test_an_interrupted_protected_apply_resumes_where_it_stopped(story: dict[str, Step]) -> None:
+    first = story["interrupted_back_to_growth"]
+    assert first.returncode != 0 and "Step 3/4" in first.stderr
+    assert "Traceback" not in first.stderr
+    assert "may be unprotected until the same command is run again" in " ".join(first.stderr.split())
+    again = story["apply_back_to_growth"].stderr
+    assert "resuming the protected apply after step replan" in " ".join(again.split())
+    assert "Step 1/4" not in again and "Step 2/4" in again and "Step 4/4" in again

@@ -47,11 +47,11 @@ def test_fixture_validates_and_plans_with_unknown_computed_values(workdir):
 
 
 @pytest.mark.parametrize("body, summary", [
-    ('resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n', "Unsupported argument"),
+    ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n', "Unsupported argument"),
     ('resource "google_vpc_access_connector" "c" {\n  region = "southamerica-east1"\n}\n', "Missing required argument"),
-    ('resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n  labels {\n    app = "pv"\n  }\n}\n',
+    ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n  labels {\n    app = "pv"\n  }\n}\n',
      "Unsupported block type"),
-    ('resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n}\noutput "x" {\n  value = google_redis_instance.r.hostname\n}\n',
+    ('resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n}\noutput "x" {\n  value = google_redis_instance.r.hostname\n}\n',
      "Unsupported attribute"),
 ])
 def test_terraform_rejects_what_the_schema_forbids(workdir, body, summary):
@@ -136,7 +136,7 @@ def test_pvctl_validate_passes_for_every_module_and_phase_in_the_repository():
     import subprocess
     import sys
 
-    from pvctl.offline.validate import targets
+    from pvctl.policy.terraform_validate import targets
 
     found = targets(REPO_ROOT)
     assert found, "no modules/* or environments/* to validate"
@@ -176,7 +176,7 @@ def test_pvctl_validate_reports_terraform_diagnostics_and_fails(tmp_path):
     import sys
 
     for folder, body in (("modules/bad", 'resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n'),
-                         ("environments", 'resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n}\n')):
+                         ("environments", 'resource "google_redis_instance" "r" {\n  name = "cache"\n  memory_size_gb = 1\n}\n')):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "main.tf").write_text(PROVIDER + body)
     pvctl = Path(sys.executable).parent / "pvctl"

@@ -11,22 +11,11 @@ from pvctl.core.errors import ExitCode
 from pvctl.cost.delta import ResourceCost
 from pvctl.planning.changes import ResourceDiff
 from pvctl.policy.checkov import PolicyScan
+from pvctl.policy.step import StepResult
 
-Status = Literal["ok", "failed", "skipped", "unavailable"]
 # gating: its plan decides the check; preview: the next promotion, shown for information;
 # skipped: not planned (a phase below the applied one would shrink the running system).
 Role = Literal["gating", "preview", "skipped"]
-
-
-@dataclass(frozen=True)
-class StepResult:
-    name: str                 # fmt | validate | policy | plan | cost
-    status: Status
-    summary: str = ""
-    details: str = ""         # e.g. fmt's diff or Terraform's error lines (never plan values)
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -66,6 +55,12 @@ class PhaseResult:
     cost: CostResult | None = None
     role: Role = "gating"
     note: str = ""                              # why a phase is a preview or not planned; what its plan starts from
+    environment: str | None = None              # the [environments.<name>] planned; None: pvctl.toml has none
+
+    @property
+    def label(self) -> str:
+        """How the report names this plan: the phase, after its environment when there are several."""
+        return f"{self.environment}/{self.phase}" if self.environment else self.phase
 
     @property
     def has_changes(self) -> bool:
@@ -90,7 +85,7 @@ class PhaseResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "phase": self.phase, "mode": self.mode, "role": self.role, "note": self.note, "ok": self.ok, "counts": self.counts,
+            "phase": self.phase, "environment": self.environment, "mode": self.mode, "role": self.role, "note": self.note, "ok": self.ok, "counts": self.counts,
             "steps": [s.as_json() for s in self.steps],
             "resources": [r.as_json() for r in self.resources],
             "guard_warnings": self.guard_warnings,

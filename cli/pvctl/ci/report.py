@@ -33,7 +33,7 @@ COST_REASONS = 2
 # Characters that would start emphasis, a link, a table cell or code; `_` only at a word's edge
 # (GFM ignores it inside words like ssl_policy).
 _SPECIAL = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-STATUS_ICON = {"ok": "✅", "failed": "❌", "skipped": "➖", "unavailable": "⚠️"}
+STATUS_ICON = {"ok": "✅", "failed": "❌", "skipped": "➖"}
 
 
 def _text(value: str) -> str:
@@ -79,7 +79,8 @@ def _counts(phase: PhaseResult) -> str:
 
 
 def _reproduce(phase: PhaseResult) -> str:
-    return f"pvctl plan --phase {phase.phase}" + (" --offline" if phase.mode == "offline" else "")
+    return (f"pvctl plan --phase {phase.phase}" + (f" --env {phase.environment}" if phase.environment else "")
+            + (" --offline" if phase.mode == "offline" else ""))
 
 
 def _problems(report: CiReport) -> list[str]:
@@ -90,11 +91,11 @@ def _problems(report: CiReport) -> list[str]:
         found.append("policy findings in the Terraform code")
     for p in report.phases:
         # A failed policy step is the violation counted below, not a second problem.
-        found += [f"{s.name} failed in {p.phase}" + (f": {_text(s.summary)}" if s.summary else "") for s in p.failed_steps if s.name != "policy"]
+        found += [f"{s.name} failed in {p.label}" + (f": {_text(s.summary)}" if s.summary else "") for s in p.failed_steps if s.name != "policy"]
         if p.refused:
-            found.append(f"guarded destroy/replace in {p.phase}")
+            found.append(f"guarded destroy/replace in {p.label}")
         if p.policy and not p.policy.ok:
-            found.append(f"policy violation in {p.phase}")
+            found.append(f"policy violation in {p.label}")
     return found
 
 
@@ -108,16 +109,16 @@ def verdict(report: CiReport) -> str:
 
 
 def _phase_label(p: PhaseResult) -> str:
-    return f"**{p.phase}**" + {"gating": "", "preview": " (promotion preview)", "skipped": ""}[p.role]
+    return f"**{p.label}**" + {"gating": "", "preview": " (promotion preview)", "skipped": ""}[p.role]
 
 
 def _phase_lines(report: CiReport) -> list[str]:
     lines, unchanged = [], []
     for p in report.phases:
         if p.role == "skipped":
-            lines.append(f"- **{p.phase}**: {_text(p.note)}")
+            lines.append(f"- **{p.label}**: {_text(p.note)}")
         elif not any(s.name == "plan" for s in p.steps):   # `pvctl check`: validated, not planned
-            lines.append(f"- **{p.phase}**: " + " · ".join(f"{s.name} {STATUS_ICON[s.status]}" + (f" ({_text(s.summary)})" if s.summary else "")
+            lines.append(f"- **{p.label}**: " + " · ".join(f"{s.name} {STATUS_ICON[s.status]}" + (f" ({_text(s.summary)})" if s.summary else "")
                                                            for s in p.steps))
         elif not p.planned:
             lines.append(f"- {_phase_label(p)}: not planned — the plan failed, see below")
@@ -131,7 +132,7 @@ def _phase_lines(report: CiReport) -> list[str]:
                 line += f"  \n  {_text(p.note)}"
             lines.append(line)
     if unchanged:
-        lines.append(f"- {', '.join(f'**{p.phase}**' for p in unchanged)}: no changes")
+        lines.append(f"- {', '.join(f'**{p.label}**' for p in unchanged)}: no changes")
     return lines
 
 
@@ -147,14 +148,14 @@ def _destructive(report: CiReport) -> list[str]:
         for r in p.resources:
             if r.action not in ("replace", "delete"):
                 continue
-            line = f"- `{ACTION_SIGN[r.action]}` {_code(r.address)} ({p.phase})"
+            line = f"- `{ACTION_SIGN[r.action]}` {_code(r.address)} ({p.label})"
             if r.action == "replace":
                 forcing = [a for a in r.attributes if a.forces_replacement]
                 line += ": replaced because " + ", ".join(_attribute(a) for a in forcing) if forcing else ": replaced"
             if r.address in guarded:
                 line += " — ⚠️ holds data" + (", refused without `--allow-destroy`" if p.role == "gating" else ", informational in a preview")
             lines.append(line)
-        lines += [f"- ⚠️ {_text(w)} ({p.phase})" for w in p.guard_warnings if "would shrink" in w]
+        lines += [f"- ⚠️ {_text(w)} ({p.label})" for w in p.guard_warnings if "would shrink" in w]
     return lines
 
 
@@ -191,7 +192,7 @@ def _cost_lines(report: CiReport, limit: int | None) -> list[str]:
         if p.role != "gating" or not p.cost or not p.cost.resources:
             continue
         diffs = {r.address: r for r in p.resources}
-        lines.append(f"- **{p.phase}** (against {_text(p.cost.baseline_label)}):")
+        lines.append(f"- **{p.label}** (against {_text(p.cost.baseline_label)}):")
         for c in p.cost.resources[:limit]:
             why = _why(diffs.get(c.resource))
             lines.append(f"  - {_code(c.resource)}{why}: {_money(c.before)} → {_money(c.after)} "
@@ -261,7 +262,7 @@ def _phase_details(p: PhaseResult, limit: int | None) -> list[str]:
         body += _resource_item(r, limit)
     body += _more(len(p.resources), limit)
     count = len(p.resources)
-    title = f"<b>{p.phase}</b>{' (promotion preview)' if p.role == 'preview' else ''}: {count} resource change{'s' * (count != 1)}"
+    title = f"<b>{p.label}</b>{' (promotion preview)' if p.role == 'preview' else ''}: {count} resource change{'s' * (count != 1)}"
     if p.role == "preview" and p.note:
         body = [_text(p.note), ""] + body
     return _details(title, body)
@@ -273,7 +274,7 @@ def _step_output(report: CiReport) -> list[str]:
         for s in p.failed_steps:
             if s.details:
                 fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", s.details)), default=0) + 1)
-                lines += _details(f"{p.phase}: {s.name} output", [fence, s.details, fence], open_=True)
+                lines += _details(f"{p.label}: {s.name} output", [fence, s.details, fence], open_=True)
     return lines
 
 

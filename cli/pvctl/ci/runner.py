@@ -19,14 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pvctl.ci.costing import phase_cost
-from pvctl.ci.model import CiReport, PhaseResult, Role, StepResult
+from pvctl.ci.model import CiReport, PhaseResult, Role
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError, ToolError
 from pvctl.core.repo import Mode
-from pvctl.engine.session import PhaseRun, SavedPlan, open_phase, resolve_mode
+from pvctl.engine.session import OFFLINE_DB_PASSWORD, PhaseRun, SavedPlan, open_phase, resolve_mode
 from pvctl.planning.masking import masked_plan
 from pvctl.policy import validation
 from pvctl.policy.checkov import scan_directories, scan_plan
+from pvctl.policy.step import StepResult
 
 INIT_LOCK = threading.Lock()
 Say = Callable[[str], None]
@@ -51,7 +52,7 @@ def _diagnostics(lines: list[str]) -> str:
 def _open(config: Config, phase: str, mode: Mode, terraform: str | None) -> PhaseRun:
     # The admin password feeds a write-only argument: a review plan shows no diff for it, so CI
     # neither needs nor holds the real one.
-    return open_phase(config, phase, mode, terraform, to_stderr=True, password="placeholder")
+    return open_phase(config, phase, mode, terraform, to_stderr=True, password=OFFLINE_DB_PASSWORD)
 
 
 def _plan(run: PhaseRun, plan_file: Path, log_path: Path, apply: bool = False) -> tuple[SavedPlan | None, StepResult]:
@@ -113,9 +114,9 @@ def _start(config: Config, phase: str, mode: Mode, opts: CiOptions, out_dir: Pat
 
 def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptions, out_dir: Path,
                base: Future | None, baseline_phases: Path | None, say: Say) -> PhaseResult:
+    from pvctl.engine.saved_plan import json_of
     from pvctl.planning import guards
     from pvctl.planning.changes import resource_diffs
-    from pvctl.planning.saved_plan import json_of
     from pvctl.planning.summary import summarize
 
     result = PhaseResult(phase, mode, role=role)
@@ -217,7 +218,31 @@ def _basis(mode: Mode, base_ref: str | None, base_root: Path | None, roles: dict
             "state (empty on a CI runner), so it shows the whole phase rather than the change.")
 
 
-def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
+def run_ci_environments(configs: Sequence[Config], opts: CiOptions, say: Say) -> CiReport:
+    """`pvctl ci` over each environment's configuration, in one report.
+
+    The repository-wide checks (fmt, the code scan) run once; each environment's plans, logs
+    and masked plan files go to its own folder, out_dir/env/<name>/.
+    """
+    out_root = (opts.out_dir or configs[0].repo_root / ".pvctl" / "ci").resolve()
+    reports = []
+    for i, config in enumerate(configs):
+        if config.environment is not None:
+            say(f"environment {config.environment} (project {config.project_id})")
+        own = opts if config.environment is None else dataclasses.replace(opts, out_dir=out_root / "env" / config.environment)
+        report = run_ci(config, own, say, repo_checks=i == 0)
+        for phase in report.phases:
+            phase.environment = config.environment
+        reports.append(report)
+    first = reports[0]
+    bases = {r.basis for r in reports}
+    basis = first.basis if len(bases) == 1 else " ".join(f"{c.environment}: {r.basis}" for c, r in zip(configs, reports, strict=True))
+    return CiReport([p for r in reports for p in r.phases], code_scan=first.code_scan, fmt=first.fmt,
+                    base_ref=opts.base_ref, basis=basis)
+
+
+def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) -> CiReport:
+    """One configuration's phases; `repo_checks`: also fmt and the code scan (the same for every environment)."""
     from pvctl.core.phases import get_phase
     from pvctl.engine.terraform import TerraformRunner, find_terraform
     from pvctl.policy.fmt import fmt_check
@@ -230,8 +255,9 @@ def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
     out_dir = (opts.out_dir or config.repo_root / ".pvctl" / "ci").resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    fmt = fmt_check(TerraformRunner(find_terraform(opts.terraform, config.repo_root)), config.repo_root)
-    say(f"fmt: {fmt.status}")
+    fmt = fmt_check(TerraformRunner(find_terraform(opts.terraform, config.repo_root)), config.repo_root) if repo_checks else None
+    if fmt is not None:
+        say(f"fmt: {fmt.status}")
     base_root = _extract(config, opts.base_ref, say) if opts.base_ref else None
     baseline_phases = None
     if base_root is not None:
@@ -243,7 +269,7 @@ def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
     with_base = base_root is not None and mode == "offline"
     with ThreadPoolExecutor(max_workers=len(planned) * (2 if with_base else 1) + 1, thread_name_prefix="pvctl-ci") as pool:
         code_scan = pool.submit(scan_directories, config.repo_root,
-                                [config.repo_root / "modules", config.repo_root / "environments"], say)
+                                [config.repo_root / "modules", config.repo_root / "environments"], say) if repo_checks else None
         bases = {p: pool.submit(_base_sandbox, config, p, base_root, opts, out_dir, say) if with_base and base_root else None
                  for p in planned}
         futures = {p: pool.submit(_run_phase, config, p, mode, roles[p][0], opts, out_dir, bases[p], baseline_phases, say)
@@ -257,5 +283,5 @@ def run_ci(config: Config, opts: CiOptions, say: Say) -> CiReport:
             else:
                 result = PhaseResult(p, mode, [validation.validate_phase(config, p, opts.terraform)], role=role, note=why)
             results.append(result)
-        scan = code_scan.result()
+        scan = code_scan.result() if code_scan is not None else None
     return CiReport(results, code_scan=scan, fmt=fmt, base_ref=opts.base_ref, basis=_basis(mode, opts.base_ref, base_root, roles))

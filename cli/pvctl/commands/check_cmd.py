@@ -55,11 +55,13 @@ def _say(line: str) -> None:
     console.err().print(f"pvctl: {console.escape(line)}", soft_wrap=True)
 
 
+@o.configured()
 def check(
+    sel: o.Selection,
     phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases to validate (default: all).", show_default=False)] = None,
     fix_fmt: Annotated[bool, typer.Option("--fix-fmt", help="Rewrite unformatted Terraform files first (terraform fmt -recursive).")] = False,
     fmt: Format = "markdown",
-    terraform: o.Terraform = None, config: o.ConfigFile = None, repo: o.Repo = None,
+    terraform: o.Terraform = None,
 ) -> None:
     """Local pre-push check: terraform fmt, validate and the checkov policies, reported like `pvctl ci`."""
     from pvctl.ci.model import CiReport, PhaseResult
@@ -70,7 +72,7 @@ def check(
 
     _check_format(fmt)
     chosen = _phase_list(phases)
-    cfg = o.load(config, repo)
+    cfg = sel.load()
     root = cfg.repo_root
     runner = TerraformRunner(find_terraform(terraform, root))
     if fix_fmt:
@@ -79,17 +81,16 @@ def check(
     fmt_result = fmt_check(runner, root)
     results = []
     for phase in chosen:
-        step = validate_phase(cfg, phase, terraform)
-        if step.status == "unavailable":
-            _say(f"validate {phase}: {step.summary}")
-        results.append(PhaseResult(phase, "—", [step]))
+        results.append(PhaseResult(phase, "—", [validate_phase(cfg, phase, terraform)]))
     scan = scan_directories(root, [root / "modules", root / "environments"], _say)
     report = CiReport(results, code_scan=scan, fmt=fmt_result)
     _emit(report, fmt)
     raise typer.Exit(int(report.exit_code))
 
 
+@o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def ci(
+    sel: o.Selection,
     phases: Annotated[Optional[str], typer.Option("--phases", help="Comma-separated phases (default: mvp,growth,scale).", show_default=False)] = None,
     base: Annotated[Optional[str], typer.Option("--base", help="Git ref of the base branch. Offline, each phase is planned against it applied in a sandbox, so the report shows only this change.", show_default=False)] = None,
     fmt: Format = "markdown",
@@ -97,27 +98,27 @@ def ci(
     quiet_when_unchanged: Annotated[bool, typer.Option("--quiet-when-unchanged", envvar="PVCTL_CI_QUIET_WHEN_UNCHANGED",
                                                        help="Write no comment.md when every phase passes with no changes.")] = False,
     offline: o.Offline = False,
-    terraform: o.Terraform = None, config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None,
-    region: o.Region = None, api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
+    terraform: o.Terraform = None,
 ) -> None:
     """The pull-request check: fmt, validate, policies, plan and cost for the phases that matter, one report.
 
     Live (with Google credentials) the applied phase gates and the next one is a promotion
     preview; offline every phase is planned against --base applied in a sandbox. Exits 1 on a
     failed step, 3 on a guarded destroy/replace in a gating plan, 5 on a policy violation.
+    Without --env, every environment of pvctl.toml is planned, each against its own state.
     """
     import os
 
     from pvctl.ci.model import RunLink
     from pvctl.ci.report import render_json, render_markdown, should_comment
-    from pvctl.ci.runner import CiOptions, run_ci
+    from pvctl.ci.runner import CiOptions, run_ci_environments
 
     _check_format(fmt)
-    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    configs = sel.load_each()
     opts = CiOptions(_phase_list(phases), offline=offline, base_ref=base, terraform=terraform, out_dir=out_dir)
-    report = run_ci(cfg, opts, _say)
+    report = run_ci_environments(configs, opts, _say)
     report.run = RunLink.from_env(os.environ)
-    target = (out_dir or cfg.repo_root / ".pvctl" / "ci").resolve()
+    target = (out_dir or configs[0].repo_root / ".pvctl" / "ci").resolve()
     markdown = render_markdown(report)
     (target / "report.md").write_text(markdown, encoding="utf-8")
     (target / "report.json").write_text(render_json(report), encoding="utf-8")

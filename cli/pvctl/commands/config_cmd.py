@@ -16,10 +16,10 @@ def register(app: typer.Typer) -> None:
 
 
 @config_app.command("show")
+@o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def show(
+    sel: o.Selection,
     json_out: o.Json = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
-    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
 ) -> None:
     """Print the effective configuration with each value's source.
 
@@ -30,18 +30,21 @@ def show(
     from pvctl.core import console
     from pvctl.core.config import effective_values
 
-    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    cfg = sel.load()
     rows = effective_values(cfg)
     if json_out:
         typer.echo(json.dumps({
             "config_file": str(cfg.config_file) if cfg.config_file else None,
             "repo_root": str(cfg.repo_root),
+            "environment": cfg.environment,
             "values": {name: {"value": value, "source": source} for name, value, source in rows},
         }, indent=2))
         return
     out = console.out()
     out.print(f"repository:  {cfg.repo_root}")
     out.print(f"config file: {cfg.config_file or '(none)'}")
+    if cfg.environment:
+        out.print(f"environment: {cfg.environment} (of {', '.join(cfg.environments)})")
     table = Table(show_edge=False, header_style="bold")
     table.add_column("setting")
     table.add_column("value", overflow="fold")

@@ -27,12 +27,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(prices_app, name="prices")
 
 
-def _config(config: Path | None, repo: Path | None, required: bool):
+def _config(sel: o.Selection, required: bool):
     """The configuration, or None when pricing a given plan file outside the repository."""
     from pvctl.core.errors import ConfigError
 
     try:
-        return o.load(config, repo)
+        return sel.load()
     except ConfigError:
         if required:
             raise
@@ -40,12 +40,11 @@ def _config(config: Path | None, repo: Path | None, required: bool):
 
 
 def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
-    from pvctl.core.repo import RepoPaths
     from pvctl.cost.plan_input import load_plan
 
     if plan_json is not None:
         return load_plan(plan_json)
-    paths = RepoPaths(cfg.repo_root)
+    paths = cfg.paths
     saved = paths.phase_dir(phase) / "plan.json"
     if not saved.is_file():
         # A phase's cost is that of everything its plan holds after apply (planned values),
@@ -60,7 +59,9 @@ def _plan_for(phase: str, plan_json: Path | None, cfg) -> dict:
     return load_plan(saved)
 
 
+@o.configured()
 def cost(
+    sel: o.Selection,
     phase: Annotated[Optional[str], typer.Option("--phase", "-p", help="Phase to price: mvp, growth or scale.", show_default=False)] = None,
     region: PriceRegion = None,
     json_out: o.Json = False,
@@ -70,7 +71,6 @@ def cost(
     compare: Annotated[Optional[tuple[str, str]], typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False)] = None,
     traffic: Annotated[Optional[str], typer.Option("--traffic", help="Price with this phase's usage profile (with --compare: both phases at the same traffic).", show_default=False)] = None,
     catalog_file: CatalogFile = None,
-    config: o.ConfigFile = None, repo: o.Repo = None,
 ) -> None:
     """Monthly cost of a phase as line items, priced from its Terraform plan and usage profile."""
     from pvctl.core import console
@@ -84,7 +84,7 @@ def cost(
         raise ConfigError([("--phase / --compare", "give exactly one", "e.g. `pvctl cost --phase mvp` or `pvctl cost --compare mvp growth`")])
     if compare is not None and plan_json is not None:
         raise ConfigError([("--plan-json", "does not combine with --compare", "compare reads .pvctl/<phase>/plan.json of both phases")])
-    cfg = _config(config, repo, required=plan_json is None)
+    cfg = _config(sel, required=plan_json is None)
     catalog = Catalog.load(catalog_file or default_path(cfg.repo_root if cfg else None))
     pricing = Pricing.of(cfg, region or (None if cfg else DEFAULT_REGION), catalog, usage_file)
     catalog.check_region(pricing.region)

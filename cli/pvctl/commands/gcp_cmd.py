@@ -64,8 +64,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
 
 
-def _live_config(config, repo, project, region):
-    cfg = o.load(config, repo, project, region)
+def _live_config(sel: o.Selection):
+    cfg = sel.load()
     cfg.require_real_file()
     return cfg
 
@@ -82,19 +82,19 @@ def _secret_names(phase: str | None, cfg) -> list[str]:
     return phase_secret_names(phase, cfg.phase_overrides)
 
 
+@o.configured("project", "region")
 def status(
+    sel: o.Selection,
     phase: o.Phase, json_out: o.Json = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """What runs in the project now: Cloud Run services, load balancer, certificate, Cloud Armor, drift from the last live apply."""
     from pvctl.core.phases import effective_tables, get_phase
-    from pvctl.core.repo import RepoPaths
+    from pvctl.engine.saved_plan import applied_of
     from pvctl.gcp.status import phase_status
-    from pvctl.planning.saved_plan import applied_of
 
-    cfg = _live_config(config, repo, project, region)
+    cfg = _live_config(sel)
     tables = effective_tables(get_phase(phase), cfg.phase_overrides)
-    applied = applied_of(RepoPaths(cfg.repo_root), phase)  # kept by a live apply; never a merely saved plan
+    applied = applied_of(cfg.paths, phase)  # kept by a live apply; never a merely saved plan
     clients = _clients()
     result = phase_status(clients, phase, tables, cfg.project_id, cfg.region, cfg.name_prefix, applied,
                           cfg.images_managed_by_ci, clients.policy)
@@ -108,7 +108,9 @@ def status(
         raise typer.Exit(1)
 
 
+@o.configured("project", "region")
 def deploy(
+    sel: o.Selection,
     service: Annotated[str, typer.Option("--service", "-s", help="api, bff, webhooks, or app (= api, the whole site in mvp/growth).", show_default=False)],
     image: Annotated[Optional[str], typer.Option("--image", help="Container image for the new revision (pin a tag or @sha256 digest).", show_default=False)] = None,
     canary: Annotated[Optional[int], typer.Option("--canary", min=1, max=99, help="Send this percentage to the new revision; the previous one keeps the rest.", show_default=False)] = None,
@@ -125,7 +127,6 @@ def deploy(
     min_requests: MinRequests = None,
     max_blind: MaxBlind = None,
     json_out: o.Json = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """Deploy an image as a new Cloud Run revision (optionally as a watched canary), promote it, or roll back."""
     from pvctl.core import console
@@ -155,7 +156,7 @@ def deploy(
             "error_ratio_max": max_5xx_ratio, "error_window": error_window, "p95_ms_max": max_p95_ms,
             "latency_window": latency_window, "interval": interval, "healthy_for": healthy_for,
             "min_requests": min_requests, "max_blind": max_blind}, slo_thresholds())
-    cfg = _live_config(config, repo, project, region)
+    cfg = _live_config(sel)
     name = d.service_name(cfg.name_prefix, service)
     clients = _clients()
     args = (clients, cfg.project_id, cfg.region, name)
@@ -193,14 +194,15 @@ def _print_deploy(result: DeployResult, json_out: bool) -> None:
 
 
 @secrets_app.command("list")
+@o.configured("project", "region")
 def secrets_list(
+    sel: o.Selection,
     phase: OptionalPhase = None, json_out: o.Json = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """Each secret with its enabled and disabled versions (never the values)."""
     from pvctl.gcp.secrets import list_secrets
 
-    cfg = _live_config(config, repo, project, region)
+    cfg = _live_config(sel)
     clients = _clients()
     states = list_secrets(clients, cfg.project_id, cfg.name_prefix, _secret_names(phase, cfg), clients.policy)
     if json_out:
@@ -212,16 +214,17 @@ def secrets_list(
 
 
 @secrets_app.command("check")
+@o.configured("project", "region")
 def secrets_check(
+    sel: o.Selection,
     phase: o.Phase, json_out: o.Json = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """Exit 1 and name them when a secret of the phase has no enabled version (run before a live apply)."""
     from pvctl.core import console
     from pvctl.gcp.preflight import required_secret_names
     from pvctl.gcp.secrets import missing_secrets
 
-    cfg = _live_config(config, repo, project, region)
+    cfg = _live_config(sel)
     clients = _clients()
     names = required_secret_names(phase, cfg.phase_overrides)
     missing = missing_secrets(cfg.project_id, cfg.name_prefix, names, clients, clients.policy)
@@ -286,14 +289,15 @@ _VALUE_SAFE = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 
 @secrets_app.command("set", context_settings=_VALUE_SAFE)
+@o.configured("project", "region")
 def secrets_set(
+    sel: o.Selection,
     ctx: typer.Context,
     name: Name,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """Add a new version of secret NAME from stdin or a hidden prompt (older versions stay enabled)."""
     _refuse_value_arguments(ctx)
-    _add_value(name, _live_config(config, repo, project, region))
+    _add_value(name, _live_config(sel))
 
 
 def _add_value(name: str, cfg):
@@ -311,17 +315,18 @@ def _add_value(name: str, cfg):
 
 
 @secrets_app.command("rotate", context_settings=_VALUE_SAFE)
+@o.configured("project", "region")
 def secrets_rotate(
+    sel: o.Selection,
     ctx: typer.Context,
     name: Name, yes: Yes = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """Add a new version of NAME, then disable the older enabled versions after confirmation."""
     from pvctl.core import console
     from pvctl.gcp.secrets import disable_versions, secret_id, secret_state
 
     _refuse_value_arguments(ctx)
-    cfg = _live_config(config, repo, project, region)
+    cfg = _live_config(sel)
     clients, version = _add_value(name, cfg)
     sid = secret_id(cfg.name_prefix, name)
     older = [v for v in secret_state(clients, cfg.project_id, cfg.name_prefix, name, clients.policy).enabled_versions if v != version]
@@ -343,12 +348,13 @@ def secrets_rotate(
 
 
 @db_app.command("restore-test")
+@o.configured("project", "region")
 def db_restore_test(
+    sel: o.Selection,
     rto: Annotated[Optional[float], typer.Option(
         "--rto", help=_slo_help("Recovery time objective in seconds", "rto_seconds", prefix=""),
         show_default=False)] = None,
     json_out: o.Json = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """Restore the newest backup into a temporary instance, check it, report the time against the RTO, delete it."""
     from pvctl.core import console
@@ -357,7 +363,7 @@ def db_restore_test(
     from pvctl.gcp.sqladmin import primary_name
 
     objective = restore_test.objective(rto, slo_thresholds())
-    cfg = _live_config(config, repo, project, region)
+    cfg = _live_config(sel)
     clients = _clients()
     report = restore_test.run(clients, cfg.project_id, primary_name(cfg.name_prefix), objective, clients.policy,
                               on_step=lambda text: console.note(text))
@@ -372,13 +378,14 @@ def db_restore_test(
 
 
 @db_app.command("failover")
+@o.configured("project", "region")
 def db_failover(
+    sel: o.Selection,
     replica: Annotated[Optional[str], typer.Option(
         "--replica", help="Instance to promote (default: the one replica of <prefix>-pg in another region).",
         show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before promoting (no undo).")] = False,
     json_out: o.Json = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
 ) -> None:
     """Promote the cross-region replica to primary and point the Cloud Run services at it."""
     from pvctl.core import console
@@ -386,7 +393,7 @@ def db_failover(
     from pvctl.gcp import failover as f
     from pvctl.gcp.sqladmin import primary_name
 
-    cfg = _live_config(config, repo, project, region)
+    cfg = _live_config(sel)
     clients = _clients()
     chosen = f.find_replica(clients, cfg.project_id, primary_name(cfg.name_prefix), cfg.region, replica, clients.policy)
     question = f.plan_text(cfg.name_prefix, chosen)

@@ -1,11 +1,22 @@
-"""Command-line options shared by pvctl commands, and the configuration they select."""
+"""Command-line options shared by pvctl commands, and the configuration they select.
+
+The options that select a configuration (file, repository, environment and the settings a flag
+can override) are declared once here; `@configured(...)` adds them to a command, which receives
+them as one `Selection`.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from pvctl.core.config import Config
 
 
 def _complete_phase(incomplete: str) -> list[str]:
@@ -17,6 +28,9 @@ def _complete_phase(incomplete: str) -> list[str]:
 Phase = Annotated[str, typer.Option("--phase", "-p", help="Phase: mvp, growth or scale.", autocompletion=_complete_phase)]
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: <repo>/pvctl.toml; env PVCTL_CONFIG).", show_default=False)]
 Repo = Annotated[Optional[Path], typer.Option("--repo", help="Infrastructure repository root (default: found above the current folder; env PVCTL_REPO).", show_default=False)]
+Env = Annotated[Optional[str], typer.Option(
+    "--env", "-e", help="Environment: a name under [environments] in pvctl.toml (env PVCTL_ENV); needed when pvctl.toml defines environments.",
+    show_default=False)]
 Project = Annotated[Optional[str], typer.Option("--project", help="GCP project ID (env PVCTL_PROJECT).", show_default=False)]
 Region = Annotated[Optional[str], typer.Option("--region", help="Region (env PVCTL_REGION).", show_default=False)]
 ApiImage = Annotated[Optional[str], typer.Option("--api-image", help="API container image (env PVCTL_API_IMAGE).", show_default=False)]
@@ -27,19 +41,82 @@ Offline = Annotated[bool, typer.Option("--offline", help="Work on the local sand
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout; everything else goes to stderr.")]
 
 
-def load(config: Path | None, repo: Path | None, project: str | None = None, region: str | None = None,
-         api_image: str | None = None, bff_image: str | None = None, state_bucket: str | None = None):
-    """Load and validate the configuration; print its warnings on stderr."""
-    from pvctl.core import console
-    from pvctl.core.config import load_config
+@dataclass(frozen=True)
+class Selection:
+    """What the shared options select: the file, repository and environment, and flag overrides."""
 
-    cfg = load_config(repo_root=repo, config_path=config, flags={
-        "project_id": project, "region": region, "api_image": api_image, "bff_image": bff_image, "state_bucket": state_bucket,
-    })
-    # The traffic profile's own rules live with the estimator; checked here so a bad value stops every command.
-    from pvctl.cost.usage import check_overrides
+    config: ConfigFile = None
+    repo: Repo = None
+    env: Env = None
+    project: Project = None
+    region: Region = None
+    api_image: ApiImage = None
+    bff_image: BffImage = None
+    state_bucket: StateBucket = None
 
-    check_overrides(cfg.usage_overrides)
-    for line in cfg.warnings:
-        console.warning(line)
-    return cfg
+    def load(self) -> Config:
+        """Load and validate the configuration; print its warnings on stderr."""
+        from pvctl.core import console
+        from pvctl.core.config import load_config
+        from pvctl.cost.usage import check_overrides
+
+        cfg = load_config(repo_root=self.repo, config_path=self.config, environment=self.env, flags={
+            "project_id": self.project, "region": self.region, "api_image": self.api_image,
+            "bff_image": self.bff_image, "state_bucket": self.state_bucket,
+        })
+        # The traffic profile's own rules live with the estimator; checked here so a bad value stops every command.
+        check_overrides(cfg.usage_overrides)
+        for line in cfg.warnings:
+            console.warning(line)
+        return cfg
+
+    def load_each(self) -> list[Config]:
+        """The selected environment's configuration; with none selected, every environment's in pvctl.toml order."""
+        import os
+
+        from pvctl.core.config import ENV_ENVIRONMENT, environment_names
+
+        if self.env or os.environ.get(ENV_ENVIRONMENT):
+            return [self.load()]
+        names = environment_names(self.repo, self.config)
+        return [replace(self, env=name).load() for name in names] if names else [self.load()]
+
+
+# Every command that reads pvctl.toml takes these; the rest are the flags of the settings it uses.
+_ALWAYS = ("config", "repo", "env")
+_FIELDS = {f.name: f for f in fields(Selection)}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def configured(*overrides: str) -> Callable[[F], F]:
+    """Give a command the shared configuration options (and the named setting flags) after its own.
+
+    The command declares a `sel: Selection` parameter; its users see the options, never `sel`.
+    """
+    unknown = set(overrides) - set(_FIELDS) | set(overrides) & set(_ALWAYS)
+    if unknown:
+        raise TypeError(f"not a flag-overridable setting: {', '.join(sorted(unknown))}")
+    names = (*_ALWAYS, *overrides)
+    hints = Selection.__annotations__
+
+    def wrap(func: F) -> F:
+        own = [p for p in inspect.signature(func, eval_str=True).parameters.values() if p.name != "sel"]
+        shared = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                    annotation=_resolved(hints[n])) for n in names]
+
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            sel = Selection(**{n: kwargs.pop(n) for n in names})
+            return func(*args, sel=sel, **kwargs)
+
+        params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + shared
+        command.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command  # type: ignore[return-value]
+
+    return wrap
+
+
+def _resolved(annotation: Any) -> Any:
+    """Selection's annotations are strings (postponed evaluation); Typer needs the objects."""
+    return globals()[annotation] if isinstance(annotation, str) else annotation

@@ -22,12 +22,20 @@ def register(app: typer.Typer) -> None:
 
 def _open(cfg, phase: str, mode: str, reason: str | None, terraform: str | None, to_stderr: bool,
           password: str = "real", gcp_clients=None):
+    """`password`: "real" (exported, or read from Secret Manager through `gcp_clients` when given),
+    "placeholder" (targeted plans, which never set it) or "none" (commands that evaluate no variables)."""
     from pvctl.core import console
     from pvctl.core.phases import get_phase
-    from pvctl.engine.session import open_phase
+    from pvctl.engine.session import OFFLINE_DB_PASSWORD, open_phase
 
     get_phase(phase)
-    run = open_phase(cfg, phase, mode, terraform, to_stderr=to_stderr, password=password, gcp_clients=gcp_clients)
+    value: str | None = None if password == "none" else OFFLINE_DB_PASSWORD
+    if mode == "live" and password == "real":
+        from pvctl.gcp.preflight import db_admin_password
+
+        cfg.require_real_file()  # before anything asks Google
+        value = db_admin_password(lambda: gcp_clients if gcp_clients is not None else _gcp_clients(), cfg.project_id, cfg.name_prefix)
+    run = open_phase(cfg, phase, mode, terraform, to_stderr=to_stderr, password=value)
     if reason:
         console.note(reason)
     if run.banner:
@@ -72,10 +80,10 @@ def _cost_line(run, plan: dict, applied_phase: str | None) -> None:
     console.out().print(plan_cost_line(plan, run.config, run.phase, applied_phase), soft_wrap=True)
 
 
+@o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def render(
+    sel: o.Selection,
     phase: o.Phase, offline: o.Offline = False, json_out: o.Json = False,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
-    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
 ) -> None:
     """Render the phase's tfvars and backend files.
 
@@ -84,7 +92,7 @@ def render(
     from pvctl.core.phases import get_phase
     from pvctl.core.render import render_phase
 
-    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    cfg = sel.load()
     get_phase(phase)
     rendered = render_phase(cfg, phase, "offline" if offline else "live")
     files = {k: str(v) if v else None for k, v in
@@ -97,29 +105,29 @@ def render(
             typer.echo(f"{name:15} {path}")
 
 
+@o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def plan(
+    sel: o.Selection,
     phase: o.Phase,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the plan: a new <name>.tfplan or an earlier pvctl plan (default .pvctl/<phase>/plan.tfplan).", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the plan: a new <name>.tfplan or an earlier pvctl plan "
+                                                "(default .pvctl/<phase>/plan.tfplan; with --env, .pvctl/env/<name>/<phase>/).", show_default=False)] = None,
     json_out: o.Json = False,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 when there are no changes, 2 when there are.")] = False,
     offline: o.Offline = False,
     allow_destroy: Annotated[bool, typer.Option("--allow-destroy", help="Accept deleting or replacing stateful resources (Cloud SQL, Redis, secrets, state bucket).")] = False,
     allow_downgrade: Annotated[bool, typer.Option("--allow-downgrade", help="Accept planning a lower phase than the one applied.")] = False,
     terraform: o.Terraform = None,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
-    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
 ) -> None:
     """Plan a phase and summarise the changes.
 
     Saves the plan (default .pvctl/<phase>/plan.tfplan) with its JSON and a sidecar for
     `pvctl apply --plan`. Offline when there are no Google credentials or no pvctl.toml.
     """
-    from pvctl.core.repo import RepoPaths
+    from pvctl.engine.saved_plan import check_out_path
     from pvctl.engine.session import resolve_mode
-    from pvctl.planning.saved_plan import check_out_path
 
-    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
-    plan_file = (out or RepoPaths(cfg.repo_root).default_plan(phase)).resolve()
+    cfg = sel.load()
+    plan_file = (out or cfg.paths.default_plan(phase)).resolve()
     if out is not None:  # before any work: never overwrite what pvctl did not write (the default is pvctl's own)
         check_out_path(plan_file)
     mode, reason = resolve_mode(offline, auto=True, from_example=cfg.from_example)
@@ -127,7 +135,7 @@ def plan(
     saved = run.plan(plan_file)
     summary = _review(run, saved, allow_destroy, allow_downgrade, "plan", json_out, str(plan_file))
     if not json_out and summary.has_changes:
-        flag = " --offline" if mode == "offline" else ""
+        flag = (f" --env {cfg.environment}" if cfg.environment else "") + (" --offline" if mode == "offline" else "")
         typer.echo(f"Apply this plan with: pvctl apply --phase {phase}{flag} --plan {_shown(plan_file)}", err=True)
     if detailed_exitcode and summary.has_changes:
         raise typer.Exit(2)
@@ -152,7 +160,9 @@ def _confirm_or_refuse(question: str, auto_approve: bool, refusal_fix: str) -> N
         raise GuardRefusal("not confirmed; nothing was changed", "run the command again and answer yes")
 
 
+@o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def apply(
+    sel: o.Selection,
     phase: o.Phase,
     plan_path: Annotated[Optional[Path], typer.Option("--plan", help="Apply this saved plan (from `pvctl plan`) instead of planning now.", show_default=False)] = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation (required when stdin is not a terminal).")] = False,
@@ -160,8 +170,6 @@ def apply(
     allow_destroy: Annotated[bool, typer.Option("--allow-destroy", help="Accept deleting or replacing stateful resources.")] = False,
     allow_downgrade: Annotated[bool, typer.Option("--allow-downgrade", help="Accept applying a lower phase than the one applied.")] = False,
     terraform: o.Terraform = None,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
-    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
 ) -> None:
     """Apply a phase (a saved plan, or plan and ask).
 
@@ -171,7 +179,7 @@ def apply(
     from pvctl.core import console
     from pvctl.engine.session import resolve_mode
 
-    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    cfg = sel.load()
     mode, _ = resolve_mode(offline, auto=False)
     # One set of Google clients (one credential refresh) for the admin password and the secret check.
     clients = _gcp_clients() if mode == "live" else None
@@ -193,7 +201,9 @@ def apply(
         where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
         _confirm_or_refuse(f"Apply these changes to {where}?", auto_approve,
                            f"pass --auto-approve, or save a plan with `pvctl plan --phase {phase}` and apply it with --plan")
-    run.apply(saved)
+    from pvctl.planning.promotion import apply_reviewed
+
+    apply_reviewed(run, saved, allow_destroy)  # protected deletions: lift, re-plan, apply, restore
     console.err().print(f"[green]Applied phase {phase}[/] ({'sandbox' if mode == 'offline' else cfg.project_id}).")
 
 
@@ -201,19 +211,19 @@ def apply(
 SECRET_TARGETS = ("module.services", "module.secrets")
 
 
+@o.configured("project", "region", "state_bucket")
 def secrets_init(
+    sel: o.Selection,
     phase: o.Phase,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation (required when stdin is not a terminal).")] = False,
     offline: o.Offline = False,
     terraform: o.Terraform = None,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
-    state_bucket: o.StateBucket = None,
 ) -> None:
     """Create the phase's Secret Manager containers (a targeted apply), so values can be set before the first full apply."""
     from pvctl.core import console
     from pvctl.engine.session import resolve_mode
 
-    cfg = o.load(config, repo, project, region, state_bucket=state_bucket)
+    cfg = sel.load()
     mode, _ = resolve_mode(offline, auto=False)
     # The targeted resources never read the admin password; Terraform still wants every input set.
     run = _open(cfg, phase, mode, None, terraform, to_stderr=False, password="placeholder")
@@ -234,14 +244,14 @@ def _gcp_clients():
     return GcpClients.from_env()  # builds nothing and asks nothing until first used
 
 
+@o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def destroy(
+    sel: o.Selection,
     phase: o.Phase,
     confirm: Annotated[Optional[str], typer.Option("--confirm", help="The project ID, typed out: required to destroy live resources without a terminal.", show_default=False)] = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Skip the question (offline sandbox only; live also needs --confirm PROJECT_ID).")] = False,
     offline: o.Offline = False,
     terraform: o.Terraform = None,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None, region: o.Region = None,
-    api_image: o.ApiImage = None, bff_image: o.BffImage = None, state_bucket: o.StateBucket = None,
 ) -> None:
     """Destroy the WHOLE deployment of the project: all phases share one state (asks for the project ID).
 
@@ -256,7 +266,7 @@ def destroy(
     from pvctl.planning import display, guards
     from pvctl.planning.summary import summarize
 
-    cfg = o.load(config, repo, project, region, api_image, bff_image, state_bucket)
+    cfg = sel.load()
     mode, _ = resolve_mode(offline, auto=False)
     run = _open(cfg, phase, mode, None, terraform, to_stderr=False)
     where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
@@ -283,10 +293,10 @@ def destroy(
     console.err().print(f"[red]Destroyed the whole deployment[/] of {console.escape(where)} (was {console.escape(applied)}).", soft_wrap=True)
 
 
+@o.configured("project", "state_bucket")
 def output(
+    sel: o.Selection,
     phase: o.Phase, json_out: o.Json = False, offline: o.Offline = False, terraform: o.Terraform = None,
-    config: o.ConfigFile = None, repo: o.Repo = None, project: o.Project = None,
-    state_bucket: o.StateBucket = None,
 ) -> None:
     """Print the phase's outputs (sensitive ones masked)."""
     from rich.table import Table
@@ -294,7 +304,7 @@ def output(
     from pvctl.core import console
     from pvctl.planning.masking import masked_outputs
 
-    cfg = o.load(config, repo, project, state_bucket=state_bucket)
+    cfg = sel.load()
     run = _open(cfg, phase, "offline" if offline else "live", None, terraform, to_stderr=True, password="none")
     values = masked_outputs(run.outputs())
     if json_out:

@@ -25,16 +25,22 @@ def validate(json_out: o.Json = False, repo: o.Repo = None, terraform: o.Terrafo
     from pvctl.core import console
     from pvctl.core.errors import ExitCode
     from pvctl.core.repo import find_repo_root
-    from pvctl.offline.validate import validate_all
+    from pvctl.offline import rules
+    from pvctl.offline.schema import PROVIDER_VERSION
     from pvctl.offline.wiring import offline_banner
+    from pvctl.policy.terraform_validate import validate_all
 
     root = find_repo_root(repo)
+    note = rules.version_note(PROVIDER_VERSION)
     if not json_out:
         console.note(offline_banner())
+        if note:
+            console.note(note)
     results = validate_all(root, terraform)
     failed = [r for r in results if not r.valid]
     if json_out:
-        typer.echo(json.dumps({"valid": not failed, "results": [r.to_json() for r in results]}, indent=2))
+        typer.echo(json.dumps({"valid": not failed, "results": [r.to_json() for r in results],
+                               "rules": {**rules.source(), "note": note}}, indent=2))
     else:
         out = console.out()
         table = Table(show_edge=False, header_style="bold")

@@ -1,12 +1,14 @@
 """pvctl.toml + environment + flags -> one validated, frozen Config.
 
-Precedence, highest first: flag, environment variable (PVCTL_*), pvctl.toml, default.
+Precedence, highest first: flag, environment variable (PVCTL_*), the selected
+[environments.<name>] of pvctl.toml, the rest of pvctl.toml, default.
 Every problem is collected and reported together, one line each, naming the field.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +17,15 @@ from typing import Any, Callable, Iterator, Mapping
 from pvctl.core import limits, validate
 from pvctl.core.errors import ConfigError
 from pvctl.core.phases import Phase, effective_tables, get_phase, load_phases
-from pvctl.core.repo import find_repo_root
+from pvctl.core.repo import RepoPaths, find_repo_root
 
 CONFIG_NAME = "pvctl.toml"
 EXAMPLE_NAME = "pvctl.example.toml"
 ENV_CONFIG = "PVCTL_CONFIG"
+ENV_ENVIRONMENT = "PVCTL_ENV"
+ENVIRONMENTS = "environments"
+# An environment's name keys folders under .pvctl/: lower-case letters, digits and dashes.
+_ENV_NAME = re.compile(r"[a-z][a-z0-9-]{0,29}")
 
 
 @dataclass(frozen=True)
@@ -57,8 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("extra_stateful_types", "guards", "extra_stateful_types", list, None),
 )
 _BY_TOML = {(s.section, s.key): s for s in SETTINGS}
-_BY_NAME = {s.name: s for s in SETTINGS}
-_SECTIONS = sorted({s.section for s in SETTINGS} | {"phases", "usage"})
+_SECTIONS = sorted({s.section for s in SETTINGS} | {"phases", "usage"})  # also the sections of an environment
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,13 @@ class Config:
     phases_file: Path | None = None        # phase defaults from this phases.toml (pvctl ci: the base commit's)
     sandbox_state: Path | None = None      # offline state file instead of .pvctl/sandbox/<project>/ (pvctl ci: the base applied)
     shared_billing_account: bool = False   # cost estimates then credit no per-account free tier
+    environment: str | None = None         # the [environments.<name>] selected; None: pvctl.toml has none
+    environments: tuple[str, ...] = ()     # every environment pvctl.toml defines
+
+    @property
+    def paths(self) -> RepoPaths:
+        """pvctl's working folders for this configuration: each environment has its own."""
+        return RepoPaths(self.repo_root, self.environment)
 
     def require_for_phase(self, phase: str) -> None:
         """Values optional in general but needed by this phase's Terraform inputs."""
@@ -116,11 +128,13 @@ def load_config(
     config_path: Path | str | None = None,
     flags: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
+    environment: str | None = None,
 ) -> Config:
     """The effective configuration.
 
     flags maps Config field names (project_id, region, api_image, bff_image, state_bucket)
     to values given on the command line; None values are ignored. env defaults to os.environ.
+    `environment` (else PVCTL_ENV) selects an [environments.<name>] table of pvctl.toml.
     Without pvctl.toml the committed pvctl.example.toml is used and a warning says so.
     """
     env = os.environ if env is None else env
@@ -129,36 +143,51 @@ def load_config(
     path, from_example, warnings = _locate(root, config_path, env)
     raw = _read(path) if path else {}
     problems: list[tuple[str, str, str]] = []
+    file_label = path.name if path else CONFIG_NAME
+    envs = _environments(raw.get(ENVIRONMENTS), problems)
     _check_unknown(raw, problems)
+    for name, body in envs.items():
+        _check_unknown(body, problems, f"{ENVIRONMENTS}.{name}.")
+    _check_environments(raw, envs, problems)
+    chosen = _select(environment, env, envs, problems)
+    layers: list[Layer] = [(envs[chosen], f"{ENVIRONMENTS}.{chosen}.", f"{file_label} [{ENVIRONMENTS}.{chosen}]")] if chosen else []
+    layers.append((raw, "", file_label))
 
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    file_label = path.name if path else CONFIG_NAME
+    wheres: dict[str, str] = {}  # the field a problem with the value names
     for s in SETTINGS:
-        value, source = _resolve(s, raw, flags, env, file_label, problems)
-        values[s.name], sources[s.name] = value, source
+        value, sources[s.name], wheres[s.name] = _resolve(s, layers, flags, env, problems)
+        values[s.name] = value
         if value is not None and s.check and isinstance(value, s.kind):
             bad = s.check(value)
             if bad:
-                problems.append((_where(s, source), *bad))
+                problems.append((wheres[s.name], *bad))
 
     labels = values["labels"] or {}
     for k, v in labels.items():
         bad = validate.label(k, v)
         if bad:
             problems.append((f"project.labels.{k}", *bad))
-    if values["project_id"] is None:
+    if values["project_id"] is None and not envs:  # an environment's missing project is reported with the others
         problems.append(("project.id", "missing", "set [project] id in pvctl.toml, PVCTL_PROJECT or --project"))
     if values["db_admin_password_version"] is not None and values["db_admin_password_version"] < 1:
         problems.append(("database.admin_password_version", f"{values['db_admin_password_version']} is not a positive integer", "start at 1 and add 1 for each new password"))
     if values["budget_usd"] is not None and (bad_budget := limits.budget_amount(values["budget_usd"])):
-        problems.append((_where(_BY_NAME["budget_usd"], sources["budget_usd"]), *bad_budget))
+        problems.append((wheres["budget_usd"], *bad_budget))
     extra_types = values["extra_stateful_types"] or []
     if not all(isinstance(t, str) for t in extra_types):
         problems.append(("guards.extra_stateful_types", "must be a list of resource type names", 'e.g. ["google_storage_bucket"]'))
 
-    phase_overrides = _phase_overrides(raw.get("phases", {}), problems, sources, file_label)
-    usage_overrides = _usage_overrides(raw.get("usage", {}), problems, sources, file_label)
+    # Base tables first, then the environment's: its keys win, table by table.
+    phase_overrides: dict[str, dict[str, dict[str, Any]]] = {}
+    usage_overrides: dict[str, dict[str, Any]] = {}
+    for layer, prefix, label in reversed(layers):
+        for name, tables in _phase_overrides(layer.get("phases", {}), problems, sources, label, prefix).items():
+            for table, keys in tables.items():
+                phase_overrides.setdefault(name, {}).setdefault(table, {}).update(keys)
+        for name, usage in _usage_overrides(layer.get("usage", {}), problems, sources, label, prefix).items():
+            usage_overrides.setdefault(name, {}).update(usage)
     # Overrides of the wrong type are already reported and left out; now Google's limits on each phase as it will run.
     for phase in load_phases().values():
         problems.extend(limits.table_problems(phase.name, effective_tables(phase, phase_overrides)))
@@ -182,7 +211,92 @@ def load_config(
         usage_overrides=usage_overrides, sources=sources, repo_root=root, config_file=path,
         from_example=from_example, warnings=tuple(warnings),
         shared_billing_account=values["shared_billing_account"],
+        environment=chosen, environments=tuple(envs),
     )
+
+
+def environment_names(repo_root: Path | str | None = None, config_path: Path | str | None = None,
+                      env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The environments pvctl.toml defines (none: it has no [environments]); load_config checks them."""
+    env = os.environ if env is None else env
+    path, _, _ = _locate(find_repo_root(repo_root, env=env), config_path, env)
+    return tuple(_environments((_read(path) if path else {}).get(ENVIRONMENTS), []))
+
+
+def _environments(raw: Any, problems: list) -> dict[str, dict[str, Any]]:
+    """The well-formed [environments.<name>] tables; a problem for each other entry."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append((ENVIRONMENTS, "must be tables", f"write [{ENVIRONMENTS}.<name>.project] with id = ..."))
+        return {}
+    found = {}
+    for name, body in raw.items():
+        where = f"{ENVIRONMENTS}.{name}"
+        if not _ENV_NAME.fullmatch(name):
+            problems.append((where, "is not a valid environment name", "use 1-30 lower-case letters, digits and dashes, starting with a letter"))
+        elif not isinstance(body, dict):
+            problems.append((where, f"expected tables, got {_describe(body)}", f"write [{where}.project] with id = ..."))
+        else:
+            found[name] = body
+    return found
+
+
+def _project_of(body: Mapping[str, Any]) -> Any:
+    project = body.get("project")
+    return project.get("id") if isinstance(project, dict) else None
+
+
+def _state_of(body: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[Any, Any]:
+    """(bucket, prefix) of an environment's live state as pvctl.toml sets it."""
+    def pick(key: str) -> Any:
+        for layer in (body, raw):
+            state = layer.get("state")
+            if isinstance(state, dict) and key in state:
+                return state[key]
+        return _BY_TOML[("state", key)].default
+    return pick("bucket"), pick("prefix")
+
+
+def _check_environments(raw: Mapping[str, Any], envs: Mapping[str, Mapping[str, Any]], problems: list) -> None:
+    """Each environment names its own project and, sharing a state bucket, its own state prefix."""
+    if not envs:
+        return
+    if _project_of(raw) is not None:
+        problems.append(("project.id", f"set outside [{ENVIRONMENTS}], which would give every environment one project",
+                         f"move it into [{ENVIRONMENTS}.<name>.project] of each environment"))
+    projects: dict[Any, str] = {}
+    states: dict[tuple[Any, Any], str] = {}
+    for name, body in envs.items():
+        project = _project_of(body)
+        if project is None:
+            problems.append((f"{ENVIRONMENTS}.{name}.project.id", "missing (each environment has its own project)",
+                             f"set id under [{ENVIRONMENTS}.{name}.project]"))
+        elif project in projects:
+            problems.append((f"{ENVIRONMENTS}.{name}.project.id", f"{project!r} is also the project of environment {projects[project]}",
+                             "give each environment its own GCP project"))
+        else:
+            projects[project] = name
+        bucket, prefix = _state_of(body, raw)
+        if bucket is not None and (bucket, prefix) in states:
+            problems.append((f"{ENVIRONMENTS}.{name}.state.prefix", f"gs://{bucket}/{prefix} is also the state of environment {states[bucket, prefix]}",
+                             f"give it its own bucket or prefix under [{ENVIRONMENTS}.{name}.state]"))
+        elif bucket is not None:
+            states[bucket, prefix] = name
+
+
+def _select(given: str | None, env: Mapping[str, str], envs: Mapping[str, Any], problems: list) -> str | None:
+    """The environment --env or PVCTL_ENV names; None when pvctl.toml has none."""
+    where, name = ("--env", given) if given else (ENV_ENVIRONMENT, env.get(ENV_ENVIRONMENT) or None)
+    if name is None:
+        if envs:
+            problems.append(("--env", f"missing (pvctl.toml defines environments {', '.join(envs)})", f"pass --env NAME or set {ENV_ENVIRONMENT}"))
+        return None
+    if name not in envs:
+        known = f"use one of: {', '.join(envs)}" if envs else f"add [{ENVIRONMENTS}.{name}.project] to pvctl.toml, or leave {where} out"
+        problems.append((where, f"{name!r} is not an environment of pvctl.toml", known))
+        return None
+    return name
 
 
 def _locate(root: Path, config_path: Path | str | None, env: Mapping[str, str]) -> tuple[Path | None, bool, list[str]]:
@@ -213,41 +327,40 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError([(str(path), f"cannot be read ({exc.strerror})", "check the path and its permissions")]) from None
 
 
-def _check_unknown(raw: Mapping[str, Any], problems: list) -> None:
+def _check_unknown(raw: Mapping[str, Any], problems: list, prefix: str = "") -> None:
+    """Unknown sections and keys; `prefix` names an environment's tables (which hold no environments)."""
+    sections = _SECTIONS if prefix else sorted([*_SECTIONS, ENVIRONMENTS])
     for section, body in raw.items():
-        if section not in _SECTIONS:
-            problems.append((section, "unknown section", f"use one of: {', '.join(_SECTIONS)}"))
-        elif section not in ("phases", "usage"):
+        if section not in sections:
+            problems.append((f"{prefix}{section}", "unknown section", f"use one of: {', '.join(sections)}"))
+        elif section not in ("phases", "usage", ENVIRONMENTS):
             if not isinstance(body, dict):
-                problems.append((section, "must be a table", f"write it as [{section}]"))
+                problems.append((f"{prefix}{section}", "must be a table", f"write it as [{prefix}{section}]"))
                 continue
             known = [s.key for s in SETTINGS if s.section == section]
             for key in body:
                 if key not in known:
-                    problems.append((f"{section}.{key}", "unknown key", f"known keys in [{section}]: {', '.join(known)}"))
+                    problems.append((f"{prefix}{section}.{key}", "unknown key", f"known keys in [{section}]: {', '.join(known)}"))
 
 
-def _where(s: Setting, source: str) -> str:
-    if source.startswith("env "):
-        return source.removeprefix("env ")
-    if source.startswith("flag "):
-        return source.removeprefix("flag ")
-    return f"{s.section}.{s.key}"
+Layer = tuple[Mapping[str, Any], str, str]  # pvctl.toml tables, their field prefix, their source label
 
 
-def _resolve(s: Setting, raw, flags, env, file_label: str, problems: list) -> tuple[Any, str]:
+def _resolve(s: Setting, layers: list[Layer], flags: Mapping[str, Any], env: Mapping[str, str], problems: list) -> tuple[Any, str, str]:
+    """(value, source, field to name in a problem): the flag, the env var, the first layer setting it, the default."""
     if s.name in flags and s.flag:
-        return _coerce(s, flags[s.name], s.flag, problems), f"flag {s.flag}"
+        return _coerce(s, flags[s.name], s.flag, problems), f"flag {s.flag}", s.flag
     if s.env and env.get(s.env, "") != "":
-        return _coerce(s, env[s.env], s.env, problems), f"env {s.env}"
-    section = raw.get(s.section)
-    if isinstance(section, dict) and s.key in section:
-        value = section[s.key]
-        if not _type_ok(s.kind, value):
-            problems.append((f"{s.section}.{s.key}", f"expected {_TYPE_NAMES[s.kind]}, got {_describe(value)}", f"write it as {_example(s.kind)}"))
-            return None, file_label
-        return (float(value) if s.kind is float else value), file_label
-    return s.default, "default"
+        return _coerce(s, env[s.env], s.env, problems), f"env {s.env}", s.env
+    for raw, prefix, label in layers:
+        section = raw.get(s.section)
+        if isinstance(section, dict) and s.key in section:
+            where, value = f"{prefix}{s.section}.{s.key}", section[s.key]
+            if not _type_ok(s.kind, value):
+                problems.append((where, f"expected {_TYPE_NAMES[s.kind]}, got {_describe(value)}", f"write it as {_example(s.kind)}"))
+                return None, label, where
+            return (float(value) if s.kind is float else value), label, where
+    return s.default, "default", f"{s.section}.{s.key}"
 
 
 def _coerce(s: Setting, value: Any, where: str, problems: list) -> Any:
@@ -323,8 +436,12 @@ def _known_phases(raw: Any, section: str, layout: str, problems: list) -> Iterat
             problems.append((f"{section}.{name}", "unknown phase", f"use one of: {', '.join(phases)}"))
 
 
-def _known_keys(where: str, defaults: Mapping[str, Any], keys: Any, problems: list, sources: dict, label: str) -> dict[str, Any]:
-    """The keys of table `where` that `defaults` has, each of the default's type; problems for the rest."""
+def _known_keys(where: str, defaults: Mapping[str, Any], keys: Any, problems: list, sources: dict, label: str,
+                prefix: str = "") -> dict[str, Any]:
+    """The keys of table `where` that `defaults` has, each of the default's type; problems for the rest.
+
+    Sources are recorded under the name without `prefix` (the environment's), as Config reports them.
+    """
     if not isinstance(keys, dict):
         problems.append((where, "must be a table", f"write [{where}] with key = value lines"))
         return {}
@@ -334,22 +451,22 @@ def _known_keys(where: str, defaults: Mapping[str, Any], keys: Any, problems: li
             problems.append((f"{where}.{key}", "unknown key", f"keys of {where}: {', '.join(defaults)}"))
         elif _check_override(f"{where}.{key}", defaults[key], value, problems):
             found[key] = value
-            sources[f"{where}.{key}"] = label
+            sources[f"{where.removeprefix(prefix)}.{key}"] = label
     return found
 
 
-def _phase_overrides(raw: Any, problems: list, sources: dict, label: str) -> dict[str, dict[str, dict[str, Any]]]:
+def _phase_overrides(raw: Any, problems: list, sources: dict, label: str, prefix: str = "") -> dict[str, dict[str, dict[str, Any]]]:
     result: dict[str, dict[str, dict[str, Any]]] = {}
-    for phase, defaults, tables in _known_phases(raw, "phases", "[phases.<phase>.<table>]", problems):
+    for phase, defaults, tables in _known_phases(raw, f"{prefix}phases", f"[{prefix}phases.<phase>.<table>]", problems):
         if not isinstance(tables, dict):
-            problems.append((f"phases.{phase}", f"expected tables, got {_describe(tables)}", f"write [phases.{phase}.<table>] with key = value lines"))
+            problems.append((f"{prefix}phases.{phase}", f"expected tables, got {_describe(tables)}", f"write [{prefix}phases.{phase}.<table>] with key = value lines"))
             continue
         for table, keys in tables.items():
-            where = f"phases.{phase}.{table}"
+            where = f"{prefix}phases.{phase}.{table}"
             if table not in defaults.tables:
-                hint = " (traffic profiles go under [usage.<phase>])" if table == "usage" else ""
+                hint = f" (traffic profiles go under [{prefix}usage.<phase>])" if table == "usage" else ""
                 problems.append((where, f"phase {phase} has no table {table!r}{hint}", f"use one of: {', '.join(defaults.tables)}"))
-            elif values := _known_keys(where, defaults.tables[table], keys, problems, sources, label):
+            elif values := _known_keys(where, defaults.tables[table], keys, problems, sources, label, prefix):
                 values = {k: v for k, v in values.items() if _choice_ok(f"{where}.{k}", table, k, v, problems)}
                 if values:
                     result.setdefault(phase, {})[table] = values
@@ -364,10 +481,10 @@ def _choice_ok(where: str, table: str, key: str, value: Any, problems: list) -> 
     return False
 
 
-def _usage_overrides(raw: Any, problems: list, sources: dict, label: str) -> dict[str, dict[str, Any]]:
+def _usage_overrides(raw: Any, problems: list, sources: dict, label: str, prefix: str = "") -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = {}
-    for phase, defaults, keys in _known_phases(raw, "usage", "[usage.<phase>]", problems):
-        if values := _known_keys(f"usage.{phase}", defaults.usage, keys or {}, problems, sources, label):
+    for phase, defaults, keys in _known_phases(raw, f"{prefix}usage", f"[{prefix}usage.<phase>]", problems):
+        if values := _known_keys(f"{prefix}usage.{phase}", defaults.usage, keys or {}, problems, sources, label, prefix):
             result[phase] = values
     return result
 

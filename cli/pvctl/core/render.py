@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from pvctl.core.config import Config
 from pvctl.core.errors import PvctlError
 from pvctl.core.files import private_dir, write_atomic
+from pvctl.core.hcl import hcl_string
 from pvctl.core.phases import effective_tables, get_phase
-from pvctl.core.repo import Mode, RepoPaths
+from pvctl.core.repo import Mode
 
 if TYPE_CHECKING:
     import jinja2
@@ -35,8 +36,6 @@ def phase_inputs(config: Config, phase: str) -> dict[str, dict[str, Any]]:
 
 def _environment(repo: Path) -> jinja2.Environment:
     import jinja2  # only the render path pays for it
-
-    from pvctl.core.hcl import hcl_string
 
     folder = repo / "templates"
     if not folder.is_dir():
@@ -99,7 +98,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     offline: always the sandbox state under .pvctl/sandbox/<project>/ — never the real one.
     """
     config.require_for_phase(phase)
-    paths = RepoPaths(config.repo_root)
+    paths = config.paths
     env_dir = paths.environment(phase)
     if not paths.has_root(env_dir):
         raise PvctlError(f"{env_dir.relative_to(paths.root)}: no Terraform files", "restore the composition from git")
@@ -122,7 +121,9 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     # (pvctl ci, each against its own base sandbox) share the one root and its override, so the
     # override only selects the local backend and its text is the same for every run.
     backend = paths.backend_config(phase)
-    write_atomic(backend, render_text(config.repo_root, "backend.local.tfbackend.j2", path=str(state)))
+    write_atomic(backend, f"path = {hcl_string(str(state))}\n")  # no template: a base commit's templates/ lack one
     reason = "offline sandbox state" if mode == "offline" else "no state bucket configured"
-    write_atomic(override, render_text(config.repo_root, "pvctl_override.tf.j2", reason=reason), mode=0o644)
+    # `path` only for a base commit's older template, which wrote the path into the override.
+    text = render_text(config.repo_root, "pvctl_override.tf.j2", path=str(state), reason=reason)
+    write_atomic(override, text, mode=0o644)
     return Rendered(tfvars, backend, override, state)

@@ -38,11 +38,24 @@ def find_repo_root(explicit: Path | str | None = None, env: Mapping[str, str] | 
 
 @dataclass(frozen=True)
 class RepoPaths:
+    """Where pvctl keeps its files for one environment (None: pvctl.toml defines none).
+
+    Each environment has its own rendered inputs, saved plans, Terraform data and local state
+    under .pvctl/env/<name>/, so planning staging never touches production's files. Without
+    environments the layout is .pvctl/<phase>/, .pvctl/tf/ and .pvctl/{state,sandbox}/.
+    """
+
     root: Path
+    env: str | None = None
 
     @property
     def work(self) -> Path:
         return self.root / ".pvctl"
+
+    @property
+    def env_work(self) -> Path:
+        """The folder of this environment's own files."""
+        return self.work if self.env is None else self.work / "env" / self.env
 
     def environment(self, phase: str) -> Path:
         """The Terraform root that plans `phase`: environments/, one composition for every phase.
@@ -59,7 +72,7 @@ class RepoPaths:
         return any(p.name != OVERRIDE for p in folder.glob("*.tf"))
 
     def phase_dir(self, phase: str) -> Path:
-        return self.work / phase
+        return self.env_work / phase
 
     def tfvars(self, phase: str) -> Path:
         return self.phase_dir(phase) / "terraform.tfvars.json"
@@ -74,7 +87,7 @@ class RepoPaths:
         return self.phase_dir(phase) / "plan.tfplan"
 
     def data_dir(self, phase: str, mode: Mode) -> Path:
-        return self.work / "tf" / f"{phase}-{mode}"
+        return self.env_work / "tf" / f"{phase}-{mode}"
 
     @property
     def plugin_cache(self) -> Path:
@@ -86,4 +99,4 @@ class RepoPaths:
 
     def local_state(self, project_id: str, mode: Mode) -> Path:
         folder = "sandbox" if mode == "offline" else "state"
-        return self.work / folder / project_id / "terraform.tfstate"
+        return self.env_work / folder / project_id / "terraform.tfstate"

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Literal, Sequence, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from pvctl.core import console
 from pvctl.core.config import Config
@@ -26,8 +26,8 @@ from pvctl.core.files import make_private, private_dir
 from pvctl.core.render import Rendered, render_phase
 from pvctl.core.repo import Mode, RepoPaths
 from pvctl.core.statefile import backup_of, check_local_state
+from pvctl.engine import saved_plan
 from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
-from pvctl.planning import saved_plan
 
 # Offline, targeted and review plans never set the password; the value only satisfies the ephemeral input.
 OFFLINE_DB_PASSWORD = "offline-placeholder-not-a-secret"
@@ -36,8 +36,6 @@ OFFLINE_INIT_WORKSPACE = "pvctl-offline-init"   # never holds state
 INIT_MARKER = "pvctl-init.sha256"  # in TF_DATA_DIR: what the last successful init was made from
 LineSink = Callable[[str], None]
 
-
-Password = Literal["real", "placeholder", "none"]
 
 
 def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple[Mode, str | None]:
@@ -131,7 +129,7 @@ class PhaseRun:
 
     @property
     def paths(self) -> RepoPaths:
-        return RepoPaths(self.config.repo_root)
+        return self.config.paths
 
     @property
     def cwd(self) -> Path:
@@ -352,17 +350,17 @@ class PhaseRun:
 
 
 def open_phase(config: Config, phase: str, mode: Mode, terraform: str | None = None, to_stderr: bool = False,
-               password: Password = "real", gcp_clients: Any = None) -> PhaseRun:
+               password: str | None = OFFLINE_DB_PASSWORD) -> PhaseRun:
     """Choose the Terraform executable and its environment for this phase and mode.
 
-    `password`: what TF_VAR_db_admin_password holds on a live run — "real" (exported or from
-    Secret Manager, through `gcp_clients` when given), "placeholder" (targeted and review plans,
-    which never set it), "none" (commands that evaluate no variables, e.g. `output`). Offline
-    runs always get the placeholder.
+    `password`: what TF_VAR_db_admin_password holds on a live run — the real one (the command
+    reads it from Secret Manager or PVCTL_DB_ADMIN_PASSWORD), the placeholder (targeted and
+    review plans, which never set it), or None (commands that evaluate no variables, e.g.
+    `output`). Offline runs always get the placeholder.
     """
     if mode == "live":
         config.require_real_file()
-    paths = RepoPaths(config.repo_root)
+    paths = config.paths
     binary = find_terraform(terraform, config.repo_root)
     extra_env: dict[str, str] = {}
     banner = None
@@ -374,14 +372,8 @@ def open_phase(config: Config, phase: str, mode: Mode, terraform: str | None = N
         if not cli_config.exists():
             cli_config.parent.mkdir(parents=True, exist_ok=True)
             cli_config.write_text("# Terraform CLI configuration owned by pvctl (never ~/.terraformrc).\n", encoding="utf-8")
-        if password == "real":
-            from pvctl.gcp.clients import GcpClients
-            from pvctl.gcp.preflight import db_admin_password
-
-            factory = (lambda: gcp_clients) if gcp_clients is not None else GcpClients.from_env
-            extra_env["TF_VAR_db_admin_password"] = db_admin_password(factory, config.project_id, config.name_prefix)
-        elif password == "placeholder":
-            extra_env["TF_VAR_db_admin_password"] = OFFLINE_DB_PASSWORD
+        if password is not None:
+            extra_env["TF_VAR_db_admin_password"] = password
     runner = TerraformRunner(binary, cli_config_file=cli_config, data_dir=paths.data_dir(phase, mode),
                              plugin_cache_dir=paths.plugin_cache, extra_env=extra_env)
     return PhaseRun(config, phase, mode, runner, to_stderr, banner)

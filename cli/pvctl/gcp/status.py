@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pvctl.engine.saved_plan import read_applied
 from pvctl.gcp.calls import CallPolicy, GcpError
 from pvctl.gcp.drift import drift_notes, services_in
 from pvctl.gcp.edge import EdgeStatus, edge_status
 from pvctl.gcp.services import ServiceStatus, get_service, service_status
-from pvctl.planning.saved_plan import read_applied
 
 SERVICE_TABLES = ("api", "bff", "webhooks")  # phases.toml tables that are Cloud Run services
 

@@ -49,6 +49,16 @@ def decode_msgpack(data: bytes, ty: CtyType) -> Any:
     return _from_wire(raw, ty)
 
 
+def decode_msgpack_untyped(data: bytes) -> Any:
+    """Decode without the schema (no schema load): dynamic values stay [type, value] pairs.
+
+    Enough for the provider's value checks, which never read dynamic attributes.
+    """
+    if not data:
+        return None
+    return msgpack.unpackb(data, raw=False, ext_hook=_ext_hook, strict_map_key=False)
+
+
 def _from_wire(value: Any, ty: CtyType) -> Any:
     """Unwrap dynamic values ([type, value] pairs) along the type; the rest is as decoded."""
     if value is None or value is UNKNOWN:

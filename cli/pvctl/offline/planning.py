@@ -6,7 +6,9 @@ also knows at plan time (`project`/`region`/`zone` from the provider block, and 
 label maps it derives from `labels`). Updating: Terraform's proposed state already keeps
 prior values for unset computed attributes; they stay as they are. Replacing (an
 immutable argument changed, see `immutable`): planned like a create.
-Write-only attributes are always planned null, as Terraform requires.
+Always: unset arguments with a schema Default get it and `deletion_policy` gets the
+provider's (rules from the provider source, `rules`), CustomizeDiff rewrites apply
+(`diff_rules`). Write-only attributes are always planned null, as Terraform requires.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pvctl.offline import diff_rules
 from pvctl.offline.cty import UNKNOWN
 from pvctl.offline.immutable import requires_replace
+from pvctl.offline.rules import TypeRules, rules_for
 from pvctl.offline.schema import Block
 
 ATTRIBUTION_LABEL = ("goog-terraform-provisioned", "true")
@@ -31,6 +35,7 @@ class ProviderDefaults:
     zone: str | None = None
     default_labels: dict[str, str] = field(default_factory=dict)
     attribution_label: bool = True
+    deletion_policy: str | None = None
 
     @classmethod
     def from_config(cls, config: dict | None) -> "ProviderDefaults":
@@ -42,26 +47,67 @@ class ProviderDefaults:
 
         labels = known("default_labels") or {}
         attribution = known("add_terraform_attribution_label")
-        return cls(known("project"), known("region"), known("zone"), dict(labels), attribution is not False)
+        return cls(known("project"), known("region"), known("zone"), dict(labels), attribution is not False,
+                   known("deletion_policy") or None)
 
 
 @dataclass
 class Plan:
     planned: Any
-    requires_replace: list[list[str]]
+    requires_replace: list[list[str | int]]
 
 
 def plan_change(type_name: str, block: Block, prior: Any, proposed: Any, config: Any, defaults: ProviderDefaults) -> Plan:
     if proposed is None:  # destroy
         return Plan(None, [])
-    replace: list[list[str]] = []
+    replace: list[list[str | int]] = []
     creating = prior is None
+    rules = rules_for(type_name)
+    proposed = _with_defaults(rules, block, proposed)
+    proposed = diff_rules.adjust(type_name, prior, proposed)
     if not creating:
-        replace = requires_replace(type_name, prior, proposed)
+        replace = requires_replace(type_name, block, prior, proposed)
         creating = bool(replace)
     planned = _plan_block(block, proposed, config, creating)
     _plan_top_level(block, planned, config, prior, defaults, creating)
+    _plan_deletion_policy(rules, block, planned, config, defaults)
     return Plan(planned, replace)
+
+
+def _with_defaults(rules: TypeRules, block: Block, proposed: dict) -> dict:
+    """Unset arguments with a schema Default planned with it, as the SDK does."""
+    out = dict(proposed)
+    for path, value in rules.defaults:
+        _set_default(block, out, path.split("."), value)
+    return out
+
+
+def _plan_deletion_policy(rules: TypeRules, block: Block, planned: dict, config: Any,
+                          defaults: ProviderDefaults) -> None:
+    # tpgresource.DefaultProviderDeletionPolicy: the configured value, else the provider
+    # block's, else the resource's own default; known at plan time, also on updates.
+    configured = (config or {}).get("deletion_policy")
+    if rules.deletion_policy_default and "deletion_policy" in block.attributes and configured is None:
+        planned["deletion_policy"] = defaults.deletion_policy or rules.deletion_policy_default
+
+
+def _set_default(block: Block, value: dict, steps: list[str], default: Any) -> None:
+    name = steps[0]
+    if len(steps) == 1:
+        attr = block.attributes.get(name)
+        if attr is not None and not attr.computed and value.get(name) is None:
+            value[name] = default
+        return
+    nested = block.block_types.get(name)
+    inner = value.get(name)
+    if nested is None or inner is None or inner is UNKNOWN:
+        return
+    items = inner if isinstance(inner, list) else [inner]
+    copies = [dict(item) if isinstance(item, dict) else item for item in items]
+    for item in copies:
+        if isinstance(item, dict):
+            _set_default(nested.block, item, steps[1:], default)
+    value[name] = copies if isinstance(inner, list) else copies[0]
 
 
 def _plan_block(block: Block, proposed: Any, config: Any, creating: bool) -> Any:

@@ -19,10 +19,12 @@ from typing import Any, Callable
 import grpc
 
 from pvctl.offline import cty, goplugin
+from pvctl.offline.checks import check_config
 from pvctl.offline.planning import ProviderDefaults, plan_change
 from pvctl.offline.proto import DESCRIPTOR_FILE, message
+from pvctl.offline.rules import RULES_FILE, rules_for
 from pvctl.offline.sandbox import SANDBOX_PLACEHOLDER, fill_unknowns, read_data_source
-from pvctl.offline.schema import SCHEMA_FILE, load_schema, raw_schema
+from pvctl.offline.schema import SCHEMA_FILE, load_schema, mark_all_sensitive, raw_schema
 from pvctl.offline.wiring import ENV_CACHE_DIR
 
 SERVICE = "tfplugin6.Provider"
@@ -53,6 +55,7 @@ def build_schema_response() -> bytes:
     from pvctl.offline.schema import PROVIDER_ADDRESS
 
     raw = raw_schema()["provider_schemas"][PROVIDER_ADDRESS]
+    mark_all_sensitive(raw)
     resp = message("GetProviderSchema.Response")()
     resp.server_capabilities.get_provider_schema_optional = True
     resp.provider.block.SetInParent()
@@ -73,7 +76,8 @@ def schema_response_bytes(env=os.environ) -> bytes:
     cache_dir = env.get(ENV_CACHE_DIR)
     if not cache_dir:
         return build_schema_response()
-    key = hashlib.sha256(SCHEMA_FILE.read_bytes() + DESCRIPTOR_FILE.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:20]
+    sources = (SCHEMA_FILE, RULES_FILE, DESCRIPTOR_FILE, Path(__file__))  # the rules decide `sensitive`
+    key = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:20]
     path = Path(cache_dir) / f"schema-response-{key}.bin"
     if path.exists():
         return path.read_bytes()
@@ -87,8 +91,20 @@ def schema_response_bytes(env=os.environ) -> bytes:
 
 # ---- helpers ---------------------------------------------------------------------------
 
-def _diag(severity: str, summary: str, detail: str = ""):
-    return message("Diagnostic")(severity=message("Diagnostic").Severity.Value(severity), summary=summary, detail=detail)
+def _diag(severity: str, summary: str, detail: str = "", path: tuple[str | int, ...] = ()):
+    severity_value = message("Diagnostic").Severity.Value(severity)
+    diag = message("Diagnostic")(severity=severity_value, summary=summary, detail=detail)
+    _fill_path(diag.attribute, path)
+    return diag
+
+
+def _fill_path(msg, steps) -> None:
+    """An AttributePath: names for attributes and blocks, integers for list elements."""
+    for step in steps:
+        if isinstance(step, int):
+            msg.steps.add(element_key_int=step)
+        else:
+            msg.steps.add(attribute_name=step)
 
 
 def _unmodelled_warning(what: str, paths: list[str]):
@@ -112,6 +128,14 @@ def _dyn(value: Any, ty) -> Any:
     return message("DynamicValue")(msgpack=cty.encode_msgpack(value, ty))
 
 
+def _delete_refusal(type_name: str, prior: Any) -> str | None:
+    """The error the provider's Delete returns before deleting (deletion_protection, deletion_policy)."""
+    for guard in rules_for(type_name).delete_guards:
+        if isinstance(prior, dict) and prior.get(guard["attribute"]) == guard["equals"]:
+            return guard["message"]
+    return None
+
+
 class Provider:
     def __init__(self) -> None:
         self.defaults = ProviderDefaults()
@@ -123,7 +147,8 @@ class Provider:
         return found.block
 
     # -- metadata and validation: Terraform core already checked types, required and
-    #    unknown arguments against the schema; the schema holds nothing more to check.
+    #    unknown arguments against the schema; the provider's own checks come from its
+    #    source (`checks`, `rules`).
 
     def GetMetadata(self, req):
         resp = message("GetMetadata.Response")()
@@ -144,7 +169,13 @@ class Provider:
         return message("ValidateProviderConfig.Response")()
 
     def ValidateResourceConfig(self, req):
-        return message("ValidateResourceConfig.Response")()
+        resp = message("ValidateResourceConfig.Response")()
+        # Terraform validates in provider processes that may plan nothing: skip the schema load.
+        config = cty.decode_msgpack_untyped(req.config.msgpack) if req.config.msgpack else \
+            json.loads(req.config.json or "null")
+        for problem in check_config(req.type_name, config):
+            resp.diagnostics.append(_diag("ERROR", problem.summary, problem.detail, problem.path))
+        return resp
 
     def ValidateDataResourceConfig(self, req):
         return message("ValidateDataResourceConfig.Response")()
@@ -182,19 +213,25 @@ class Provider:
         ty = block.implied_type
         prior, proposed, config = (_decode(v, ty) for v in (req.prior_state, req.proposed_new_state, req.config))
         plan = plan_change(req.type_name, block, prior, proposed, config, self.defaults)
-        resp = message("PlanResourceChange.Response")(planned_state=_dyn(plan.planned, ty), planned_private=req.prior_private)
+        # Like every SDKv2 provider: planned Defaults of non-computed arguments are accepted.
+        resp = message("PlanResourceChange.Response")(
+            planned_state=_dyn(plan.planned, ty), planned_private=req.prior_private, legacy_type_system=True,
+        )
         for steps in plan.requires_replace:
-            path = resp.requires_replace.add()
-            for step in steps:
-                path.steps.add(attribute_name=step)
+            _fill_path(resp.requires_replace.add(), steps)
         return resp
 
     def ApplyResourceChange(self, req):
         block = self._block("resource", req.type_name)
         ty = block.implied_type
         planned = _decode(req.planned_state, ty)
-        resp = message("ApplyResourceChange.Response")(private=req.planned_private)
-        if planned is None:  # destroy: nothing to delete but the sandbox record
+        resp = message("ApplyResourceChange.Response")(private=req.planned_private, legacy_type_system=True)
+        if planned is None:  # destroy: nothing to delete but the sandbox record, unless a guard refuses
+            refusal = _delete_refusal(req.type_name, _decode(req.prior_state, ty))
+            if refusal:
+                resp.new_state.CopyFrom(req.prior_state)
+                resp.diagnostics.append(_diag("ERROR", refusal))
+                return resp
             resp.new_state.CopyFrom(_dyn(None, ty))
             return resp
         value, unmodelled = fill_unknowns(req.type_name, block, planned, self.defaults.project)

@@ -100,15 +100,44 @@ class ProviderSchema:
     def _typed(self, kind: str, name: str, raw: dict) -> TypeSchema:
         key = (kind, name)
         if key not in self._cache:
+            mark_sensitive(kind, name, raw)  # only for the types a run touches: marking all costs ~0.1 s
             self._cache[key] = TypeSchema(name, kind, raw.get("version", 0), Block(raw["block"]))  # type: ignore[arg-type]
         return self._cache[key]
 
 
 @lru_cache(maxsize=1)
 def raw_schema() -> dict:
-    """The whole `terraform providers schema -json` document."""
+    """The whole `terraform providers schema -json` document (`sensitive` not applied yet, see below)."""
     with gzip.open(SCHEMA_FILE, "rb") as fh:
         return json.load(fh)
+
+
+def mark_all_sensitive(provider: dict) -> None:
+    """Apply `sensitive` to every type (for the schema answer Terraform gets, which is cached)."""
+    targets = [("provider", "google", provider["provider"])]
+    targets += [(kind, name, entry) for kind, section in _SECTION.items() for name, entry in provider[section].items()]
+    for kind, name, entry in targets:
+        mark_sensitive(kind, name, entry)
+
+
+def mark_sensitive(kind: str, name: str, entry: dict) -> None:
+    # The schema's bindings lose the Sensitive flag; the rules file, derived from the
+    # provider's source, has it for every type it parsed (types it did not parse keep theirs).
+    from pvctl.offline.rules import sensitive_paths
+
+    paths = sensitive_paths(kind, name)
+    if paths is not None:
+        _mark_block(entry["block"], set(paths), "")
+
+
+def _mark_block(block: dict, paths: set[str], prefix: str) -> None:
+    for name, attr in block.get("attributes", {}).items():
+        if prefix + name in paths:
+            attr["sensitive"] = True
+        else:
+            attr.pop("sensitive", None)
+    for name, nested in block.get("block_types", {}).items():
+        _mark_block(nested["block"], paths, f"{prefix}{name}.")
 
 
 @lru_cache(maxsize=1)

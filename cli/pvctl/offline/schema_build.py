@@ -13,10 +13,11 @@ command's output, and their JavaScript keeps enough of it to reconstruct it:
   `new FooList(this, "x", wrapsSet)`, ...);
 * `markWriteOnlyAttribute(...)` wraps top-level write-only arguments.
 
-What the bindings do not keep, and how this builder decides it (see `_SENSITIVE`):
+What the bindings do not keep, and how this builder decides it:
 max_items above 1 and min_items above 1 (only "at most one" and "required" survive),
-`sensitive` flags (a small curated table), write-only flags on *nested* arguments
-(the provider's `_wo` naming convention), and ForceNew (not part of the schema at all).
+write-only flags on *nested* arguments (the provider's `_wo` naming convention).
+`sensitive` flags and ForceNew come from the provider's own source instead
+(`rules_build` -> `data/google.rules.json.gz`; `schema.raw_schema` applies `sensitive`).
 
 Run: `python -m pvctl.offline.schema_build [--wheel PATH] [--out PATH]`.
 """
@@ -40,28 +41,6 @@ from pvctl.offline.schema import PROVIDER_ADDRESS, PROVIDER_VERSION
 WHEEL_REQUIREMENT = "cdktn-provider-google==21.1.0"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_OUT = DATA_DIR / f"google-{PROVIDER_VERSION}.schema.json.gz"
-
-# The provider marks these Sensitive (provider docs, "sensitive" notes of each argument);
-# the bindings drop that flag. Terraform uses it to redact plan output, and pvctl's
-# plan masking reads the resulting `*_sensitive` maps, so secrets must be listed here.
-_SENSITIVE: dict[tuple[str, str], tuple[str, ...]] = {
-    ("provider", "google"): ("access_token", "credentials"),
-    ("resource", "google_sql_user"): ("password",),
-    ("resource", "google_sql_database_instance"): ("root_password",),
-    ("resource", "google_secret_manager_secret_version"): ("secret_data",),
-    ("resource", "google_redis_instance"): ("auth_string",),
-    ("resource", "google_service_account_key"): ("private_key",),
-    ("resource", "google_compute_ssl_certificate"): ("private_key",),
-    ("data", "google_client_config"): ("access_token",),
-    ("data", "google_secret_manager_secret_version"): ("secret_data",),
-    ("data", "google_redis_instance"): ("auth_string",),
-    ("ephemeral", "google_client_config"): ("access_token",),
-    ("ephemeral", "google_secret_manager_secret_version"): ("secret_data",),
-    ("ephemeral", "google_service_account_access_token"): ("access_token",),
-    ("ephemeral", "google_service_account_id_token"): ("id_token",),
-    ("ephemeral", "google_service_account_jwt"): ("jwt",),
-    ("ephemeral", "google_service_account_key"): ("private_key",),
-}
 
 _KIND_OF_BASE = {
     "TerraformResource": "resource",
@@ -258,11 +237,6 @@ def _main_block(module: _Module, kind: str, type_name: str, body: str) -> dict:
     if kind == "provider":
         for name in _PROVIDER_CONSTRUCT_ONLY:
             block.get("attributes", {}).pop(name, None)
-    for name in _SENSITIVE.get((kind, type_name), ()):
-        try:
-            block["attributes"][name]["sensitive"] = True
-        except KeyError:
-            raise SchemaBuildError(f"curated sensitive attribute {kind} {type_name}.{name} is not in the schema") from None
     return block
 
 
@@ -335,7 +309,6 @@ def metadata(schema: dict, wheel_sha256: str, truncated: list[str]) -> dict:
         "provider_version": PROVIDER_VERSION,
         "source": {"requirement": WHEEL_REQUIREMENT, "wheel_sha256": wheel_sha256},
         "counts": {key: len(provider[key]) for key in ("resource_schemas", "data_source_schemas", "ephemeral_resource_schemas")},
-        "sensitive_curated": sorted(f"{kind} {name}.{attr}" for (kind, name), attrs in _SENSITIVE.items() for attr in attrs),
         "write_only": sorted(
             f"{name}.{path}" for name, res in provider["resource_schemas"].items() for path in write_only(res["block"], "")
         ),

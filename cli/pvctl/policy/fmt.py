@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pvctl.ci.model import StepResult
 from pvctl.engine.terraform import TerraformRunner
+from pvctl.policy.step import StepResult
 
 FOLDERS = ("modules", "environments")
 
