@@ -67,9 +67,12 @@ def mini_repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def pvctl(mini_repo: Path, checkov_executable: str):
+    """pvctl in this process (tests/cli's runner); test_ci_repo.py runs the real executable."""
+    from tests.cli.conftest import pvctl as in_process
+
     def run(*args: str) -> subprocess.CompletedProcess:
         env = dict(os.environ, PVCTL_CHECKOV=checkov_executable, COLUMNS="200")
         env.pop("PVCTL_REPO", None)
-        return subprocess.run([str(PVCTL), *args, "--repo", str(mini_repo)], capture_output=True, text=True, env=env, timeout=600)
+        return in_process([*args, "--repo", str(mini_repo)], Path.cwd(), env)
 
     return run

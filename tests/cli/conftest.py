@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import select
@@ -12,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+from unittest import mock
 
 import pytest
 
@@ -102,6 +104,38 @@ def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
+    """Run pvctl's Typer app in this process with `env` as the whole environment, `cwd` as the working
+    directory and an empty stdin: what `python -m pvctl` runs, minus an interpreter start-up and the
+    imports per call. Terraform and the stand-in provider still run as real subprocesses; what the
+    command registers with atexit runs when it returns, as it would when its process exits.
+    `pvctl_process` runs the real executable where the process itself is under test."""
+    from pvctl.app import app
+
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    out, err = io.StringIO(), io.StringIO()
+    at_exit: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(), out, err
+    try:
+        with mock.patch("atexit.register", lambda func, *a, **kw: at_exit.append((func, a, kw)) or func):
+            app(args, prog_name="pvctl")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        for func, a, kw in reversed(at_exit):
+            func(*a, **kw)
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["pvctl", *args], code, out.getvalue(), err.getvalue())
+
+
+def pvctl_process(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pvctl", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, timeout=timeout)
 

@@ -23,7 +23,7 @@ def test_plan_json_apply_saved_plan_then_no_changes(repo: Path, tmp_path: Path) 
     assert set(doc) == {"phase", "changes", "resources", "plan_file"}
     assert doc["changes"] == {"add": 1, "change": 0, "destroy": 0, "replace": 0}
     assert doc["resources"] == [{"address": "terraform_data.database", "type": "terraform_data", "actions": ["create"]}]
-    assert "planning offline" in first.stderr and "Plan: 1 to add" in first.stderr
+    assert "planning offline" in first.stderr and "Plan: 1 to add" in (repo / ".pvctl" / "mvp" / "plan.log").read_text()
     meta = json.loads(Path(doc["plan_file"]).with_suffix(".meta.json").read_text())
     assert meta["mode"] == "offline" and meta["phase"] == "mvp"
 
@@ -262,3 +262,50 @@ def test_live_apply_records_the_applied_plan_and_offline_apply_does_not(repo: Pa
     doc = json.loads(record.read_text())
     assert doc["destroy"] is True and not list(record.parent.rglob("destroy.tfplan"))
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
+
+
+def test_plan_is_quiet_with_the_changed_attributes_and_verbose_streams_terraform(repo: Path, tmp_path: Path) -> None:
+    import stat
+
+    env = {k: v for k, v in cli_env(tmp_path).items() if k != "COLUMNS"}  # piped, no width given
+    assert pvctl(["apply", "--phase", "mvp", "--offline", "--auto-approve"], repo, env).returncode == 0
+    quiet = pvctl(["plan", "--phase", "growth", "--offline"], repo, env)
+    assert quiet.returncode == 0, quiet.stderr
+    # pvctl's summary, with what the update changes; none of Terraform's plan text or its override warning.
+    assert "~ terraform_data.database\n    input: db-f1-micro → db-g1-small\n" in quiet.stdout
+    assert "Terraform will perform" not in quiet.stdout + quiet.stderr
+    assert "development overrides" not in quiet.stdout + quiet.stderr
+    assert quiet.stderr.count("Offline mode: hashicorp/google is pvctl's stand-in") == 1
+    log = repo / ".pvctl" / "growth" / "plan.log"
+    assert "full log: .pvctl/growth/plan.log" in quiet.stderr
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert "Terraform will perform the following actions" in log.read_text()
+    # Piped with no COLUMNS: sentences are not folded at 80 columns.
+    assert "(+$0.00/month, USD; now: mvp applied, mvp traffic; after: growth traffic)\n" in quiet.stdout
+    banner = [line for line in quiet.stderr.splitlines() if line.startswith("Offline mode:")]
+    assert banner and banner[0].endswith("placeholders in the sandbox state.")
+
+    verbose = pvctl(["--verbose", "plan", "--phase", "growth", "--offline"], repo, env)
+    assert verbose.returncode == 0, verbose.stderr
+    assert "Terraform will perform the following actions" in verbose.stdout
+    assert "development overrides" not in verbose.stdout + verbose.stderr
+    assert "Terraform used the selected providers" in verbose.stdout  # the paragraph after the warning stays
+
+
+def test_init_runs_again_only_when_what_it_reads_changed(repo: Path, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    first = pvctl(["plan", "--phase", "mvp", "--offline"], repo, env)
+    assert first.returncode == 0 and "terraform init (mvp" in first.stderr, first.stderr
+    again = pvctl(["plan", "--phase", "mvp", "--offline"], repo, env)
+    assert again.returncode == 0 and "terraform init" not in again.stderr, again.stderr
+    # A new module file, another backend (project -> state path), a deleted data dir: each needs init.
+    (repo / "modules" / "extra.tf").write_text("# changed\n")
+    changed = pvctl(["plan", "--phase", "mvp", "--offline"], repo, env)
+    assert changed.returncode == 0 and "terraform init (mvp" in changed.stderr, changed.stderr
+    moved = pvctl(["plan", "--phase", "mvp", "--offline", "--project", "pv-other-project"], repo, env)
+    assert moved.returncode == 0 and "terraform init (mvp" in moved.stderr, moved.stderr
+    import shutil
+
+    shutil.rmtree(repo / ".pvctl" / "tf" / "mvp-offline")
+    fresh = pvctl(["plan", "--phase", "mvp", "--offline", "--project", "pv-other-project"], repo, env)
+    assert fresh.returncode == 0 and "terraform init (mvp" in fresh.stderr, fresh.stderr

@@ -49,12 +49,13 @@ def _review(run, saved, allow_destroy: bool, allow_downgrade: bool, command: str
     from pvctl.core.errors import GuardRefusal, describe, error_document
     from pvctl.core.phases import get_phase
     from pvctl.planning import display, guards
+    from pvctl.planning.changes import resource_diffs
     from pvctl.planning.summary import summarize
 
     summary = summarize(saved.plan, run.phase)
     findings = guards.evaluate(saved.plan, saved.state_outputs, get_phase(run.phase).order, run.config.extra_stateful_types, run.config.state_bucket)
     if not json_out:
-        display.print_summary(console.out(), summary, findings, plan_file)
+        display.print_summary(console.out(), summary, findings, plan_file, resource_diffs(saved.plan))
         _cost_line(run, saved.plan, findings.applied_phase)
         guards.enforce(findings, run.phase, allow_destroy, allow_downgrade, command)
         return summary

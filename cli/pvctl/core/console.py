@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TextIO
 
 from rich.console import Console
 
 # rich already turns colour off when the stream is not a terminal or NO_COLOR is set.
 _out: Console | None = None
 _err: Console | None = None
+# Piped or in a CI log there is no terminal width to fit: rich would fold tables and sentences at
+# 80 columns. Lines as long as their content instead (COLUMNS, when set, still decides).
+_UNBOUNDED_WIDTH = 1000
+
+
+class _Settings:
+    verbose = False  # -v/--verbose: Terraform's own output streamed as it runs
+
+
+settings = _Settings()
+
+
+def _console(file: TextIO) -> Console:
+    console = Console(file=file, highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = _UNBOUNDED_WIDTH
+    return console
 
 
 def out() -> Console:
     global _out
     if _out is None or _out.file is not sys.stdout:
-        _out = Console(file=sys.stdout, highlight=False, soft_wrap=False)
+        _out = _console(sys.stdout)
     return _out
 
 
 def err() -> Console:
     global _err
     if _err is None or _err.file is not sys.stderr:
-        _err = Console(file=sys.stderr, highlight=False)
+        _err = _console(sys.stderr)
     return _err
 
 
@@ -46,23 +64,14 @@ def escape(text: str) -> str:
 
 
 @contextmanager
-def progress(title: str, to_stderr: bool, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+def progress(title: str, to_stderr: bool) -> Iterator[Callable[[str], None]]:
     """Yield a sink for Terraform's output lines while a step runs.
 
     On a terminal: a spinner on stderr, lines printed above it. Elsewhere: one
     plain `pvctl: <title>` line, then the lines as they come. With to_stderr (the
-    --json modes) nothing but the final document reaches stdout. quiet: only the
-    spinner or title; the caller shows the lines if the step fails.
+    --json modes) nothing but the final document reaches stdout.
     """
     console = err()
-    if quiet:
-        if console.is_terminal:
-            with console.status(escape(title)):
-                yield lambda line: None
-        else:
-            console.print(f"pvctl: {escape(title)}", soft_wrap=True)
-            yield lambda line: None
-        return
     lines_to = console if to_stderr else out()
     if console.is_terminal:
         with console.status(escape(title)):

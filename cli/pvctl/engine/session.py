@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import json
+import os
 import shutil
 import signal
 import tempfile
 import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TextIO
 
 from pvctl.core import console
 from pvctl.core.config import Config
 from pvctl.core.credentials import find_credentials
-from pvctl.core.errors import ConfigError, GuardRefusal, ToolError
+from pvctl.core.errors import ConfigError, GuardRefusal, Interrupted, ToolError
 from pvctl.core.files import make_private, private_dir
 from pvctl.core.render import Rendered, render_phase
 from pvctl.core.repo import Mode, RepoPaths
@@ -29,6 +33,7 @@ from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
 OFFLINE_DB_PASSWORD = "offline-placeholder-not-a-secret"
 STALE_MARKER = "Saved plan is stale"
 OFFLINE_INIT_WORKSPACE = "pvctl-offline-init"   # never holds state
+INIT_MARKER = "pvctl-init.sha256"  # in TF_DATA_DIR: what the last successful init was made from
 LineSink = Callable[[str], None]
 
 
@@ -54,6 +59,32 @@ def _offline_wiring(repo_root: Path) -> tuple[Path, str]:
     from pvctl.offline.wiring import offline_banner, offline_cli_config
 
     return offline_cli_config(repo_root), offline_banner()
+
+
+def _private_text(path: Path) -> TextIO:
+    """`path` opened for writing, created or truncated owner-only (0600) whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
+def _without_override_warning(sink: LineSink) -> LineSink:
+    """sink, minus Terraform's "Provider development overrides are in effect" warning: offline runs
+    print pvctl's own one-line banner instead. With -no-color the warning is its heading, a blank line
+    and two paragraphs (the overridden providers, the caveat), each ended by a blank line."""
+    blank_lines_left = 0
+
+    def filtered(line: str) -> None:
+        nonlocal blank_lines_left
+        if line.startswith("Warning: Provider development overrides are in effect"):
+            blank_lines_left = 3
+            return
+        if blank_lines_left:
+            blank_lines_left -= not line.strip()
+            return
+        sink(line)
+
+    return filtered
 
 
 def _first_error(output: str) -> str | None:
@@ -118,19 +149,42 @@ class PhaseRun:
         between the review and the apply, and it is gone when pvctl exits."""
         return _private_tempdir(self.paths.phase_dir(self.phase), self.paths.work) / name
 
+    def log_file(self, title: str) -> Path:
+        """Where Terraform's full output of a step is kept (owner-only: plans show variable values)."""
+        return private_dir(self.paths.phase_dir(self.phase), self.paths.work) / f"{title.replace(' ', '-')}.log"
+
     def _stream(self, title: str, args: list[str], line_sink: LineSink | None = None) -> RunResult:
         if line_sink is not None:  # the caller keeps Terraform's output (pvctl ci: one log per phase)
             line_sink(f"$ terraform {' '.join(args)}")
             return self.runner.stream(args, self.cwd, line_sink)
-        # init's chatter (backend lines, dev_overrides warnings) matters only when it fails.
-        quiet = args[0] == "init"
-        with console.progress(f"terraform {title} ({self.phase}, {self.mode})", self.to_stderr, quiet) as sink:
-            result = self.runner.stream(args, self.cwd, sink)
-        if quiet and result.returncode != 0:
-            console.err().print(result.stdout, markup=False, highlight=False, soft_wrap=True)
-        return result
+        # Terraform's text (thousands of plan lines, init's chatter) goes to the log; pvctl's summary
+        # follows. -v streams it too; a failure shows its end either way (_fail), and so does an
+        # interrupt, whose own notes ("pvctl: interrupt received; waiting ...") always show at once.
+        verbose = console.settings.verbose
+        log = self.log_file(title)
+        shown = f"{log.relative_to(self.config.repo_root)}" if log.is_relative_to(self.config.repo_root) else str(log)
+        heading = f"terraform {title} ({self.phase}, {self.mode}; full log: {shown})"
+        recent: deque[str] = deque(maxlen=40)
+        with _private_text(log) as kept, console.progress(heading, self.to_stderr) as sink:
+            terminal = _without_override_warning(sink)
 
-    def _fail(self, step: str, result: RunResult) -> ToolError:
+            def both(line: str) -> None:
+                kept.write(line + "\n")
+                if verbose or line.startswith("pvctl: "):
+                    terminal(line)
+                else:
+                    recent.append(line)
+
+            try:
+                return self.runner.stream(args, self.cwd, both)
+            except Interrupted:
+                for line in recent:
+                    terminal(line)
+                raise
+
+    def _fail(self, step: str, result: RunResult, line_sink: LineSink | None) -> ToolError:
+        if line_sink is None and not console.settings.verbose:  # the output went to the log only: its end now
+            console.err().print(result.stdout, markup=False, highlight=False, soft_wrap=True)
         detail = _first_error(result.stdout)
         what = f"terraform {step} failed for phase {self.phase}" + (f": {detail}" if detail else f" (exit {result.returncode})")
         return ToolError(what, "read Terraform's output above, fix the cause and run the command again")
@@ -141,6 +195,11 @@ class PhaseRun:
         args = ["init", "-input=false", "-no-color", "-reconfigure"]
         if rendered.backend_config:
             args.append(f"-backend-config={rendered.backend_config}")
+        fingerprint = self._init_fingerprint(args)
+        marker = self.paths.data_dir(self.phase, self.mode) / INIT_MARKER
+        if marker.is_file() and marker.read_text() == fingerprint:
+            return  # nothing init reads has changed since it last succeeded here
+        marker.unlink(missing_ok=True)
         plain_env = self.runner.extra_env
         if self.mode == "offline":
             # Terraform 1.15 installs the providers recorded in the state in a second init
@@ -153,7 +212,30 @@ class PhaseRun:
         finally:
             self.runner.extra_env = plain_env
         if result.returncode != 0:
-            raise self._fail("init", result)
+            raise self._fail("init", result, line_sink)
+        marker.write_text(self._init_fingerprint(args))  # init may have written the lock file
+
+    def _init_fingerprint(self, args: list[str]) -> str:
+        """A digest of everything `terraform init` reads: its arguments and backend configuration, the
+        lock file, the root's and the modules' Terraform files, the CLI configuration (offline: the
+        stand-in's dev_overrides) and the Terraform executable."""
+        digest = hashlib.sha256()
+        runner = self.runner
+        for part in (*args, str(runner.binary.path), runner.binary.version, str(runner.plugin_cache_dir)):
+            digest.update(part.encode() + b"\0")
+        files: list[Path | None] = [runner.cli_config_file, self.cwd / ".terraform.lock.hcl"]
+        files += [Path(a.split("=", 1)[1]) for a in args if a.startswith("-backend-config=")]
+        files += sorted(f for f in self.cwd.iterdir() if f.name.endswith((".tf", ".tf.json")))
+        modules = self.config.repo_root / "modules"
+        files += sorted(f for f in modules.rglob("*")
+                        if f.name.endswith((".tf", ".tf.json")) and ".terraform" not in f.parts)
+        for file in files:
+            if file is None:
+                continue
+            digest.update(str(file).encode() + b"\0")
+            with contextlib.suppress(FileNotFoundError):
+                digest.update(hashlib.sha256(file.read_bytes()).digest())
+        return digest.hexdigest()
 
     def show(self, plan_file: Path) -> dict[str, Any]:
         result = self.runner.run(["show", "-json", "-no-color", str(plan_file)], self.cwd, capture=True)
@@ -184,28 +266,38 @@ class PhaseRun:
         """
         with init_lock or contextlib.nullcontext():
             self.init(line_sink)
-        outputs = self.state_outputs()
         # Terraform writes into a private staging folder beside the plan; the plan, its JSON and
         # its sidecar reach `plan_file` only once all three exist (saved_plan.publish).
         staging = Path(tempfile.mkdtemp(prefix=".pvctl-plan-", dir=private_dir(plan_file.parent, self.paths.work)))
-        try:
-            staged = staging / plan_file.name
-            args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={staged}", f"-var-file={self.paths.tfvars(self.phase)}"]
-            if destroy:
-                args.append("-destroy")
-            if not lock_state:
-                args.append("-lock=false")
-            args += [f"-target={t}" for t in targets]
-            result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
-            if result.returncode not in (0, 2):
-                raise self._fail("plan", result)
-            plan = self.show(staged)
-            meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
-                                       result.returncode == 2, self.runner.binary.version, staged)
-            saved_plan.publish(staged, plan, meta, plan_file)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        # The applied outputs are read while Terraform plans: a plan never writes the state, and
+        # `state pull` takes no lock, so both see the state as last applied.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending_outputs = pool.submit(self.state_outputs)
+            try:
+                plan, meta = self._plan_into(staging / plan_file.name, plan_file, destroy, lock_state, line_sink,
+                                             targets)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+            outputs = pending_outputs.result()
         return SavedPlan(plan_file, plan, meta, outputs)
+
+    def _plan_into(self, staged: Path, plan_file: Path, destroy: bool, lock_state: bool, line_sink: LineSink | None,
+                   targets: Sequence[str]) -> tuple[dict[str, Any], saved_plan.PlanMeta]:
+        """plan -out into `staged`, show -json, then publish the three files as `plan_file`."""
+        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={staged}", f"-var-file={self.paths.tfvars(self.phase)}"]
+        if destroy:
+            args.append("-destroy")
+        if not lock_state:
+            args.append("-lock=false")
+        args += [f"-target={t}" for t in targets]
+        result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
+        if result.returncode not in (0, 2):
+            raise self._fail("plan", result, line_sink)
+        plan = self.show(staged)
+        meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
+                                   result.returncode == 2, self.runner.binary.version, staged)
+        saved_plan.publish(staged, plan, meta, plan_file)
+        return plan, meta
 
     def load_saved(self, plan_file: Path) -> SavedPlan:
         """A saved plan, checked fresh for this phase, mode, project and inputs."""
@@ -225,7 +317,7 @@ class PhaseRun:
             if STALE_MARKER in result.stdout:
                 raise GuardRefusal("the saved plan is stale: the state changed since it was made",
                                    f"re-plan with `pvctl plan --phase {self.phase}{' --offline' if self.mode == 'offline' else ''}`")
-            raise self._fail("apply", result)
+            raise self._fail("apply", result, line_sink)
         if self.mode == "live":  # the sandbox is not what runs in the project
             self._record_applied(saved)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from pvctl.planning.changes import ResourceDiff
 from pvctl.planning.guards import Findings
 from pvctl.planning.masking import masked_change
 from pvctl.planning.summary import PlanSummary
@@ -19,7 +22,8 @@ def counts_line(summary: PlanSummary) -> str:
     return f"{c['add']} to add, {c['change']} to change, {c['replace']} to replace, {c['destroy']} to destroy"
 
 
-def print_summary(console: Console, summary: PlanSummary, findings: Findings | None, plan_file: str | None) -> None:
+def print_summary(console: Console, summary: PlanSummary, findings: Findings | None, plan_file: str | None,
+                  diffs: Sequence[ResourceDiff] = ()) -> None:
     if not summary.has_changes:
         console.print(f"[bold]Phase {summary.phase}:[/] no changes — the infrastructure matches the configuration.")
     else:
@@ -33,10 +37,23 @@ def print_summary(console: Console, summary: PlanSummary, findings: Findings | N
         for (module, rtype), counter in summary.groups.items():
             table.add_row(module or "(root)", rtype, *[str(counter[action]) if counter[action] else "" for action, _, _ in _COLUMNS])
         console.print(table)
+        print_attribute_changes(console, diffs)
     if findings is not None:
         print_warnings(console, findings)
     if plan_file:
         console.print(f"Saved plan: {plan_file}")
+
+
+def print_attribute_changes(console: Console, diffs: Sequence[ResourceDiff]) -> None:
+    """What each update or replacement changes, one attribute per line (Terraform's plan text is in the log)."""
+    for diff in diffs:
+        if not diff.attributes and not diff.replaced_because:
+            continue
+        symbol = next(s for action, s, _ in _COLUMNS if action == diff.action)
+        console.print(f"{symbol} {diff.address}", markup=False, highlight=False, soft_wrap=True)
+        for attribute in diff.attributes:
+            reason = "  (forces replacement)" if attribute.forces_replacement else ""
+            console.print(f"    {attribute.line()}{reason}", markup=False, highlight=False, soft_wrap=True)
 
 
 def print_warnings(console: Console, findings: Findings) -> None:
