@@ -91,7 +91,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the pvctl version and exit."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Stream Terraform's own output while it runs (it is always kept in .pvctl/<phase>/*.log)."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Stream Terraform's own output while it runs (it is always kept in .pvctl/<phase>/*.log)."
+    ),
 ) -> None:
     """pvctl root options."""
     from pvctl.core import console

@@ -55,7 +55,9 @@ def mini_repo(tmp_path: Path) -> Path:
         shutil.copytree(REPO / folder, root / folder)
     shutil.copy(REPO / "pvctl.example.toml", root / "pvctl.example.toml")
     config = (REPO / "pvctl.example.toml").read_text()
-    config = config.replace("# [guards]", "[guards]").replace('# extra_stateful_types = ["google_storage_bucket"]', 'extra_stateful_types = ["terraform_data"]')
+    config = config.replace("# [guards]", "[guards]").replace(
+        '# extra_stateful_types = ["google_storage_bucket"]', 'extra_stateful_types = ["terraform_data"]'
+    )
     (root / "pvctl.toml").write_text(config)
     (root / "modules" / "demo").mkdir(parents=True)
     (root / "modules" / "demo" / "main.tf").write_text('resource "terraform_data" "demo" {\n  input = "x"\n}\n')

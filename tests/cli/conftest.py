@@ -10,9 +10,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -78,15 +79,17 @@ def make_repo(root: Path, toml: str = PVCTL_TOML) -> Path:
     shutil.copytree(MAIN_REPO / "templates", root / "templates")
     (root / ".terraform-version").write_text((MAIN_REPO / ".terraform-version").read_text())
     (root / "pvctl.toml").write_text(toml)
-    for phase, body in PHASE_BODY.items():
+    for phase in PHASE_BODY:
         (root / "environments" / phase).mkdir(parents=True)
     config = load_config(repo_root=root, env={})
     for phase, body in PHASE_BODY.items():
         env = root / "environments" / phase
         (env / "versions.tf").write_text('terraform {\n  backend "gcs" {}\n}\n')
         (env / "variables.tf").write_text(variables_tf(sorted(render_tfvars(config, phase))))
-        (env / "main.tf").write_text(body + f'\noutput "phase" {{\n  value = "{phase}"\n}}\n\noutput "phase_order" {{\n  value = {ORDER[phase]}\n}}\n'
-                                     'output "db_password_set" {\n  value     = "yes"\n  sensitive = true\n}\n')
+        (env / "main.tf").write_text(
+            body + f'\noutput "phase" {{\n  value = "{phase}"\n}}\n\noutput "phase_order" {{\n  value = {ORDER[phase]}\n}}\n'
+            'output "db_password_set" {\n  value     = "yes"\n  sensitive = true\n}\n'
+        )
     return root
 
 
@@ -136,13 +139,14 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180)
 
 
 def pvctl_process(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pvctl", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "pvctl", *args], cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout
+    )
 
 
 @dataclass
 class FakeSecrets:
-    server: Any   # tests.gcp.fakes.secrets_fake.FakeSecretManager
+    server: Any  # tests.gcp.fakes.secrets_fake.FakeSecretManager
     env: dict[str, str]
 
     def set(self, name: str, value: bytes = b"value") -> None:
@@ -169,8 +173,9 @@ def secret_manager():
     server.stop()
 
 
-def pty_session(argv: list[str], env: dict[str, str], cwd: Path, ready: Callable[[bytes], bool],
-                act: Callable[[int, int], None]) -> tuple[str, int]:
+def pty_session(
+    argv: list[str], env: dict[str, str], cwd: Path, ready: Callable[[bytes], bool], act: Callable[[int, int], None]
+) -> tuple[str, int]:
     """Run argv with a pseudo-terminal as its controlling terminal; `act(pid, master)` once `ready(output)`."""
     pid, master = pty.fork()
     if pid == 0:  # the child: a new session whose controlling terminal is the pty

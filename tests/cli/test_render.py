@@ -86,10 +86,12 @@ def test_tfvars_keys_are_inputs_of_the_composition(phase: str) -> None:
 
 
 def test_values_come_from_phases_toml_and_overrides(repo: Path) -> None:
-    cfg = config(repo, '[phases.scale.database]\ntier = "db-custom-2-7680"\n[billing]\naccount = "01ABCD-23EF45-6789AB"\nbudget_usd = 600\n')
+    cfg = config(
+        repo, '[phases.scale.database]\ntier = "db-custom-2-7680"\n[billing]\naccount = "01ABCD-23EF45-6789AB"\nbudget_usd = 600\n'
+    )
     tfvars = render_tfvars(cfg, "scale")
     assert tfvars["database"]["tier"] == "db-custom-2-7680"
-    assert tfvars["database"]["availability_type"] == "REGIONAL"       # untouched default
+    assert tfvars["database"]["availability_type"] == "REGIONAL"  # untouched default
     assert tfvars["budget"] == {"amount_usd": 600.0, "alert_thresholds": [0.5, 0.8, 1.0]}
     assert tfvars["billing_account"] == "01ABCD-23EF45-6789AB"
     assert tfvars["labels"] == {"managed-by": "pvctl", "team": "vendas"}
@@ -112,7 +114,7 @@ def test_a_phases_file_from_before_the_slo_table_renders_its_monitoring_table_as
     """pvctl ci renders old base commits with their own phase data; their Terraform takes no [slo] keys."""
     text = (MAIN_REPO / "environments" / "phases.toml").read_text()
     legacy = tmp_path / "phases.toml"
-    legacy.write_text(text[:text.index("\n[slo]\n")])
+    legacy.write_text(text[: text.index("\n[slo]\n")])
     cfg = dataclasses.replace(config(repo), phases_file=legacy)
     monitoring = render_tfvars(cfg, "scale")["monitoring"]
     assert not set(SLO_ALERT_KEYS) & set(monitoring) and monitoring["uptime_check_path"] == "/healthz"

@@ -152,7 +152,8 @@ def compare(expected: Any, actual: Any, unknown: Any, path: str, config: Any = N
         configs = [single[0] if single else None] * len(actual)
         if len(expected) > 1 and all(isinstance(e, dict) for e in expected):
             return _compare_blocks(expected, actual, unknowns, path)
-        return [e for i, (x, a, u, c) in enumerate(zip(expected, actual, unknowns, configs)) for e in compare(x, a, u, f"{path}[{i}]", c)]
+        rows = enumerate(zip(expected, actual, unknowns, configs, strict=False))
+        return [e for i, (x, a, u, c) in rows for e in compare(x, a, u, f"{path}[{i}]", c)]
     if actual is None and expected is not None:
         return [f"{path}: null in the plan, the inventory expects {expected!r}"]
     if isinstance(expected, bool) != isinstance(actual, bool) or actual != expected:
@@ -181,7 +182,7 @@ def _check_absent(actual: dict, unknown: Any, config: Any, key: str, path: str) 
 
 def _compare_blocks(expected: list[dict], actual: list, unknowns: list, path: str) -> list[str]:
     """Nested blocks match in any order: find a one-to-one pairing where every element matches."""
-    fits = [[not compare(e, a, u, path) for a, u in zip(actual, unknowns)] for e in expected]
+    fits = [[not compare(e, a, u, path) for a, u in zip(actual, unknowns, strict=False)] for e in expected]
 
     def assign(i: int, used: frozenset) -> bool:
         return i == len(expected) or any(fits[i][j] and j not in used and assign(i + 1, used | {j}) for j in range(len(actual)))
@@ -192,7 +193,8 @@ def _compare_blocks(expected: list[dict], actual: list, unknowns: list, path: st
     for i, e in enumerate(expected):
         if not any(fits[i]):
             closest = min(range(len(actual)), key=lambda j: len(compare(e, actual[j], unknowns[j], path)))
-            errors.append(f"{path}: no element matches {_short(e)}; closest: " + "; ".join(compare(e, actual[closest], unknowns[closest], f"{path}[{closest}]")))
+            near = compare(e, actual[closest], unknowns[closest], f"{path}[{closest}]")
+            errors.append(f"{path}: no element matches {_short(e)}; closest: " + "; ".join(near))
     return errors or [f"{path}: the elements {_short(expected)} cannot be paired one-to-one with {_short(actual)}"]
 
 
@@ -208,8 +210,9 @@ def check_values(plan: dict, expected: dict[str, Any]) -> list[str]:
     config = configured_expressions(plan)
     errors = [f"{a}: in the inventory, not in the plan" for a in sorted(set(expected) - set(resources))]
     for address in sorted(set(expected) & set(resources)):
-        errors += compare(expected[address], resources[address].get("values", {}), unknown.get(address, {}), address,
-                          config.get(block_address(address)))
+        errors += compare(
+            expected[address], resources[address].get("values", {}), unknown.get(address, {}), address, config.get(block_address(address))
+        )
     return errors
 
 
@@ -221,6 +224,7 @@ def check_inventory(plan: dict, inventory: dict[str, Any]) -> list[str]:
 
 
 # --- the plans ---------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory) -> dict[str, dict]:
@@ -261,8 +265,12 @@ def test_nothing_is_granted_to_everyone(plans: dict[str, dict], phase: str) -> N
 # --- the dashboards: generated JSON, checked as data ------------------------------------------
 
 SERVICE_CHARTS = [
-    "Requests per second by service", "Latency p50 by service", "Latency p95 by service",
-    "5xx responses per second by service", "Instances by service", "CPU utilization p95 by service",
+    "Requests per second by service",
+    "Latency p50 by service",
+    "Latency p95 by service",
+    "5xx responses per second by service",
+    "Instances by service",
+    "CPU utilization p95 by service",
     "Memory utilization p95 by service",
 ]
 SQL_CHARTS = ["Cloud SQL CPU utilization", "Cloud SQL connections", "Cloud SQL disk utilization"]
@@ -301,31 +309,57 @@ def test_each_phase_plans_its_dashboard(plans: dict[str, dict], phase: str) -> N
 # --- the comparison itself must be able to fail -------------------------------------------------
 
 PLAN = {
-    "planned_values": {"root_module": {"resources": [], "child_modules": [{"resources": [{
-        "address": "module.m.google_x.this",
-        "values": {"ingress": "INTERNAL", "flag": True, "empty": None,
-                   "blocks": [{"name": "a", "value": "1"}, {"name": "b"}], "tags": ["x", "y"]},
-    }]}]}},
-    "resource_changes": [{"address": "module.m.google_x.this", "mode": "managed", "change": {
-        "actions": ["create"], "after_unknown": {"id": True, "blocks": [{}, {"value": True}], "tags": [False, False]},
-    }}],
+    "planned_values": {
+        "root_module": {
+            "resources": [],
+            "child_modules": [
+                {
+                    "resources": [
+                        {
+                            "address": "module.m.google_x.this",
+                            "values": {
+                                "ingress": "INTERNAL",
+                                "flag": True,
+                                "empty": None,
+                                "blocks": [{"name": "a", "value": "1"}, {"name": "b"}],
+                                "tags": ["x", "y"],
+                            },
+                        }
+                    ]
+                }
+            ],
+        }
+    },
+    "resource_changes": [
+        {
+            "address": "module.m.google_x.this",
+            "mode": "managed",
+            "change": {
+                "actions": ["create"],
+                "after_unknown": {"id": True, "blocks": [{}, {"value": True}], "tags": [False, False]},
+            },
+        }
+    ],
 }
 
 
-@pytest.mark.parametrize("inventory, complaint", [
-    ({"module.m.google_x.this": {"ingress": "INTERNAL", "blocks": [{"name": "b", "value": UNKNOWN}, {"name": "a"}]}}, None),
-    ({"module.m.google_x.this": {"ingress": "ALL"}}, "the plan has 'INTERNAL'"),
-    ({"module.m.google_x.this": {"empty": "set"}}, "null in the plan"),
-    ({"module.m.google_x.this": {"missing": "set"}}, "missing from the planned values"),
-    ({"module.m.google_x.this": {"id": "projects/p/x"}}, "unknown in the plan"),
-    ({"module.m.google_x.this": {"ingress": UNKNOWN}}, "unknown until apply"),
-    ({"module.m.google_x.this": {"flag": 1}}, "the plan has True"),
-    ({"module.m.google_x.this": {"tags": ["x"]}}, "expected 1 element"),
-    ({"module.m.google_x.this": {"blocks": [{"name": "a"}, {"name": "a"}]}}, "cannot be paired"),
-    ({"module.m.google_x.this": {"blocks": [{"name": "a"}, {"name": "c"}]}}, "no element matches"),
-    ({}, "in the plan, not in the inventory"),
-    ({"module.m.google_x.this": {}, "module.m.google_y.that": {}}, "in the inventory, not in the plan"),
-])
+@pytest.mark.parametrize(
+    "inventory, complaint",
+    [
+        ({"module.m.google_x.this": {"ingress": "INTERNAL", "blocks": [{"name": "b", "value": UNKNOWN}, {"name": "a"}]}}, None),
+        ({"module.m.google_x.this": {"ingress": "ALL"}}, "the plan has 'INTERNAL'"),
+        ({"module.m.google_x.this": {"empty": "set"}}, "null in the plan"),
+        ({"module.m.google_x.this": {"missing": "set"}}, "missing from the planned values"),
+        ({"module.m.google_x.this": {"id": "projects/p/x"}}, "unknown in the plan"),
+        ({"module.m.google_x.this": {"ingress": UNKNOWN}}, "unknown until apply"),
+        ({"module.m.google_x.this": {"flag": 1}}, "the plan has True"),
+        ({"module.m.google_x.this": {"tags": ["x"]}}, "expected 1 element"),
+        ({"module.m.google_x.this": {"blocks": [{"name": "a"}, {"name": "a"}]}}, "cannot be paired"),
+        ({"module.m.google_x.this": {"blocks": [{"name": "a"}, {"name": "c"}]}}, "no element matches"),
+        ({}, "in the plan, not in the inventory"),
+        ({"module.m.google_x.this": {}, "module.m.google_y.that": {}}, "in the inventory, not in the plan"),
+    ],
+)
 def test_comparison_reports_each_kind_of_difference(inventory: dict, complaint: str | None) -> None:
     errors = check_inventory(PLAN, inventory)
     if complaint is None:
@@ -337,34 +371,72 @@ def test_comparison_reports_each_kind_of_difference(inventory: dict, complaint: 
 # "(absent)": the configuration leaves the argument unset.
 ABSENT_ADDRESS = 'module.m.google_b.this["k"]'
 PLAN_ABSENT = {
-    "planned_values": {"root_module": {"child_modules": [{"address": "module.m", "resources": [{
-        "address": ABSENT_ADDRESS,
-        "values": {"health_checks": None, "tags": [], "labels": {}, "port": 80,
-                   "nested": [{"inner": None}], "dyn": [{"a": 1}, {"a": 2}]},
-    }]}]}},
-    "resource_changes": [{"address": ABSENT_ADDRESS, "mode": "managed", "change": {
-        "actions": ["create"],
-        "after_unknown": {"timeout_sec": True, "computed_ref": True, "nested": [{"late": True}], "dyn": [{"b": True}, {}]},
-    }}],
-    "configuration": {"root_module": {"module_calls": {"m": {"module": {"resources": [{
-        "address": "google_b.this",
-        "expressions": {"computed_ref": {"references": ["google_z.other.id", "google_z.other"]}, "nested": [{}]},
-    }]}}}}},
+    "planned_values": {
+        "root_module": {
+            "child_modules": [
+                {
+                    "address": "module.m",
+                    "resources": [
+                        {
+                            "address": ABSENT_ADDRESS,
+                            "values": {
+                                "health_checks": None,
+                                "tags": [],
+                                "labels": {},
+                                "port": 80,
+                                "nested": [{"inner": None}],
+                                "dyn": [{"a": 1}, {"a": 2}],
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    },
+    "resource_changes": [
+        {
+            "address": ABSENT_ADDRESS,
+            "mode": "managed",
+            "change": {
+                "actions": ["create"],
+                "after_unknown": {"timeout_sec": True, "computed_ref": True, "nested": [{"late": True}], "dyn": [{"b": True}, {}]},
+            },
+        }
+    ],
+    "configuration": {
+        "root_module": {
+            "module_calls": {
+                "m": {
+                    "module": {
+                        "resources": [
+                            {
+                                "address": "google_b.this",
+                                "expressions": {"computed_ref": {"references": ["google_z.other.id", "google_z.other"]}, "nested": [{}]},
+                            }
+                        ]
+                    }
+                }
+            }
+        }
+    },
 }
 
 
-@pytest.mark.parametrize("expected, complaint", [
-    # null, [], {}, not in the plan at all, or unknown while the configuration does not set it
-    ({"health_checks": ABSENT, "tags": ABSENT, "labels": ABSENT, "never": ABSENT, "timeout_sec": ABSENT}, None),
-    ({"nested": [{"late": ABSENT, "inner": ABSENT}]}, None),   # a static nested block's own expressions
-    ({"port": ABSENT}, "the plan has 80, the inventory expects it absent"),
-    ({"computed_ref": ABSENT}, "the configuration sets it"),
-    # several blocks (dynamic or a set) cannot be paired with the configuration: refuse to guess
-    ({"dyn": [{"a": 1, "b": ABSENT}, {"a": 2}]}, "cannot be read"),
-    ({"dyn": [{"a": 1}, ABSENT]}, "only applies to an argument"),
-    # the normal rule is unchanged: a listed value missing from the plan fails
-    ({"never": "x"}, "missing from the planned values"),
-])
+@pytest.mark.parametrize(
+    "expected, complaint",
+    [
+        # null, [], {}, not in the plan at all, or unknown while the configuration does not set it
+        ({"health_checks": ABSENT, "tags": ABSENT, "labels": ABSENT, "never": ABSENT, "timeout_sec": ABSENT}, None),
+        ({"nested": [{"late": ABSENT, "inner": ABSENT}]}, None),  # a static nested block's own expressions
+        ({"port": ABSENT}, "the plan has 80, the inventory expects it absent"),
+        ({"computed_ref": ABSENT}, "the configuration sets it"),
+        # several blocks (dynamic or a set) cannot be paired with the configuration: refuse to guess
+        ({"dyn": [{"a": 1, "b": ABSENT}, {"a": 2}]}, "cannot be read"),
+        ({"dyn": [{"a": 1}, ABSENT]}, "only applies to an argument"),
+        # the normal rule is unchanged: a listed value missing from the plan fails
+        ({"never": "x"}, "missing from the planned values"),
+    ],
+)
 def test_absent_marker(expected: dict, complaint: str | None) -> None:
     errors = check_values(PLAN_ABSENT, {ABSENT_ADDRESS: expected})
     if complaint is None:

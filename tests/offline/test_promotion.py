@@ -249,7 +249,8 @@ def test_only_the_bff_may_invoke_the_private_api(story: dict[str, Step]) -> None
     assert bff_account["email"] == f"pv-bff-run@{PROJECT}.iam.gserviceaccount.com"
     api = resources[API]
     assert api["ingress"] == "INGRESS_TRAFFIC_INTERNAL_ONLY" and api["invoker_iam_disabled"] is False
-    bff_env = {e["name"]: e["value"] for e in resources["module.bff[0].module.service.google_cloud_run_v2_service.managed[0]"]["template"][0]["containers"][0]["env"]}
+    bff = resources["module.bff[0].module.service.google_cloud_run_v2_service.managed[0]"]
+    bff_env = {e["name"]: e["value"] for e in bff["template"][0]["containers"][0]["env"]}
     assert bff_env["API_URL"] == bff_env["API_AUDIENCE"] == api["uri"] and api["uri"].startswith("https://")
 
 
@@ -257,15 +258,26 @@ def test_the_load_balancer_pieces_are_attached(story: dict[str, Step]) -> None:
     r = story["apply_scale"].resources
     armor = r["module.edge.google_compute_security_policy.this[0]"]["id"]
     backends = {a: v for a, v in r.items() if a.startswith("module.edge.google_compute_backend_service.this[")}
-    assert set(backends) == {'module.edge.google_compute_backend_service.this["bff"]', 'module.edge.google_compute_backend_service.this["webhooks"]'}
+    assert set(backends) == {
+        'module.edge.google_compute_backend_service.this["bff"]',
+        'module.edge.google_compute_backend_service.this["webhooks"]',
+    }
     assert all(b["security_policy"] == armor for b in backends.values())
     https_proxy = r["module.edge.google_compute_target_https_proxy.this"]
     assert https_proxy["ssl_policy"] == r["module.edge.google_compute_ssl_policy.this"]["id"]
     assert https_proxy["url_map"] == r["module.edge.google_compute_url_map.https"]["id"]
-    assert r["module.edge.google_compute_url_map.https"]["default_service"] == backends['module.edge.google_compute_backend_service.this["bff"]']["id"]
-    assert r["module.edge.google_compute_target_http_proxy.redirect"]["url_map"] == r["module.edge.google_compute_url_map.http_redirect"]["id"]
+    assert (
+        r["module.edge.google_compute_url_map.https"]["default_service"]
+        == backends['module.edge.google_compute_backend_service.this["bff"]']["id"]
+    )
+    assert (
+        r["module.edge.google_compute_target_http_proxy.redirect"]["url_map"] == r["module.edge.google_compute_url_map.http_redirect"]["id"]
+    )
     lb_address = r[LB_ADDRESS]["id"]
-    for rule, target in (("https", "module.edge.google_compute_target_https_proxy.this"), ("http", "module.edge.google_compute_target_http_proxy.redirect")):
+    for rule, target in (
+        ("https", "module.edge.google_compute_target_https_proxy.this"),
+        ("http", "module.edge.google_compute_target_http_proxy.redirect"),
+    ):
         forwarding = r[f"module.edge.google_compute_global_forwarding_rule.{rule}"]
         assert forwarding["ip_address"] == lb_address and forwarding["target"] == r[target]["id"], rule
 
@@ -280,6 +292,7 @@ def test_scale_database_and_redis_after_apply(story: dict[str, Step]) -> None:
 
 
 # --- going back down ----------------------------------------------------------------------------
+
 
 def test_planning_mvp_after_scale_is_refused_as_a_downgrade(story: dict[str, Step]) -> None:
     step = story["downgrade_refused"]
@@ -301,6 +314,7 @@ def test_allow_downgrade_lifts_only_the_downgrade_guard(story: dict[str, Step]) 
 
 # --- protected deletions: carried out by pvctl, step by step -----------------------------------
 
+
 def test_scale_apply_lifts_the_redis_guard_then_restores_it(story: dict[str, Step]) -> None:
     err = story["apply_scale"].stderr
     for n in (1, 2, 3, 4):
@@ -316,8 +330,10 @@ def test_back_to_growth_replaces_redis_and_removes_the_scale_services(story: dic
     plan = story["plan_back_to_growth"]
     assert plan.changed("replace") >= {REDIS}
     removed = plan.changed("delete")
-    assert {"module.bff[0].module.service.google_cloud_run_v2_service.managed[0]",
-            "module.webhooks[0].module.service.google_cloud_run_v2_service.managed[0]"} <= removed
+    assert {
+        "module.bff[0].module.service.google_cloud_run_v2_service.managed[0]",
+        "module.webhooks[0].module.service.google_cloud_run_v2_service.managed[0]",
+    } <= removed
     assert not set(KEPT) & (removed | plan.changed("replace"))
     after = story["apply_back_to_growth"].resources
     assert after[REDIS]["tier"] == "BASIC" and after[REDIS]["deletion_protection"] is True
@@ -332,8 +348,11 @@ def test_back_to_growth_lifts_exactly_the_protected_deletions(story: dict[str, S
     assert "targeted apply of phase scale" in lift
     lifted = set(lift.split(": ", 1)[1].split(", "))
     plan = story["plan_back_to_growth"]
-    protected = {rc["address"] for rc in plan.plan["resource_changes"]
-                 if "delete" in rc["change"]["actions"] and (rc["change"]["before"] or {}).get("deletion_protection") is True}
+    protected = {
+        rc["address"]
+        for rc in plan.plan["resource_changes"]
+        if "delete" in rc["change"]["actions"] and (rc["change"]["before"] or {}).get("deletion_protection") is True
+    }
     assert lifted == protected and REDIS in lifted
 
 

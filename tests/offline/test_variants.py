@@ -26,12 +26,11 @@ Why the image is checked by behaviour: Terraform's JSON configuration representa
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import json
 import re
 import shutil
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -43,7 +42,15 @@ from tests.cli.conftest import cli_env, pvctl
 from tests.cost.conftest import plan_of
 from tests.offline.conftest import make_workdir
 from tests.offline.test_inventories import (
-    PVCTL_TOML, REPO, UNKNOWN, _SKIP, check_values, configured_expressions, copy_repo, load_inventory, planned_resources,
+    _SKIP,
+    PVCTL_TOML,
+    REPO,
+    UNKNOWN,
+    check_values,
+    configured_expressions,
+    copy_repo,
+    load_inventory,
+    planned_resources,
 )
 
 PROJECT = "pv-inventory-test"
@@ -160,9 +167,10 @@ def test_the_replica_follows_the_primary(replica_plan: dict) -> None:
     assert "google_sql_database_instance.primary.name" in master.get("references", []), master
 
     def network(block: str) -> list[str]:
-        return config[f"module.database.google_sql_database_instance.{block}"]["settings"][0]["ip_configuration"][0]["private_network"]["references"]
+        settings = config[f"module.database.google_sql_database_instance.{block}"]["settings"][0]
+        return settings["ip_configuration"][0]["private_network"]["references"]
 
-    assert network("replica") == network("primary")   # the same VPC, through the same input
+    assert network("replica") == network("primary")  # the same VPC, through the same input
 
 
 def test_the_replica_changes_nothing_else(replica_plan: dict) -> None:
@@ -181,8 +189,8 @@ CI_TOML = replaced(PVCTL_TOML, "managed_by_ci = false", "managed_by_ci = true")
 
 @dataclass
 class Story:
-    scale: dict                        # plan JSON of scale from an empty state
-    mvp: dict                          # plan JSON of mvp from an empty state, then applied
+    scale: dict  # plan JSON of scale from an empty state
+    mvp: dict  # plan JSON of mvp from an empty state, then applied
     new_image: tuple[dict, dict, int]  # summary, plan JSON, exit code (--detailed-exitcode) after [images] api changed
     new_domain: tuple[dict, dict, int]  # summary, plan JSON, exit code after [project] domain changed
 
@@ -197,8 +205,8 @@ def story(tmp_path_factory) -> Story:
     repo.apply("mvp_ci", "mvp")
     repo.write_toml(replaced(CI_TOML, f'api = "{API_IMAGE}"', f'api = "{CI_IMAGE}"'))
     new_image = repo.plan("mvp_new_image", "mvp", "--detailed-exitcode", ok=(0, 2))
-    repo.write_toml(replaced(CI_TOML, f'domain = "{DOMAIN}"', f'domain = "{NEW_DOMAIN}"'))   # image back to 1.0.0
-    new_domain = repo.plan("mvp_new_domain", "mvp")   # exit 0: no guard objects to a certificate
+    repo.write_toml(replaced(CI_TOML, f'domain = "{DOMAIN}"', f'domain = "{NEW_DOMAIN}"'))  # image back to 1.0.0
+    new_domain = repo.plan("mvp_new_domain", "mvp")  # exit 0: no guard objects to a certificate
     return Story(scale, mvp, new_image, new_domain)
 
 
@@ -247,7 +255,7 @@ def test_ci_variant_ignores_a_new_image(story: Story) -> None:
 def test_a_domain_change_replaces_only_the_certificate_create_before_destroy(story: Story) -> None:
     summary, plan, _ = story.new_domain
     acts = actions(plan)
-    assert acts[CERT] == ["create", "delete"], acts[CERT]   # create-before-destroy
+    assert acts[CERT] == ["create", "delete"], acts[CERT]  # create-before-destroy
     replacements = {a for a, act in acts.items() if sorted(act) == ["create", "delete"]}
     deletions = {a for a, act in acts.items() if act == ["delete"]}
     assert replacements == {CERT} and not deletions, (replacements, deletions)
@@ -351,15 +359,25 @@ def direct_plan(direct) -> dict:
 @pytest.mark.parametrize("module, egress", [("api", "PRIVATE_RANGES_ONLY"), ("bff", "ALL_TRAFFIC")])
 def test_direct_vpc_egress_uses_network_interfaces_and_no_connector(direct_plan: dict, module: str, egress: str) -> None:
     address = service_address(module, "managed")
-    vpc_access = {address: {"template": [{"vpc_access": [{
-        "connector": None,
-        "egress": egress,
-        "network_interfaces": [{"network": NETWORK, "subnetwork": SUBNET}],
-    }]}]}}
+    vpc_access = {
+        address: {
+            "template": [
+                {
+                    "vpc_access": [
+                        {
+                            "connector": None,
+                            "egress": egress,
+                            "network_interfaces": [{"network": NETWORK, "subnetwork": SUBNET}],
+                        }
+                    ]
+                }
+            ]
+        }
+    }
     errors = check_values(direct_plan, vpc_access)
     assert not errors, "\n".join(errors)
     unknown = change(direct_plan, address)["after_unknown"]["template"][0]["vpc_access"][0]
-    assert unknown.get("connector") is not True, unknown   # null, not "set from something unknown"
+    assert unknown.get("connector") is not True, unknown  # null, not "set from something unknown"
 
 
 def test_direct_vpc_egress_plans_no_connector_anywhere(direct_plan: dict) -> None:
@@ -367,11 +385,14 @@ def test_direct_vpc_egress_plans_no_connector_anywhere(direct_plan: dict) -> Non
     assert "google_cloud_run_v2_service" in types and "google_vpc_access_connector" not in types, types
 
 
-@pytest.mark.parametrize("args, message", [
-    (("-var", "api_subnet=false"), "vpc_access.network_id and vpc_access.subnet_id are required"),
-    (("-var", "api_mode=connector"), "vpc_access.connector_id is required"),
-    (("-var", "api_mode=peering"), "vpc_access.mode must be connector or direct"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("-var", "api_subnet=false"), "vpc_access.network_id and vpc_access.subnet_id are required"),
+        (("-var", "api_mode=connector"), "vpc_access.connector_id is required"),
+        (("-var", "api_mode=peering"), "vpc_access.mode must be connector or direct"),
+    ],
+)
 def test_vpc_egress_mode_inputs_are_validated(direct, args: tuple[str, ...], message: str) -> None:
     done = direct.tf("plan", "-input=false", *args, ok=(1,))
     assert message in " ".join((done.stdout + done.stderr).split()), done.stderr[-2000:]
@@ -380,7 +401,7 @@ def test_vpc_egress_mode_inputs_are_validated(direct, args: tuple[str, ...], mes
 # --- e. Direct VPC egress selected for a phase in pvctl.toml -------------------------------------
 
 CONNECTOR = "module.connector[0].google_vpc_access_connector.this"
-OLD_CONNECTOR = "module.connector.google_vpc_access_connector.this"   # before the egress option
+OLD_CONNECTOR = "module.connector.google_vpc_access_connector.this"  # before the egress option
 MAIN_SUBNET = "module.network.google_compute_subnetwork.main"
 NETWORK_RESOURCE = "module.network.google_compute_network.this"
 DIRECT_SERVICES = {"growth": ("api",), "scale": ("api", "bff", "webhooks")}
@@ -402,7 +423,7 @@ def direct_phases(direct_repo: Repo) -> dict[str, dict]:
 @pytest.mark.parametrize("phase", list(DIRECT_SERVICES))
 def test_a_direct_phase_plans_no_connector(direct_phases: dict, phase: str) -> None:
     plan = direct_phases[phase]
-    assert plan["variables"]["connector"]["value"]["egress"] == "direct"   # the override reached Terraform
+    assert plan["variables"]["connector"]["value"]["egress"] == "direct"  # the override reached Terraform
     resources = planned_resources(plan)
     assert not [a for a, r in resources.items() if r["type"] == "google_vpc_access_connector" or a.startswith("module.connector")]
     assert not [rc["address"] for rc in plan["resource_changes"] if rc["type"] == "google_vpc_access_connector"]
@@ -417,11 +438,21 @@ def test_every_service_of_a_direct_phase_uses_the_main_subnet(direct_phases: dic
     for module in DIRECT_SERVICES[phase]:
         address = service_address(module, "managed")
         # From an empty state the ids are unknown: one network interface, both set from the network module.
-        expected = {address: {"template": [{"vpc_access": [{
-            "connector": None,
-            "egress": EGRESS[module],
-            "network_interfaces": [{"network": UNKNOWN, "subnetwork": UNKNOWN}],
-        }]}]}}
+        expected = {
+            address: {
+                "template": [
+                    {
+                        "vpc_access": [
+                            {
+                                "connector": None,
+                                "egress": EGRESS[module],
+                                "network_interfaces": [{"network": UNKNOWN, "subnetwork": UNKNOWN}],
+                            }
+                        ]
+                    }
+                ]
+            }
+        }
         errors = check_values(plan, expected)
         assert not errors, "\n".join(errors)
         assert change(plan, address)["after_unknown"]["template"][0]["vpc_access"][0].get("connector") is not True
@@ -469,7 +500,7 @@ def test_cloud_nat_counts_the_direct_services_that_route_all_traffic(direct_phas
     (min 1), not the connector's two VMs; the API and webhooks (private ranges only) are not counted."""
     estimate = estimate_plan(direct_phases["scale"], "us-central1", load_usage("scale"), Catalog.load(), "scale")
     gateway = [i for i in estimate.items if i.component == "Cloud NAT" and i.sku == "nat_gateway"]
-    assert len(gateway) == 1 and gateway[0].quantity == 730, gateway   # 1 VM × 730 h
+    assert len(gateway) == 1 and gateway[0].quantity == 730, gateway  # 1 VM × 730 h
 
 
 def test_the_environment_refuses_an_unknown_egress(direct_repo: Repo, direct_phases: dict, tmp_path: Path) -> None:
@@ -482,7 +513,7 @@ def test_the_environment_refuses_an_unknown_egress(direct_repo: Repo, direct_pha
     wd = make_workdir(tmp_path, None)
     wd = type(wd)(tmp_path / "environments", wd.runner)
     wd.write("terraform.tfvars.json", json.dumps(tfvars))
-    wd.write("local_override.tf", 'terraform {\n  backend "local" {}\n}\n')   # instead of the gcs backend
+    wd.write("local_override.tf", 'terraform {\n  backend "local" {}\n}\n')  # instead of the gcs backend
     wd.tf("init", "-input=false")
     done = wd.tf("plan", "-input=false", "-var", "db_admin_password=placeholder", ok=(1,))
     assert 'connector.egress must be "connector"' in " ".join((done.stdout + done.stderr).split()), done.stderr[-2000:]
@@ -490,8 +521,8 @@ def test_the_environment_refuses_an_unknown_egress(direct_repo: Repo, direct_pha
 
 @dataclass
 class Switch:
-    moved: tuple[dict, dict, int]     # summary, plan JSON, exit code: old-layout state, default egress
-    direct: tuple[dict, dict, int]    # the same state, [phases.mvp.connector] egress = "direct"
+    moved: tuple[dict, dict, int]  # summary, plan JSON, exit code: old-layout state, default egress
+    direct: tuple[dict, dict, int]  # the same state, [phases.mvp.connector] egress = "direct"
 
 
 def _to_the_old_layout(state_file: Path) -> None:
@@ -535,5 +566,7 @@ def test_switching_to_direct_updates_the_services_in_place_and_destroys_only_the
     prior = {a: r["values"] for a, r in planned_resources({"planned_values": plan["prior_state"]["values"]}).items()}
     vpc = change(plan, service_address("api", "managed"))["after"]["template"][0]["vpc_access"][0]
     assert vpc["connector"] is None
-    assert [(i["network"], i["subnetwork"]) for i in vpc["network_interfaces"]] == [(prior[NETWORK_RESOURCE]["id"], prior[MAIN_SUBNET]["id"])]
+    assert [(i["network"], i["subnetwork"]) for i in vpc["network_interfaces"]] == [
+        (prior[NETWORK_RESOURCE]["id"], prior[MAIN_SUBNET]["id"])
+    ]
     assert summary["changes"]["destroy"] == 1 and summary["changes"]["replace"] == 0, summary["changes"]

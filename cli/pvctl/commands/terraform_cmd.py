@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pvctl.commands import options as o
+
+if TYPE_CHECKING:
+    from pvctl.core.config import Config
+    from pvctl.core.repo import Mode
+    from pvctl.engine.session import PhaseRun, SavedPlan
+    from pvctl.gcp.clients import GcpClients
+    from pvctl.planning.summary import PlanSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -20,8 +27,8 @@ def register(app: typer.Typer) -> None:
     app.command("output")(output)
 
 
-def _open(cfg, phase: str, mode: str, reason: str | None, terraform: str | None, to_stderr: bool,
-          password: str = "real", gcp_clients=None):
+def _open(cfg: Config, phase: str, mode: Mode, reason: str | None, terraform: str | None, to_stderr: bool,
+          password: str = "real", gcp_clients: GcpClients | None = None) -> PhaseRun:
     """`password`: "real" (exported, or read from Secret Manager through `gcp_clients` when given),
     "placeholder" (targeted plans, which never set it) or "none" (commands that evaluate no variables)."""
     from pvctl.core import console
@@ -43,7 +50,8 @@ def _open(cfg, phase: str, mode: str, reason: str | None, terraform: str | None,
     return run
 
 
-def _review(run, saved, allow_destroy: bool, allow_downgrade: bool, command: str, json_out: bool, plan_file: str | None):
+def _review(run: PhaseRun, saved: SavedPlan, allow_destroy: bool, allow_downgrade: bool, command: str, json_out: bool,
+            plan_file: str | None) -> PlanSummary:
     """Summarise a plan (stdout, or JSON), then enforce the guards."""
     from pvctl.core import console
     from pvctl.core.errors import GuardRefusal, describe, error_document
@@ -53,7 +61,9 @@ def _review(run, saved, allow_destroy: bool, allow_downgrade: bool, command: str
     from pvctl.planning.summary import summarize
 
     summary = summarize(saved.plan, run.phase)
-    findings = guards.evaluate(saved.plan, saved.state_outputs, get_phase(run.phase).order, run.config.extra_stateful_types, run.config.state_bucket)
+    findings = guards.evaluate(
+        saved.plan, saved.state_outputs, get_phase(run.phase).order, run.config.extra_stateful_types, run.config.state_bucket
+    )
     if not json_out:
         display.print_summary(console.out(), summary, findings, plan_file, resource_diffs(saved.plan))
         _cost_line(run, saved.plan, findings.applied_phase)
@@ -73,7 +83,7 @@ def _review(run, saved, allow_destroy: bool, allow_downgrade: bool, command: str
     return summary
 
 
-def _cost_line(run, plan: dict, applied_phase: str | None) -> None:
+def _cost_line(run: PhaseRun, plan: dict[str, Any], applied_phase: str | None) -> None:
     from pvctl.core import console
     from pvctl.cost.delta import plan_cost_line
 
@@ -83,7 +93,9 @@ def _cost_line(run, plan: dict, applied_phase: str | None) -> None:
 @o.configured("project", "region", "api_image", "bff_image", "state_bucket")
 def render(
     sel: o.Selection,
-    phase: o.Phase, offline: o.Offline = False, json_out: o.Json = False,
+    phase: o.Phase,
+    offline: o.Offline = False,
+    json_out: o.Json = False,
 ) -> None:
     """Render the phase's tfvars and backend files.
 
@@ -95,8 +107,15 @@ def render(
     cfg = sel.load()
     get_phase(phase)
     rendered = render_phase(cfg, phase, "offline" if offline else "live")
-    files = {k: str(v) if v else None for k, v in
-             {"tfvars": rendered.tfvars, "backend_config": rendered.backend_config, "override": rendered.override, "state": rendered.state_path}.items()}
+    files = {
+        k: str(v) if v else None
+        for k, v in {
+            "tfvars": rendered.tfvars,
+            "backend_config": rendered.backend_config,
+            "override": rendered.override,
+            "state": rendered.state_path,
+        }.items()
+    }
     if json_out:
         typer.echo(json.dumps(files, indent=2))
         return
@@ -109,12 +128,24 @@ def render(
 def plan(
     sel: o.Selection,
     phase: o.Phase,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where to save the plan: a new <name>.tfplan or an earlier pvctl plan "
-                                                "(default .pvctl/<phase>/plan.tfplan; with --env, .pvctl/env/<name>/<phase>/).", show_default=False)] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Where to save the plan: a new <name>.tfplan or an earlier pvctl plan "
+            "(default .pvctl/<phase>/plan.tfplan; with --env, .pvctl/env/<name>/<phase>/).",
+            show_default=False,
+        ),
+    ] = None,
     json_out: o.Json = False,
-    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 when there are no changes, 2 when there are.")] = False,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 0 when there are no changes, 2 when there are.")
+    ] = False,
     offline: o.Offline = False,
-    allow_destroy: Annotated[bool, typer.Option("--allow-destroy", help="Accept deleting or replacing stateful resources (Cloud SQL, Redis, secrets, state bucket).")] = False,
+    allow_destroy: Annotated[
+        bool,
+        typer.Option("--allow-destroy", help="Accept deleting or replacing stateful resources (Cloud SQL, Redis, secrets, state bucket)."),
+    ] = False,
     allow_downgrade: Annotated[bool, typer.Option("--allow-downgrade", help="Accept planning a lower phase than the one applied.")] = False,
     terraform: o.Terraform = None,
 ) -> None:
@@ -164,8 +195,12 @@ def _confirm_or_refuse(question: str, auto_approve: bool, refusal_fix: str) -> N
 def apply(
     sel: o.Selection,
     phase: o.Phase,
-    plan_path: Annotated[Optional[Path], typer.Option("--plan", help="Apply this saved plan (from `pvctl plan`) instead of planning now.", show_default=False)] = None,
-    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation (required when stdin is not a terminal).")] = False,
+    plan_path: Annotated[
+        Path | None, typer.Option("--plan", help="Apply this saved plan (from `pvctl plan`) instead of planning now.", show_default=False)
+    ] = None,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Do not ask for confirmation (required when stdin is not a terminal).")
+    ] = False,
     offline: o.Offline = False,
     allow_destroy: Annotated[bool, typer.Option("--allow-destroy", help="Accept deleting or replacing stateful resources.")] = False,
     allow_downgrade: Annotated[bool, typer.Option("--allow-downgrade", help="Accept applying a lower phase than the one applied.")] = False,
@@ -199,8 +234,11 @@ def apply(
         if not summary.has_changes:
             return
         where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
-        _confirm_or_refuse(f"Apply these changes to {where}?", auto_approve,
-                           f"pass --auto-approve, or save a plan with `pvctl plan --phase {phase}` and apply it with --plan")
+        _confirm_or_refuse(
+            f"Apply these changes to {where}?",
+            auto_approve,
+            f"pass --auto-approve, or save a plan with `pvctl plan --phase {phase}` and apply it with --plan",
+        )
     from pvctl.planning.promotion import apply_reviewed
 
     apply_reviewed(run, saved, allow_destroy)  # protected deletions: lift, re-plan, apply, restore
@@ -215,7 +253,9 @@ SECRET_TARGETS = ("module.services", "module.secrets")
 def secrets_init(
     sel: o.Selection,
     phase: o.Phase,
-    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation (required when stdin is not a terminal).")] = False,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Do not ask for confirmation (required when stdin is not a terminal).")
+    ] = False,
     offline: o.Offline = False,
     terraform: o.Terraform = None,
 ) -> None:
@@ -238,7 +278,7 @@ def secrets_init(
     console.err().print(f"Secret containers of phase {phase} are in place; add values with `pvctl secrets set NAME`.")
 
 
-def _gcp_clients():
+def _gcp_clients() -> GcpClients:
     from pvctl.gcp.clients import GcpClients
 
     return GcpClients.from_env()  # builds nothing and asks nothing until first used
@@ -248,8 +288,15 @@ def _gcp_clients():
 def destroy(
     sel: o.Selection,
     phase: o.Phase,
-    confirm: Annotated[Optional[str], typer.Option("--confirm", help="The project ID, typed out: required to destroy live resources without a terminal.", show_default=False)] = None,
-    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Skip the question (offline sandbox only; live also needs --confirm PROJECT_ID).")] = False,
+    confirm: Annotated[
+        str | None,
+        typer.Option(
+            "--confirm", help="The project ID, typed out: required to destroy live resources without a terminal.", show_default=False
+        ),
+    ] = None,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Skip the question (offline sandbox only; live also needs --confirm PROJECT_ID).")
+    ] = False,
     offline: o.Offline = False,
     terraform: o.Terraform = None,
 ) -> None:
@@ -279,24 +326,35 @@ def destroy(
     applied = f"phase {findings.applied_phase}" if findings.applied_phase else "no phase recorded in the state"
     console.err().print(
         f"[bold red]This destroys the whole deployment in {console.escape(where)}[/] — every resource in its state, "
-        f"whichever phase created it (all phases share one state). Applied now: {console.escape(applied)}.", soft_wrap=True)
+        f"whichever phase created it (all phases share one state). Applied now: {console.escape(applied)}.",
+        soft_wrap=True,
+    )
     if confirm is not None and confirm != cfg.project_id:
-        raise GuardRefusal(f"--confirm {confirm!r} does not match the project {cfg.project_id!r}; nothing was destroyed", "type the project ID exactly")
+        raise GuardRefusal(
+            f"--confirm {confirm!r} does not match the project {cfg.project_id!r}; nothing was destroyed", "type the project ID exactly"
+        )
     if confirm is None and not (auto_approve and mode == "offline"):
         fix = f"pass --confirm {cfg.project_id}" if mode == "live" else f"pass --confirm {cfg.project_id} or --auto-approve"
         if not sys.stdin.isatty():
             raise GuardRefusal("destroy needs the project ID typed out and stdin is not a terminal; nothing was destroyed", fix)
-        typed = typer.prompt(f"Type the project ID ({cfg.project_id}) to destroy the whole deployment ({applied})", err=True, default="", show_default=False)
+        typed = typer.prompt(
+            f"Type the project ID ({cfg.project_id}) to destroy the whole deployment ({applied})", err=True, default="", show_default=False
+        )
         if typed != cfg.project_id:
             raise GuardRefusal("the project ID did not match; nothing was destroyed", "run the command again")
     run.apply(saved)
-    console.err().print(f"[red]Destroyed the whole deployment[/] of {console.escape(where)} (was {console.escape(applied)}).", soft_wrap=True)
+    console.err().print(
+        f"[red]Destroyed the whole deployment[/] of {console.escape(where)} (was {console.escape(applied)}).", soft_wrap=True
+    )
 
 
 @o.configured("project", "state_bucket")
 def output(
     sel: o.Selection,
-    phase: o.Phase, json_out: o.Json = False, offline: o.Offline = False, terraform: o.Terraform = None,
+    phase: o.Phase,
+    json_out: o.Json = False,
+    offline: o.Offline = False,
+    terraform: o.Terraform = None,
 ) -> None:
     """Print the phase's outputs (sensitive ones masked)."""
     from rich.table import Table

@@ -10,10 +10,11 @@ path)` read another one: pvctl ci renders and prices the base branch with the ba
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 RELATIVE_PATH = Path("environments") / "phases.toml"
 # cli/pvctl/core/phases.py -> the repository root of a source checkout.

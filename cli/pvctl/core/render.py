@@ -115,7 +115,10 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     override = paths.override(phase)
     if mode == "live" and config.state_bucket:
         backend = paths.backend_config(phase)
-        backend.write_text(render_text(config.repo_root, "backend.gcs.tfbackend.j2", bucket=config.state_bucket, prefix=config.state_prefix), encoding="utf-8")
+        backend.write_text(
+            render_text(config.repo_root, "backend.gcs.tfbackend.j2", bucket=config.state_bucket, prefix=config.state_prefix),
+            encoding="utf-8",
+        )
         # Every phase shares the one root and its override: a live plan with a bucket removes it.
         override.unlink(missing_ok=True)
         return Rendered(tfvars, backend, None, None)

@@ -12,11 +12,12 @@ import signal
 import tempfile
 import threading
 from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence, TextIO
+from typing import Any, TextIO
 
 from pvctl.core import console
 from pvctl.core.config import Config
@@ -51,8 +52,15 @@ def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple
         return "live", None
     if auto:
         return "offline", "no Google credentials found, planning offline"
-    raise ConfigError([("credentials", "no Google credentials found (GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_OAUTH_ACCESS_TOKEN, gcloud ADC)",
-                        "run `gcloud auth application-default login`, or pass --offline to work on the local sandbox state")])
+    raise ConfigError(
+        [
+            (
+                "credentials",
+                "no Google credentials found (GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_OAUTH_ACCESS_TOKEN, gcloud ADC)",
+                "run `gcloud auth application-default login`, or pass --offline to work on the local sandbox state",
+            )
+        ]
+    )
 
 
 def _offline_wiring(repo_root: Path) -> tuple[Path, str]:
@@ -97,11 +105,11 @@ def _first_error(output: str) -> str | None:
 
 @dataclass
 class SavedPlan:
-    file: Path                      # the file Terraform applies (a verified private copy for `apply --plan`)
+    file: Path  # the file Terraform applies (a verified private copy for `apply --plan`)
     plan: dict[str, Any]
     meta: saved_plan.PlanMeta
-    state_outputs: dict[str, Any]   # outputs recorded in the state before this plan runs
-    source: Path | None = None      # the saved plan the user named, when it is not `file` itself
+    state_outputs: dict[str, Any]  # outputs recorded in the state before this plan runs
+    source: Path | None = None  # the saved plan the user named, when it is not `file` itself
 
 
 def _private_tempdir(parent: Path, owned_root: Path) -> Path:
@@ -124,7 +132,7 @@ class PhaseRun:
     phase: str
     mode: Mode
     runner: TerraformRunner
-    to_stderr: bool                 # --json: keep stdout for the final document
+    to_stderr: bool  # --json: keep stdout for the final document
     banner: str | None = None
 
     @property
@@ -227,8 +235,7 @@ class PhaseRun:
         files += [Path(a.split("=", 1)[1]) for a in args if a.startswith("-backend-config=")]
         files += sorted(f for f in self.cwd.iterdir() if f.name.endswith((".tf", ".tf.json")))
         modules = self.config.repo_root / "modules"
-        files += sorted(f for f in modules.rglob("*")
-                        if f.name.endswith((".tf", ".tf.json")) and ".terraform" not in f.parts)
+        files += sorted(f for f in modules.rglob("*") if f.name.endswith((".tf", ".tf.json")) and ".terraform" not in f.parts)
         for file in files:
             if file is None:
                 continue
@@ -249,13 +256,22 @@ class PhaseRun:
         with the configuration being planned, so they would name the phase being planned."""
         result = self.runner.run(["state", "pull"], self.cwd, capture=True)
         if result.returncode != 0:
-            raise ToolError(f"terraform state pull failed for phase {self.phase}: {result.stderr.strip()[-300:]}",
-                            "check the state backend (bucket, credentials) and run the command again")
+            raise ToolError(
+                f"terraform state pull failed for phase {self.phase}: {result.stderr.strip()[-300:]}",
+                "check the state backend (bucket, credentials) and run the command again",
+            )
         return json.loads(result.stdout).get("outputs", {}) if result.stdout.strip() else {}
 
-    def plan(self, plan_file: Path, destroy: bool = False, *, lock_state: bool = True,
-             init_lock: threading.Lock | None = None, line_sink: LineSink | None = None,
-             targets: Sequence[str] = ()) -> SavedPlan:
+    def plan(
+        self,
+        plan_file: Path,
+        destroy: bool = False,
+        *,
+        lock_state: bool = True,
+        init_lock: threading.Lock | None = None,
+        line_sink: LineSink | None = None,
+        targets: Sequence[str] = (),
+    ) -> SavedPlan:
         """init + plan -out + show -json; saves <plan>.json (private) and the <plan>.meta.json sidecar.
 
         For phases planned side by side (pvctl ci): init_lock is held around `terraform init`
@@ -274,15 +290,15 @@ class PhaseRun:
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending_outputs = pool.submit(self.state_outputs)
             try:
-                plan, meta = self._plan_into(staging / plan_file.name, plan_file, destroy, lock_state, line_sink,
-                                             targets)
+                plan, meta = self._plan_into(staging / plan_file.name, plan_file, destroy, lock_state, line_sink, targets)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
             outputs = pending_outputs.result()
         return SavedPlan(plan_file, plan, meta, outputs)
 
-    def _plan_into(self, staged: Path, plan_file: Path, destroy: bool, lock_state: bool, line_sink: LineSink | None,
-                   targets: Sequence[str]) -> tuple[dict[str, Any], saved_plan.PlanMeta]:
+    def _plan_into(
+        self, staged: Path, plan_file: Path, destroy: bool, lock_state: bool, line_sink: LineSink | None, targets: Sequence[str]
+    ) -> tuple[dict[str, Any], saved_plan.PlanMeta]:
         """plan -out into `staged`, show -json, then publish the three files as `plan_file`."""
         args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={staged}", f"-var-file={self.paths.tfvars(self.phase)}"]
         if destroy:
@@ -294,8 +310,9 @@ class PhaseRun:
         if result.returncode not in (0, 2):
             raise self._fail("plan", result, line_sink)
         plan = self.show(staged)
-        meta = saved_plan.new_meta(self.paths, self.phase, self.mode, self.config.project_id, destroy,
-                                   result.returncode == 2, self.runner.binary.version, staged)
+        meta = saved_plan.new_meta(
+            self.paths, self.phase, self.mode, self.config.project_id, destroy, result.returncode == 2, self.runner.binary.version, staged
+        )
         saved_plan.publish(staged, plan, meta, plan_file)
         return plan, meta
 
@@ -315,8 +332,10 @@ class PhaseRun:
         result = self._stream("apply", ["apply", "-input=false", "-no-color", str(saved.file)], line_sink)
         if result.returncode != 0:
             if STALE_MARKER in result.stdout:
-                raise GuardRefusal("the saved plan is stale: the state changed since it was made",
-                                   f"re-plan with `pvctl plan --phase {self.phase}{' --offline' if self.mode == 'offline' else ''}`")
+                raise GuardRefusal(
+                    "the saved plan is stale: the state changed since it was made",
+                    f"re-plan with `pvctl plan --phase {self.phase}{' --offline' if self.mode == 'offline' else ''}`",
+                )
             raise self._fail("apply", result, line_sink)
         if self.mode == "live":  # the sandbox is not what runs in the project
             self._record_applied(saved)
@@ -331,26 +350,43 @@ class PhaseRun:
         if saved.plan.get("complete") is False:
             return
         try:
-            saved_plan.write_applied(self.paths, saved_plan.AppliedRecord(
-                phase=self.phase, project_id=self.config.project_id,
-                applied_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                plan_file=str(saved.source) if saved.source else "(planned and confirmed in the same run)", destroy=saved.meta.destroy, plan=saved.plan))
+            saved_plan.write_applied(
+                self.paths,
+                saved_plan.AppliedRecord(
+                    phase=self.phase,
+                    project_id=self.config.project_id,
+                    applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    plan_file=str(saved.source) if saved.source else "(planned and confirmed in the same run)",
+                    destroy=saved.meta.destroy,
+                    plan=saved.plan,
+                ),
+            )
         except (OSError, ValueError) as exc:
             with contextlib.suppress(OSError):
                 saved_plan.forget_applied(self.paths, self.phase)
-            console.warning(f"applied, but the plan could not be recorded as the last apply of phase {self.phase} ({getattr(exc, 'what', exc)}); "
-                            "`pvctl status` checks no drift until the next live apply")
+            console.warning(
+                f"applied, but the plan could not be recorded as the last apply of phase {self.phase} ({getattr(exc, 'what', exc)}); "
+                "`pvctl status` checks no drift until the next live apply"
+            )
 
     def outputs(self) -> dict[str, Any]:
         self.init()
         result = self.runner.run(["output", "-json", "-no-color"], self.cwd, capture=True)
         if result.returncode != 0:
-            raise ToolError(f"terraform output failed for phase {self.phase}: {result.stderr.strip()[-300:]}", "check the state backend configuration")
+            raise ToolError(
+                f"terraform output failed for phase {self.phase}: {result.stderr.strip()[-300:]}", "check the state backend configuration"
+            )
         return json.loads(result.stdout or "{}")
 
 
-def open_phase(config: Config, phase: str, mode: Mode, terraform: str | None = None, to_stderr: bool = False,
-               password: str | None = OFFLINE_DB_PASSWORD) -> PhaseRun:
+def open_phase(
+    config: Config,
+    phase: str,
+    mode: Mode,
+    terraform: str | None = None,
+    to_stderr: bool = False,
+    password: str | None = OFFLINE_DB_PASSWORD,
+) -> PhaseRun:
     """Choose the Terraform executable and its environment for this phase and mode.
 
     `password`: what TF_VAR_db_admin_password holds on a live run — the real one (the command
@@ -374,6 +410,7 @@ def open_phase(config: Config, phase: str, mode: Mode, terraform: str | None = N
             cli_config.write_text("# Terraform CLI configuration owned by pvctl (never ~/.terraformrc).\n", encoding="utf-8")
         if password is not None:
             extra_env["TF_VAR_db_admin_password"] = password
-    runner = TerraformRunner(binary, cli_config_file=cli_config, data_dir=paths.data_dir(phase, mode),
-                             plugin_cache_dir=paths.plugin_cache, extra_env=extra_env)
+    runner = TerraformRunner(
+        binary, cli_config_file=cli_config, data_dir=paths.data_dir(phase, mode), plugin_cache_dir=paths.plugin_cache, extra_env=extra_env
+    )
     return PhaseRun(config, phase, mode, runner, to_stderr, banner)

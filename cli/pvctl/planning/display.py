@@ -63,10 +63,18 @@ def print_warnings(console: Console, findings: Findings) -> None:
             before = masked_change(c.raw)["before"] or {}
             name = before.get("name") if isinstance(before, dict) else None
             lines.append(f"{c.action.upper():8} {c.address}" + (f"  (name: {name})" if name else ""))
-        body = "\n".join(lines) + "\n\nData in these resources is lost. Deletion protection should stop Cloud SQL; check why Terraform wants this."
+        body = (
+            "\n".join(lines)
+            + "\n\nData in these resources is lost. Deletion protection should stop Cloud SQL; check why Terraform wants this."
+        )
         console.print(Panel(body, title="STATEFUL RESOURCES WOULD BE DELETED OR REPLACED", border_style="bold red", expand=False))
     if findings.downgrade:
-        console.print(Panel(
-            f"The state was last applied by phase {findings.applied_phase} (order {findings.applied_order}).\n"
-            f"Applying a lower phase shrinks or removes what the higher phase added.",
-            title="PHASE DOWNGRADE", border_style="bold red", expand=False))
+        console.print(
+            Panel(
+                f"The state was last applied by phase {findings.applied_phase} (order {findings.applied_order}).\n"
+                f"Applying a lower phase shrinks or removes what the higher phase added.",
+                title="PHASE DOWNGRADE",
+                border_style="bold red",
+                expand=False,
+            )
+        )
