@@ -131,6 +131,8 @@ module "database" {
   iam_service_accounts = merge({ api = module.api.service_account_email }, local.split_site ? { webhooks = module.webhooks[0].service_account_email } : {})
   disaster_recovery    = var.disaster_recovery
   deletion_protection  = var.deletion_protection
+
+  deletion_protection_lifted = lookup(local.deletion_protection_lifted, "database", [])
 }
 
 module "redis" {

@@ -122,7 +122,7 @@ resource "google_sql_database_instance" "replica" {
   database_version     = var.settings.database_version
   master_instance_name = each.value.promoted ? null : google_sql_database_instance.primary.name
   instance_type        = each.value.promoted ? "CLOUD_SQL_INSTANCE" : "READ_REPLICA_INSTANCE"
-  deletion_protection  = var.deletion_protection
+  deletion_protection  = var.deletion_protection && !contains(var.deletion_protection_lifted, "google_sql_database_instance.replica[\"${each.key}\"]")
 
   settings {
     tier    = var.settings.tier
@@ -134,7 +134,7 @@ resource "google_sql_database_instance" "replica" {
     disk_size                   = var.settings.disk_size_gb
     disk_autoresize             = true
     disk_autoresize_limit       = var.settings.disk_autoresize_limit_gb
-    deletion_protection_enabled = var.deletion_protection
+    deletion_protection_enabled = var.deletion_protection && !contains(var.deletion_protection_lifted, "google_sql_database_instance.replica[\"${each.key}\"]")
     user_labels                 = var.labels
 
     ip_configuration {

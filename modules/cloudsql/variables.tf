@@ -176,3 +176,9 @@ variable "deletion_protection" {
   default     = true
   nullable    = false
 }
+
+variable "deletion_protection_lifted" {
+  description = "Addresses of replicas in this module whose two guards are lifted for one approved removal (pvctl's protected apply sets it; otherwise empty). The primary is never lifted this way."
+  type        = set(string)
+  default     = []
+}

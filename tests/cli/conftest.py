@@ -7,6 +7,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -116,6 +117,9 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180)
 
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
     saved_streams = sys.stdin, sys.stdout, sys.stderr
+    # pvctl ignores interrupts while it ends (its atexit cleanup): this process goes on, and what it
+    # starts later inherits an ignored SIGINT unless the handlers come back.
+    saved_handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     out, err = io.StringIO(), io.StringIO()
     at_exit: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
     os.environ.clear()
@@ -131,6 +135,8 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180)
     finally:
         for func, a, kw in reversed(at_exit):
             func(*a, **kw)
+        for signum, handler in saved_handlers.items():
+            signal.signal(signum, handler)
         sys.stdin, sys.stdout, sys.stderr = saved_streams
         os.chdir(saved_cwd)
         os.environ.clear()

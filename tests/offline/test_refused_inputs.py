@@ -15,7 +15,7 @@ CASES = {
     # A 5xx share of 0 would be an availability goal of 1; the Monitoring API takes goals up to
     # 0.9999 (validateMonitoringSloGoal in the provider).
     "slo_goal_of_one": ("growth", "[phases.growth.monitoring]\nerror_5xx_ratio_threshold = 0.0\n",
-                        "thresholds.error_5xx_ratio_threshold is the SLO's share of 5xx responses"),
+                        "phases.growth.monitoring.error_5xx_ratio_threshold: 0.0 is outside"),
     "burn_rates_swapped": ("scale", "[phases.scale.monitoring]\nburn_rate_fast = 3.0\n",
                            "thresholds.burn_rate_fast must be above thresholds.burn_rate_slow"),
     "window_not_whole_minutes": ("growth", "[phases.growth.monitoring]\nutilization_window_seconds = 90\n",

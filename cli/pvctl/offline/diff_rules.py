@@ -48,6 +48,16 @@ class ReplaceIfCleared:
 
 
 @dataclass(frozen=True)
+class ReplaceIfChanged:
+    """`customdiff.ForceNewIf(path, ...)` on an Optional+Computed attribute: a known value that
+    changes replaces the resource (an omitted one keeps the prior value, so it never changes)."""
+
+    type_name: str
+    path: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class KeepLargerUnless:
     """A CustomizeDiff that drops a decrease of `path` unless `switch` is explicitly false."""
 
@@ -78,6 +88,12 @@ REPLACE_IF_DECREASED = (
 REPLACE_IF_CLEARED = (
     ReplaceIfCleared("google_sql_database_instance", ("settings", "ip_configuration", "private_network"),
                      "google/services/sql/resource_sql_database_instance.go (privateNetworkCustomizeDiff)"),
+)
+# The provider's exception, a switchover seen from the old primary's side, is not modelled: no
+# module here configures a switchover.
+REPLACE_IF_CHANGED = (
+    ReplaceIfChanged("google_sql_database_instance", ("master_instance_name",),
+                     "google/services/sql/resource_sql_database_instance.go (ForceNewIf master_instance_name)"),
 )
 KEEP_LARGER = (
     KeepLargerUnless("google_sql_database_instance", ("settings", "disk_size"), ("settings", "disk_autoresize"),
@@ -110,6 +126,10 @@ def replacements(type_name: str, prior: dict, planned: dict) -> list[list[str]]:
         if cleared.type_name == type_name and _get(prior, cleared.path) not in (None, "") \
                 and _get(planned, cleared.path) in (None, ""):
             out.append(list(cleared.path))
+    for changed in REPLACE_IF_CHANGED:
+        old, new = _get(prior, changed.path), _get(planned, changed.path)
+        if changed.type_name == type_name and new is not UNKNOWN and new is not None and old != new:
+            out.append(list(changed.path))
     return out
 
 

@@ -70,8 +70,21 @@ def _changes(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if rc.get("mode") == "managed" and rc["change"]["actions"] != ["no-op"]}
 
 
+# Cloud SQL's API-side guard, which a lift turns off with Terraform's (resource_sql_database_instance.go:
+# the API refuses to delete an instance while settings.deletion_protection_enabled is true).
+NESTED_GUARDS = {"settings": "deletion_protection_enabled"}
+
+
 def _without(value: Any, names: set[str]) -> Any:
-    return {k: v for k, v in value.items() if k not in names} if isinstance(value, dict) else value
+    """`value` without the named attributes and, when a guard is among them, without the nested guards."""
+    if not isinstance(value, dict):
+        return value
+    kept = {k: v for k, v in value.items() if k not in names}
+    if LIFTABLE in names:
+        for block, attribute in NESTED_GUARDS.items():
+            if isinstance(kept.get(block), list):
+                kept[block] = [_without(b, {attribute}) for b in kept[block]]
+    return kept
 
 
 def differences(reviewed: dict[str, Any], new: dict[str, Any]) -> list[str]:
