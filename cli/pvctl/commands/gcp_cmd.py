@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from pvctl.commands import options as o
 
@@ -25,10 +26,30 @@ Name = Annotated[str, typer.Argument(help="Secret name as in phases.toml secrets
 
 
 def _slo_help(text: str, key: str, prefix: str = "--watch: ") -> str:
-    """Help naming the packaged default, read from phases.toml [slo] so the two never disagree."""
-    from pvctl.core.phases import slo_thresholds
+    """Help naming the packaged default; SloCommand fills it in from phases.toml [slo] so the two never disagree."""
+    return f"{prefix}{text} (default {{{key}}}, phases.toml [slo] {key})."
 
-    return f"{prefix}{text} (default {slo_thresholds().get(key, '?')}, phases.toml [slo] {key})."
+
+class _Unknown(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+class SloCommand(TyperCommand):
+    """A command whose options' help (`_slo_help`) names the phases.toml [slo] defaults.
+
+    The file is read when the command is built, i.e. when it runs or shows its help, not when pvctl starts.
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        from pvctl.core.phases import slo_thresholds
+
+        defaults = _Unknown(slo_thresholds())
+        for param in self.params:
+            text = getattr(param, "help", None)
+            if text:
+                param.help = text.format_map(defaults)  # type: ignore[attr-defined]
 
 
 # Canary watch thresholds: each replaces its phases.toml [slo] value.
@@ -60,7 +81,7 @@ OptionalPhase = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.command("status")(status)
-    app.command("deploy")(deploy)
+    app.command("deploy", cls=SloCommand)(deploy)
     from pvctl.commands.terraform_cmd import secrets_init
 
     secrets_app.command("init")(secrets_init)
@@ -364,7 +385,7 @@ def secrets_rotate(
                         f"`gcloud secrets versions enable N --secret {sid}` if something still needs one)", markup=False, soft_wrap=True)
 
 
-@db_app.command("restore-test")
+@db_app.command("restore-test", cls=SloCommand)
 @o.configured("project", "region")
 def db_restore_test(
     sel: o.Selection,
