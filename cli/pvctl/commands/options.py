@@ -122,24 +122,34 @@ def configured(*overrides: str) -> Callable[[F], F]:
     if unknown:
         raise TypeError(f"not a flag-overridable setting: {', '.join(sorted(unknown))}")
     names = (*_ALWAYS, *overrides)
-    hints = Selection.__annotations__
+    return lambda func: _Configured(func, names)  # type: ignore[return-value]
 
-    def wrap(func: F) -> F:
-        own = [p for p in inspect.signature(func, eval_str=True).parameters.values() if p.name != "sel"]
+
+class _Configured:
+    """A command with the shared options: what Typer reads of it (signature, annotations) is worked out when
+    Typer builds the command, not when pvctl starts (evaluating every command's annotations is start-up time)."""
+
+    def __init__(self, func: Callable[..., Any], names: tuple[str, ...]) -> None:
+        functools.update_wrapper(self, func, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
+        self._func = func
+        self._names = names
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        sel = Selection(**{n: kwargs.pop(n) for n in self._names})
+        return self._func(*args, sel=sel, **kwargs)
+
+    @functools.cached_property
+    def __signature__(self) -> inspect.Signature:
+        own = [p for p in inspect.signature(self._func, eval_str=True).parameters.values() if p.name != "sel"]
+        hints = Selection.__annotations__
         shared = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None,
-                                    annotation=_resolved(hints[n])) for n in names]
-
-        @functools.wraps(func)
-        def command(*args: Any, **kwargs: Any) -> Any:
-            sel = Selection(**{n: kwargs.pop(n) for n in names})
-            return func(*args, sel=sel, **kwargs)
-
+                                    annotation=_resolved(hints[n])) for n in self._names]
         params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + shared
-        command.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: p.annotation for p in params}
-        return command  # type: ignore[return-value]
+        return inspect.Signature(params, return_annotation=None)
 
-    return wrap
+    @property
+    def __annotations__(self) -> dict[str, Any]:  # type: ignore[override]
+        return {p.name: p.annotation for p in self.__signature__.parameters.values()}
 
 
 def _resolved(annotation: Any) -> Any:
