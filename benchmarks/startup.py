@@ -3,9 +3,9 @@
 Run by hand: python benchmarks/startup.py [runs]. Prints the median wall and CPU time (user + system)
 of each over N runs (default 21) and the ratios; no threshold, nothing asserted (goal: 1.2x typer).
 The three commands take turns, run after run, so a busy machine slows each of them alike instead of
-whichever ran during the busy spell; the CPU times are the steadier figure on a shared machine. `pvctl` is the installed command beside this Python (as a user runs it),
-else `python -m pvctl`. Runs as a user's shell would: .pyc files written and reused, whatever
-PYTHONDONTWRITEBYTECODE says here.
+whichever ran during the busy spell; on a shared machine the CPU times are the steadier figure.
+`pvctl` is the installed command beside this Python (as a user runs it), else `python -m pvctl`.
+Runs as a user's shell would: .pyc files written and reused, whatever PYTHONDONTWRITEBYTECODE says here.
 """
 
 from __future__ import annotations

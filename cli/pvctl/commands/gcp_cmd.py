@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperOption
 
 from pvctl.commands import options as o
 
@@ -26,13 +27,8 @@ Name = Annotated[str, typer.Argument(help="Secret name as in phases.toml secrets
 
 
 def _slo_help(text: str, key: str, prefix: str = "--watch: ") -> str:
-    """Help naming the packaged default; SloCommand fills it in from phases.toml [slo] so the two never disagree."""
+    """Help naming the packaged default; SloCommand fills `{key}` in from phases.toml [slo] so the two never disagree."""
     return f"{prefix}{text} (default {{{key}}}, phases.toml [slo] {key})."
-
-
-class _Unknown(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "?"
 
 
 class SloCommand(TyperCommand):
@@ -45,11 +41,10 @@ class SloCommand(TyperCommand):
         super().__init__(**attrs)
         from pvctl.core.phases import slo_thresholds
 
-        defaults = _Unknown(slo_thresholds())
+        defaults = slo_thresholds()
         for param in self.params:
-            text = getattr(param, "help", None)
-            if text:
-                param.help = text.format_map(defaults)  # type: ignore[attr-defined]
+            if isinstance(param, TyperOption) and param.help:
+                param.help = re.sub(r"\{(\w+)\}", lambda key: str(defaults.get(key[1], "?")), param.help)
 
 
 # Canary watch thresholds: each replaces its phases.toml [slo] value.

@@ -88,6 +88,7 @@ class LazyGroup(TyperGroup):
     """
 
     registry: ClassVar[typer.Typer]
+    # Typer hands its app's setting to the commands it builds, never to the group: its default here.
     pretty_exceptions_short: ClassVar[bool] = True
 
     def __init__(self, **attrs: Any) -> None:
