@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
 from pvctl.commands import options as o
@@ -25,6 +23,8 @@ def show(
 
     Sources: pvctl.toml (or pvctl.example.toml), env PVCTL_*, flag --*, default.
     """
+    import json
+
     from rich.table import Table
 
     from pvctl.core import console
@@ -33,12 +33,12 @@ def show(
     cfg = sel.load()
     rows = effective_values(cfg)
     if json_out:
-        typer.echo(json.dumps({
+        o.echo_json({
             "config_file": str(cfg.config_file) if cfg.config_file else None,
             "repo_root": str(cfg.repo_root),
             "environment": cfg.environment,
             "values": {name: {"value": value, "source": source} for name, value, source in rows},
-        }, indent=2))
+        })
         return
     out = console.out()
     out.print(f"repository:  {cfg.repo_root}")

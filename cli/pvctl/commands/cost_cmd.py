@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -127,14 +126,14 @@ def cost(
         est_b = pricing.estimate(_plan_for(b, None, cfg), b, profile or b)
         delta = diff(est_a, est_b)
         if json_out:
-            typer.echo(json.dumps({
+            o.echo_json({
                 "region": pricing.region, "currency": catalog.currency, "from": a, "to": b,
                 "traffic": {a: est_a.profile, b: est_b.profile},
                 "price_dates": sorted({d for e in (est_a, est_b) for d in (e.price_dates or ())}),
                 "before": float(delta.before), "after": float(delta.after), "delta": float(delta.delta),
                 "components": {c: {"from": float(x), "to": float(y), "delta": float(y - x)} for c, (x, y) in delta.by_component.items()},
                 "resources": [r.as_json() for r in delta.resources],
-            }, indent=2))
+            })
         else:
             typer.echo(render.compare_markdown(a, b, est_a, est_b, delta), nl=False)
         return
@@ -143,7 +142,7 @@ def cost(
     name = get_phase(phase).name
     est = pricing.estimate(_plan_for(name, plan_json, cfg), name, profile or name)
     if json_out:
-        typer.echo(json.dumps(est.as_json(), indent=2))
+        o.echo_json(est.as_json())
     elif markdown:
         typer.echo(render.markdown(est), nl=False)
     else:
@@ -187,7 +186,7 @@ def refresh(
     client = make_client(api_key or os.environ.get(API_KEY_ENV), endpoint)
     report = refresh_catalog(source, target, client)
     if json_out:
-        typer.echo(json.dumps({"catalog": str(target), **report.as_json()}, indent=2))
+        o.echo_json({"catalog": str(target), **report.as_json()})
         return
     out = console.out()
     out.print(f"Read {report.skus_read} SKUs; wrote {target}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from dataclasses import asdict
@@ -119,7 +118,7 @@ def status(
     result = phase_status(clients, phase, tables, cfg.project_id, cfg.region, cfg.name_prefix, applied,
                           cfg.images_managed_by_ci, clients.policy)
     if json_out:
-        typer.echo(json.dumps({**asdict(result), "complete": result.complete}, indent=2))
+        o.echo_json({**asdict(result), "complete": result.complete})
     else:
         from pvctl.gcp.display import print_status
 
@@ -201,7 +200,7 @@ def deploy(
                                    on_deployed=display.print_canary_start, on_check=display.print_check,
                                    service_flag=service)
         if json_out:
-            typer.echo(json.dumps(watched.as_dict(), indent=2))
+            o.echo_json(watched.as_dict())
         else:
             display.print_watch(watched)
         if watched.outcome != "promoted":
@@ -219,7 +218,7 @@ def deploy(
 
 def _print_deploy(result: DeployResult, json_out: bool) -> None:
     if json_out:
-        typer.echo(json.dumps(asdict(result), indent=2))
+        o.echo_json(asdict(result))
         return
     from pvctl.gcp.display import print_deploy
 
@@ -239,7 +238,7 @@ def secrets_list(
     clients = _clients()
     states = list_secrets(clients, cfg.project_id, cfg.name_prefix, _secret_names(phase, cfg), clients.policy)
     if json_out:
-        typer.echo(json.dumps([{**asdict(s), "ready": s.ready} for s in states], indent=2))
+        o.echo_json([{**asdict(s), "ready": s.ready} for s in states])
         return
     from pvctl.gcp.display import print_secrets
 
@@ -262,7 +261,7 @@ def secrets_check(
     names = required_secret_names(phase, cfg.phase_overrides)
     missing = missing_secrets(cfg.project_id, cfg.name_prefix, names, clients, clients.policy)
     if json_out:
-        typer.echo(json.dumps({"phase": phase, "missing": missing}, indent=2))
+        o.echo_json({"phase": phase, "missing": missing})
     elif missing:
         for name in missing:
             console.error(f"secret {cfg.name_prefix}-{name} has no enabled version — pvctl secrets set {name}")
@@ -401,7 +400,7 @@ def db_restore_test(
     report = restore_test.run(clients, cfg.project_id, primary_name(cfg.name_prefix), objective, clients.policy,
                               on_step=lambda text: console.note(text))
     if json_out:
-        typer.echo(json.dumps(asdict(report), indent=2))
+        o.echo_json(asdict(report))
     else:
         from pvctl.gcp.display import print_restore_test
 
@@ -438,7 +437,7 @@ def db_failover(
             return
     result = f.failover(clients, cfg.project_id, cfg.region, cfg.name_prefix, chosen, clients.policy)
     if json_out:
-        typer.echo(json.dumps(asdict(result), indent=2))
+        o.echo_json(asdict(result))
     else:
         from pvctl.gcp.display import print_failover
 

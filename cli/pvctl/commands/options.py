@@ -107,6 +107,13 @@ class Selection:
         return [replace(self, env=name).load() for name in names] if names else [self.load()]
 
 
+def echo_json(document: Any) -> None:
+    """What `--json` promises: one document on stdout (json is imported here, when used, not on every start)."""
+    import json
+
+    typer.echo(json.dumps(document, indent=2))
+
+
 # Every command that reads pvctl.toml takes these; the rest are the flags of the settings it uses.
 _ALWAYS = ("config", "repo", "env")
 _FIELDS = {f.name: f for f in fields(Selection)}

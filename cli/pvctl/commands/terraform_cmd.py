@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -76,10 +75,10 @@ def _review(run: PhaseRun, saved: SavedPlan, allow_destroy: bool, allow_downgrad
     except GuardRefusal as refusal:
         # Still one JSON document: the summary with the refusal in it.
         what, fix = describe(refusal)
-        typer.echo(json.dumps({**doc, **error_document(what, fix, refusal.exit_code)}, indent=2))
+        o.echo_json({**doc, **error_document(what, fix, refusal.exit_code)})
         console.error(refusal.line())
         raise typer.Exit(int(refusal.exit_code)) from None
-    typer.echo(json.dumps(doc, indent=2))
+    o.echo_json(doc)
     return summary
 
 
@@ -117,7 +116,7 @@ def render(
         }.items()
     }
     if json_out:
-        typer.echo(json.dumps(files, indent=2))
+        o.echo_json(files)
         return
     for name, path in files.items():
         if path:
@@ -357,6 +356,8 @@ def output(
     terraform: o.Terraform = None,
 ) -> None:
     """Print the phase's outputs (sensitive ones masked)."""
+    import json
+
     from rich.table import Table
 
     from pvctl.core import console
@@ -366,7 +367,7 @@ def output(
     run = _open(cfg, phase, "offline" if offline else "live", None, terraform, to_stderr=True, password="none")
     values = masked_outputs(run.outputs())
     if json_out:
-        typer.echo(json.dumps(values, indent=2))
+        o.echo_json(values)
         return
     table = Table(show_edge=False, header_style="bold")
     table.add_column("output")

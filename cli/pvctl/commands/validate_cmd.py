@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
 from pvctl.commands import options as o
@@ -39,8 +37,8 @@ def validate(json_out: o.Json = False, repo: o.Repo = None, terraform: o.Terrafo
     results = validate_all(root, terraform)
     failed = [r for r in results if not r.valid]
     if json_out:
-        typer.echo(json.dumps({"valid": not failed, "results": [r.to_json() for r in results],
-                               "rules": {**rules.source(), "note": note}}, indent=2))
+        o.echo_json({"valid": not failed, "results": [r.to_json() for r in results],
+                     "rules": {**rules.source(), "note": note}})
     else:
         out = console.out()
         table = Table(show_edge=False, header_style="bold")

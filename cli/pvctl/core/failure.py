@@ -6,7 +6,6 @@ everywhere; `PVCTL_DEBUG=1` adds the traceback.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -37,6 +36,8 @@ def wants_json(tokens: Sequence[str]) -> bool:
 
 
 def emit_json(what: str, fix: str | None, exit_code: int) -> None:
+    import json  # on use: `json` is not on the path of every start (benchmarks/startup.py)
+
     sys.stdout.write(json.dumps(error_document(what, fix, exit_code), ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
