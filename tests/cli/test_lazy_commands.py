@@ -115,22 +115,25 @@ def test_only_the_invoked_command_is_built() -> None:
     assert ran.exit_code == 0 and ran.output == "ran\n" and built == ["second"]
 
 
-def test_help_reads_no_file_and_builds_no_command() -> None:
-    """`pvctl --help` neither reads phases.toml (the SLO defaults of deploy's help) nor builds a command."""
+@pytest.mark.parametrize(("args", "built", "reads_phases"), [
+    (["--help"], 0, False),             # the listing: no command built, phases.toml not read
+    (["plan", "--help"], 1, False),     # one command built
+    (["deploy", "--help"], 1, True),    # its help names the [slo] defaults: read now, not at start-up
+])
+def test_a_run_builds_only_its_command_and_reads_no_file_at_start(args: list[str], built: int, reads_phases: bool) -> None:
     code = (
         "import sys\n"
-        "sys.argv = ['pvctl', '--help']\n"
-        "import typer.main\n"
-        "built = []\n"
-        "original = typer.main.get_command_from_info\n"
-        "typer.main.get_command_from_info = lambda info, **kw: built.append(info) or original(info, **kw)\n"
+        f"sys.argv = ['pvctl', *{args!r}]\n"
         "import pvctl.commands.lazy as lazy\n"
-        "lazy.get_command_from_info = typer.main.get_command_from_info\n"
+        "built = []\n"
+        "for name in ('get_command_from_info', 'get_group_from_info'):\n"
+        "    setattr(lazy, name, lambda info, _build=getattr(lazy, name), **kw: built.append(info) or _build(info, **kw))\n"
         "from pvctl.app import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('BUILT', len(built), 'MODULES', ' '.join(sorted(sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "deploy" in done.stdout and "BUILT 0 " in done.stdout
+    assert "Usage: pvctl" in done.stdout and f"BUILT {built} " in done.stdout
     loaded = done.stdout.split("MODULES", 1)[1].split()
-    assert [m for m in loaded if m in ("tomllib", "pvctl.core.phases", "rich")] == []
+    assert ("pvctl.core.phases" in loaded) is reads_phases and ("tomllib" in loaded) is reads_phases
+    assert [m for m in loaded if m in ("rich", "json")] == []

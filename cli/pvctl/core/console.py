@@ -6,9 +6,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # rich already turns colour off when the stream is not a terminal or NO_COLOR is set.
 _out: Console | None = None
@@ -26,6 +27,8 @@ settings = _Settings()
 
 
 def _console(file: TextIO) -> Console:
+    from rich.console import Console  # on first output: `pvctl COMMAND --help` sets `settings` and prints no rich text
+
     console = Console(file=file, highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = _UNBOUNDED_WIDTH
