@@ -1,0 +1,158 @@
+"""Every sample output of the README is what pvctl prints, piped, in a fresh checkout without credentials.
+
+The convention the documentation follows (README.md and docs/*.md):
+
+- A sample is a ```console block: lines starting with `$ ` are commands, run in order in one fresh
+  checkout of this repository (its tracked files only: no pvctl.toml, no `.pvctl/`) with no Google
+  credentials and no COLUMNS, so output goes to a pipe as in CI; the lines under a command are
+  what it prints, stderr and stdout together in the order written, as a terminal shows them.
+  A command ending in ` \\` continues on the next line; `# ...` after a command is a comment.
+- `pvctl ...` commands run in this process (`tests.cli.conftest.pvctl`: Terraform and the stand-in
+  provider are still real subprocesses); any other command (`cp`, `printf ... >> pvctl.toml`) runs
+  in bash and must succeed.
+- A line holding only `...` stands for any number of lines the sample leaves out.
+- A ```toml block preceded by `<!-- pvctl.toml -->` is written as pvctl.toml before each console
+  block after it in the same section (the reader is asked to save it).
+- Only what genuinely varies is normalised: the checkout's path reads `/home/you/infra`, and
+  trailing spaces (rich pads table cells; Markdown drops them) are ignored.
+
+Samples of commands that need Google Cloud (status, secrets, deploy, db) are plain ``` blocks.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import cli_env, pvctl
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+HOME_PATH = "/home/you/infra"  # where the samples' checkout is
+ELLIPSIS = "..."
+FENCE = re.compile(r"^(?P<marker><!-- pvctl\.toml -->\n)?```(?P<lang>[a-z]*)\n(?P<body>.*?)^```$", re.S | re.M)
+
+
+@dataclass(frozen=True)
+class Step:
+    command: str
+    expected: list[str]
+
+
+@dataclass(frozen=True)
+class Sample:
+    where: str  # file:line of the block
+    pvctl_toml: str | None
+    steps: list[Step]
+
+
+def parse_steps(body: str) -> list[Step]:
+    steps: list[Step] = []
+    lines = body.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        assert line.startswith("$ "), f"a console block starts with a `$ ` command line, not {line!r}"
+        command = line[2:]
+        while command.endswith("\\"):
+            i += 1
+            command = command[:-1] + lines[i]
+        i += 1
+        expected: list[str] = []
+        while i < len(lines) and not lines[i].startswith("$ "):
+            expected.append(lines[i])
+            i += 1
+        steps.append(Step(command, expected))
+    return steps
+
+
+def samples(path: Path) -> list[Sample]:
+    text = path.read_text()
+    found: list[Sample] = []
+    toml: str | None = None
+    section = ""
+    for match in FENCE.finditer(text):
+        heading = re.findall(r"^#{2,3} .*$", text[: match.start()], re.M)
+        if heading and heading[-1] != section:
+            section, toml = heading[-1], None
+        if match["marker"] and match["lang"] == "toml":
+            toml = match["body"]
+        if match["lang"] == "console":
+            line = text[: match.start()].count("\n") + 1 + (1 if match["marker"] else 0)
+            found.append(Sample(f"{path.name}:{line}", toml, parse_steps(match["body"])))
+    return found
+
+
+SAMPLES = [sample for doc in DOCS for sample in samples(doc)]
+
+
+def fresh_checkout(root: Path) -> Path:
+    """The repository's tracked files, as `git clone` would give a new user."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, tracked):
+        source = REPO / name
+        if source.is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    return root
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    pattern = "".join(r"(?:[^\n]*\n)*?" if line.strip() == ELLIPSIS else re.escape(line.rstrip()) + r"\n" for line in expected)
+    return re.fullmatch(pattern, "".join(line.rstrip() + "\n" for line in actual)) is not None
+
+
+def folded(lines: list[str]) -> list[str]:
+    """Lines that show output folded at a width: a table row whose first cell is empty (the rest of a
+    cell broken over rows: no table of pvctl leaves its first column empty), or a sentence whose
+    backquoted command is cut at the line's end."""
+    return [line for line in lines
+            if re.match(r" +│", line) or line.count("`") % 2]
+
+
+def run(command: str, cwd: Path, env: dict[str, str]) -> list[str]:
+    if command.startswith("pvctl "):
+        args = shlex.split(command, comments=True)
+        assert not {"|", ">", ">>", "<", "&&", ";"} & set(args), f"run {command!r} in steps: pvctl runs in-process, without a shell"
+        output = pvctl(args[1:], cwd, env, merge_stderr=True).stdout
+    else:
+        done = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"{command}: {done.stderr}"
+        output = done.stdout + done.stderr
+    return output.replace(str(cwd), HOME_PATH).splitlines()
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[f"{s.where} {s.steps[-1].command}" for s in SAMPLES])
+def test_the_sample_output_is_what_pvctl_prints(sample: Sample, tmp_path: Path) -> None:
+    checkout = fresh_checkout(tmp_path / "infra")
+    if sample.pvctl_toml is not None:
+        (checkout / "pvctl.toml").write_text(sample.pvctl_toml)
+    env = {k: v for k, v in cli_env(tmp_path).items() if k != "COLUMNS"}  # piped, no width given
+    for step in sample.steps:
+        actual = run(step.command, checkout, env)
+        shown = "\n".join(actual)
+        assert matches(step.expected, actual), (
+            f"{sample.where}: the README's sample of `{step.command}` is not what it prints.\n"
+            f"--- README\n" + "\n".join(step.expected) + f"\n--- printed\n{shown}")
+        assert not folded(actual), f"{step.command}: output folded when piped:\n{shown}"
+
+
+def test_the_readme_has_samples_to_check() -> None:
+    # The parametrised test above is only as good as the blocks it finds: losing the `console`
+    # language of the samples would silently check nothing.
+    commands = {s.steps[-1].command.split("#")[0].strip() for s in SAMPLES}
+    assert {"pvctl plan --phase mvp", "pvctl config show", "pvctl cost --compare mvp growth"} <= commands, commands
+
+
+def test_the_matcher_takes_the_ellipsis_and_nothing_else() -> None:
+    printed = ["a", "b  ", "c", "d"]
+    assert matches(["a", "...", "d"], printed) and matches(["a", "b", "...", "c", "d"], printed)
+    assert not matches(["a", "b", "c"], printed) and not matches(["a", "c", "...", "d"], printed)
+    assert folded([" module.api.module │ google_cloud", "                   │ _run_v2_service"]) == ["                   │ _run_v2_service"]
+    assert folded(["Apply this plan with: `pvctl apply", "--phase mvp`"]) == ["Apply this plan with: `pvctl apply", "--phase mvp`"]
