@@ -8,23 +8,32 @@ The convention the documentation follows (README.md and docs/*.md):
   what it prints, stderr and stdout together in the order written, as a terminal shows them.
   A command ending in ` \\` continues on the next line; `# ...` after a command is a comment.
 - `pvctl ...` commands run in this process (`tests.cli.conftest.pvctl`: Terraform and the stand-in
-  provider are still real subprocesses); any other command (`cp`, `printf ... >> pvctl.toml`) runs
-  in bash and must succeed.
+  provider are still real subprocesses); any other command (`cp`, `printf ... >> pvctl.toml`, or
+  `printf ... | pvctl ...`, which runs the installed pvctl) runs in bash, and a non-pvctl one must succeed.
 - A line holding only `...` stands for any number of lines the sample leaves out.
 - A ```toml block preceded by `<!-- pvctl.toml -->` is written as pvctl.toml before each console
   block after it in the same section (the reader is asked to save it).
-- Only what genuinely varies is normalised: the checkout's path reads `/home/you/infra`, and
-  trailing spaces (rich pads table cells; Markdown drops them) are ignored.
+- A console block preceded by `<!-- against: python -m tests.gcp.fakes.serve ARGS -->` runs against
+  the fake Google APIs that command serves (the README's way to try the live commands), with a
+  pvctl.toml made from the example for their project, a made-up access token, and made-up values in
+  the shell variables such a sample pipes into pvctl (`$TOKEN`, `$NEW_TOKEN`).
+- Only what genuinely varies is normalised, on both sides: the checkout's path reads
+  `/home/you/infra`, the time stamp in a revision or temporary instance name (`pv-bff-20261130-153534-bce0`),
+  durations (`6:02`), and trailing spaces (rich pads table cells; Markdown drops them).
 
-Samples of commands that need Google Cloud (status, secrets, deploy, db) are plain ``` blocks.
+The samples no test can run are plain ``` blocks: the canary watch (ten minutes of metrics) and the
+pull-request comment (a pull request against a base branch; tests/ci checks the comment).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +45,10 @@ REPO = Path(__file__).resolve().parents[2]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 HOME_PATH = "/home/you/infra"  # where the samples' checkout is
 ELLIPSIS = "..."
-FENCE = re.compile(r"^(?P<marker><!-- pvctl\.toml -->\n)?```(?P<lang>[a-z]*)\n(?P<body>.*?)^```$", re.S | re.M)
+FENCE = re.compile(r"^(?:<!-- (?P<marker>pvctl\.toml|against: [^\n]*?) -->\n)?```(?P<lang>[a-z]*)\n(?P<body>.*?)^```$", re.S | re.M)
+AGAINST = "against: python -m tests.gcp.fakes.serve"
+# What differs from run to run: a name's time stamp and random suffix, a duration in minutes:seconds.
+VARIES = [(re.compile(r"-\d{8}(?:-\d{6})?-[0-9a-f]{4}\b"), "-<stamp>"), (re.compile(r"(?<![\d:T])\d{1,3}:\d\d(?![\d:])"), "<m:ss>")]
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class Step:
 class Sample:
     where: str  # file:line of the block
     pvctl_toml: str | None
+    fakes: list[str] | None  # the fakes' arguments, for a live sample
     steps: list[Step]
 
 
@@ -81,11 +94,15 @@ def samples(path: Path) -> list[Sample]:
         heading = re.findall(r"^#{2,3} .*$", text[: match.start()], re.M)
         if heading and heading[-1] != section:
             section, toml = heading[-1], None
-        if match["marker"] and match["lang"] == "toml":
+        if match["marker"] == "pvctl.toml" and match["lang"] == "toml":
             toml = match["body"]
         if match["lang"] == "console":
             line = text[: match.start()].count("\n") + 1 + (1 if match["marker"] else 0)
-            found.append(Sample(f"{path.name}:{line}", toml, parse_steps(match["body"])))
+            against = match["marker"] if match["marker"] and match["marker"].startswith("against") else None
+            if against is not None:
+                assert against.startswith(AGAINST), f"{path.name}:{line}: a live sample runs {AGAINST} ARGS"
+            fakes = shlex.split(against.removeprefix(AGAINST)) if against else None
+            found.append(Sample(f"{path.name}:{line}", toml, fakes, parse_steps(match["body"])))
     return found
 
 
@@ -103,9 +120,15 @@ def fresh_checkout(root: Path) -> Path:
     return root
 
 
+def normal(line: str) -> str:
+    for varies, placeholder in VARIES:
+        line = varies.sub(placeholder, line)
+    return line.rstrip()
+
+
 def matches(expected: list[str], actual: list[str]) -> bool:
-    pattern = "".join(r"(?:[^\n]*\n)*?" if line.strip() == ELLIPSIS else re.escape(line.rstrip()) + r"\n" for line in expected)
-    return re.fullmatch(pattern, "".join(line.rstrip() + "\n" for line in actual)) is not None
+    pattern = "".join(r"(?:[^\n]*\n)*?" if line.strip() == ELLIPSIS else re.escape(normal(line)) + r"\n" for line in expected)
+    return re.fullmatch(pattern, "".join(normal(line) + "\n" for line in actual)) is not None
 
 
 def folded(lines: list[str]) -> list[str]:
@@ -122,20 +145,46 @@ def run(command: str, cwd: Path, env: dict[str, str]) -> list[str]:
         assert not {"|", ">", ">>", "<", "&&", ";"} & set(args), f"run {command!r} in steps: pvctl runs in-process, without a shell"
         output = pvctl(args[1:], cwd, env, merge_stderr=True).stdout
     else:
-        done = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, f"{command}: {done.stderr}"
-        output = done.stdout + done.stderr
+        # pvctl on the PATH as the quick start leaves it: the virtualenv running these tests.
+        path = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        done = subprocess.run(["bash", "-c", command], cwd=cwd, env={**env, "PATH": path}, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert done.returncode == 0 or "pvctl" in command.split("|")[-1], f"{command}: {done.stdout}"
+        output = done.stdout
     return output.replace(str(cwd), HOME_PATH).splitlines()
 
 
-@pytest.mark.parametrize("sample", SAMPLES, ids=[f"{s.where} {s.steps[-1].command}" for s in SAMPLES])
-def test_the_sample_output_is_what_pvctl_prints(sample: Sample, tmp_path: Path) -> None:
+@pytest.fixture
+def against(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of a sample's commands, and the fakes a live sample runs against."""
+    env = {k: v for k, v in cli_env(tmp_path).items() if k != "COLUMNS"}  # piped, no width given
+    sample: Sample = request.param
+    if sample.fakes is None:
+        yield env
+        return
+    from tests.gcp.fakes import serve
+
+    fakes, endpoints = serve.start(serve.parser().parse_args(sample.fakes))
+    try:
+        yield {**env, **endpoints, "GOOGLE_OAUTH_ACCESS_TOKEN": "made-up", "TOKEN": "made-up-token", "NEW_TOKEN": "made-up-token-2"}
+    finally:
+        for fake in fakes:
+            fake.stop()
+
+
+@pytest.mark.parametrize(("sample", "against"), [(s, s) for s in SAMPLES], ids=[f"{s.where} {s.steps[-1].command}" for s in SAMPLES],
+                         indirect=["against"])
+def test_the_sample_output_is_what_pvctl_prints(sample: Sample, against: dict[str, str], tmp_path: Path) -> None:
     checkout = fresh_checkout(tmp_path / "infra")
     if sample.pvctl_toml is not None:
         (checkout / "pvctl.toml").write_text(sample.pvctl_toml)
-    env = {k: v for k, v in cli_env(tmp_path).items() if k != "COLUMNS"}  # piped, no width given
+    if sample.fakes is not None:
+        from tests.gcp.fakes import scenarios
+
+        example = (checkout / "pvctl.example.toml").read_text()
+        (checkout / "pvctl.toml").write_text(example.replace("pv-example-project", scenarios.PROJECT))
     for step in sample.steps:
-        actual = run(step.command, checkout, env)
+        actual = run(step.command, checkout, against)
         shown = "\n".join(actual)
         assert matches(step.expected, actual), (
             f"{sample.where}: the README's sample of `{step.command}` is not what it prints.\n"
