@@ -133,10 +133,10 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 
 def folded(lines: list[str]) -> list[str]:
     """Lines that show output folded at a width: a table row whose first cell is empty (the rest of a
-    cell broken over rows: no table of pvctl leaves its first column empty), or a sentence whose
-    backquoted command is cut at the line's end."""
+    cell broken over rows: no table of pvctl leaves its first column empty; a box's empty line has
+    two borders only), or a sentence whose backquoted command is cut at the line's end."""
     return [line for line in lines
-            if re.match(r" +│", line) or line.count("`") % 2]
+            if re.match(r" +│", line) or (re.match(r"│ *│", line) and line.count("│") > 2) or line.count("`") % 2]
 
 
 def run(command: str, cwd: Path, env: dict[str, str]) -> list[str]:
@@ -204,4 +204,6 @@ def test_the_matcher_takes_the_ellipsis_and_nothing_else() -> None:
     assert matches(["a", "...", "d"], printed) and matches(["a", "b", "...", "c", "d"], printed)
     assert not matches(["a", "b", "c"], printed) and not matches(["a", "c", "...", "d"], printed)
     assert folded([" module.api.module │ google_cloud", "                   │ _run_v2_service"]) == ["                   │ _run_v2_service"]
+    boxed = ["│ Cloud Run │ module.api │", "│           │ .service   │", "│                        │"]
+    assert folded(boxed) == [boxed[1]]
     assert folded(["Apply this plan with: `pvctl apply", "--phase mvp`"]) == ["Apply this plan with: `pvctl apply", "--phase mvp`"]
