@@ -21,8 +21,8 @@ The convention the documentation follows (README.md and docs/*.md):
   `/home/you/infra`, the time stamp in a revision or temporary instance name (`pv-bff-20261130-153534-bce0`),
   durations (`6:02`), and trailing spaces (rich pads table cells; Markdown drops them).
 
-The samples no test can run are plain ``` blocks: the canary watch (ten minutes of metrics) and the
-pull-request comment (a pull request against a base branch; tests/ci checks the comment).
+The one sample no test here runs is the pull-request comment, a ```markdown block: it needs a commit
+against a base branch and a checkov scan (tests/ci builds and checks such comments).
 """
 
 from __future__ import annotations
