@@ -43,6 +43,7 @@ from tests.cli.conftest import cli_env, pvctl
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+README_TEXT = DOCS[0].read_text()
 HOME_PATH = "/home/you/infra"  # where the samples' checkout is
 ELLIPSIS = "..."
 FENCE = re.compile(r"^(?:<!-- (?P<marker>pvctl\.toml|against: [^\n]*?) -->\n)?```(?P<lang>[a-z]*)\n(?P<body>.*?)^```$", re.S | re.M)
@@ -207,3 +208,21 @@ def test_the_matcher_takes_the_ellipsis_and_nothing_else() -> None:
     boxed = ["│ Cloud Run │ module.api │", "│           │ .service   │", "│                        │"]
     assert folded(boxed) == [boxed[1]]
     assert folded(["Apply this plan with: `pvctl apply", "--phase mvp`"]) == ["Apply this plan with: `pvctl apply", "--phase mvp`"]
+
+
+def test_the_monthly_totals_table_is_what_pvctl_cost_prices(tmp_path: Path) -> None:
+    """The README's totals per phase and region (a Markdown table, not a sample) are `pvctl cost`'s."""
+    import json
+
+    table = README_TEXT.split("Monthly totals in USD", 1)[1].split("\n\n", 2)[1]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()]
+    header, printed = rows[0], rows[2:]
+    assert header[1:4] == ["us-central1", "southamerica-east1", "of which on derived prices (São Paulo)"], header
+    checkout = fresh_checkout(tmp_path / "infra")
+    env = {k: v for k, v in cli_env(tmp_path).items() if k != "COLUMNS"}
+    for phase, us, sa, derived in printed:
+        priced = {region: json.loads(pvctl(["cost", "--phase", phase, "--region", region, "--json"], checkout, env).stdout)
+                  for region in ("us-central1", "southamerica-east1")}
+        actual = [f"${priced['us-central1']['monthly_total']:,.2f}", f"${priced['southamerica-east1']['monthly_total']:,.2f}",
+                  f"${priced['southamerica-east1']['derived_total']:,.2f}"]
+        assert [us, sa, derived] == actual, f"README's totals of {phase}: {[us, sa, derived]}, pvctl cost prices {actual}"
