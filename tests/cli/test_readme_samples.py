@@ -140,6 +140,11 @@ def folded(lines: list[str]) -> list[str]:
             if re.match(r" +│", line) or (re.match(r"│ *│", line) and line.count("│") > 2) or line.count("`") % 2]
 
 
+def piped_env(tmp_path: Path) -> dict[str, str]:
+    """A new user's shell without credentials, its output going to a pipe: no terminal, no COLUMNS."""
+    return {k: v for k, v in cli_env(tmp_path).items() if k != "COLUMNS"}
+
+
 def run(command: str, cwd: Path, env: dict[str, str]) -> list[str]:
     if command.startswith("pvctl "):
         args = shlex.split(command, comments=True)
@@ -158,7 +163,7 @@ def run(command: str, cwd: Path, env: dict[str, str]) -> list[str]:
 @pytest.fixture
 def against(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
     """The environment of a sample's commands, and the fakes a live sample runs against."""
-    env = {k: v for k, v in cli_env(tmp_path).items() if k != "COLUMNS"}  # piped, no width given
+    env = piped_env(tmp_path)
     sample: Sample = request.param
     if sample.fakes is None:
         yield env
@@ -197,7 +202,9 @@ def test_the_readme_has_samples_to_check() -> None:
     # The parametrised test above is only as good as the blocks it finds: losing the `console`
     # language of the samples would silently check nothing.
     commands = {s.steps[-1].command.split("#")[0].strip() for s in SAMPLES}
-    assert {"pvctl plan --phase mvp", "pvctl config show", "pvctl cost --compare mvp growth"} <= commands, commands
+    wanted = {"pvctl plan --phase mvp", "pvctl config show", "pvctl cost --compare mvp growth", "pvctl status --phase scale"}
+    assert wanted <= commands, commands
+    assert any(s.fakes for s in SAMPLES) and any(s.pvctl_toml for s in SAMPLES)
 
 
 def test_the_matcher_takes_the_ellipsis_and_nothing_else() -> None:
@@ -219,7 +226,7 @@ def test_the_monthly_totals_table_is_what_pvctl_cost_prices(tmp_path: Path) -> N
     header, printed = rows[0], rows[2:]
     assert header[1:4] == ["us-central1", "southamerica-east1", "of which on derived prices (São Paulo)"], header
     checkout = fresh_checkout(tmp_path / "infra")
-    env = {k: v for k, v in cli_env(tmp_path).items() if k != "COLUMNS"}
+    env = piped_env(tmp_path)
     for phase, us, sa, derived in printed:
         priced = {region: json.loads(pvctl(["cost", "--phase", phase, "--region", region, "--json"], checkout, env).stdout)
                   for region in ("us-central1", "southamerica-east1")}
