@@ -233,3 +233,23 @@ def test_the_monthly_totals_table_is_what_pvctl_cost_prices(tmp_path: Path) -> N
         actual = [f"${priced['us-central1']['monthly_total']:,.2f}", f"${priced['southamerica-east1']['monthly_total']:,.2f}",
                   f"${priced['southamerica-east1']['derived_total']:,.2f}"]
         assert [us, sa, derived] == actual, f"README's totals of {phase}: {[us, sa, derived]}, pvctl cost prices {actual}"
+
+
+def test_piped_at_a_terminal_tables_and_sentences_keep_whole_lines(tmp_path: Path) -> None:
+    """`pvctl … | cat` typed at a terminal: stdout is a pipe, stderr the terminal, COLUMNS unset. rich
+    would fold the table at the terminal's width (an image reference over several rows); piped, a row
+    is as long as its content, and a sentence on the terminal is never cut inside its backquoted command."""
+    from tests.cli.conftest import make_repo, pty_session
+
+    repo = make_repo(tmp_path / "infra")
+    env = piped_env(tmp_path)
+    pvctl_cmd = shlex.quote(sys.executable) + " -m pvctl"
+    script = f"{pvctl_cmd} config show | cat; {pvctl_cmd} apply --phase mvp | cat"
+    output, _ = pty_session(["/bin/bash", "-c", script], env, repo, lambda out: True, lambda pid, master: None)
+    # The terminal shows bold even with NO_COLOR; the escapes are not text.
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", output).replace("\r\n", "\n").splitlines()
+    row = next(line for line in lines if line.startswith(" images.api "))
+    assert "southamerica-east1-docker.pkg.dev/pv-test-project/app/api:1.0.0" in row and len(row) > 100, output
+    hint = next(line for line in lines if line.startswith("error: credentials:"))
+    assert "run `gcloud auth application-default login`, or pass --offline" in hint, output
+    assert not folded(lines), output
