@@ -205,6 +205,8 @@ def test_the_readme_has_samples_to_check() -> None:
     wanted = {"pvctl plan --phase mvp", "pvctl config show", "pvctl cost --compare mvp growth", "pvctl status --phase scale"}
     assert wanted <= commands, commands
     assert any(s.fakes for s in SAMPLES) and any(s.pvctl_toml for s in SAMPLES)
+    # A sample twice is a section pasted twice.
+    assert len({repr(s.steps) for s in SAMPLES}) == len(SAMPLES), [s.where for s in SAMPLES]
 
 
 def test_the_matcher_takes_the_ellipsis_and_nothing_else() -> None:
