@@ -19,7 +19,8 @@ The convention the documentation follows (README.md and docs/*.md):
   the shell variables such a sample pipes into pvctl (`$TOKEN`, `$NEW_TOKEN`).
 - Only what genuinely varies is normalised, on both sides: the checkout's path reads
   `/home/you/infra`, the time stamp in a revision or temporary instance name (`pv-bff-20261130-153534-bce0`),
-  durations (`6:02`), and trailing spaces (rich pads table cells; Markdown drops them).
+  durations (`6:02`, a canary's `(healthy for 10 s)`), and trailing spaces (rich pads table cells;
+  Markdown drops them).
 
 The one sample no test here runs is the pull-request comment, a ```markdown block: it needs a commit
 against a base branch and a checkov scan (tests/ci builds and checks such comments).
@@ -48,8 +49,10 @@ HOME_PATH = "/home/you/infra"  # where the samples' checkout is
 ELLIPSIS = "..."
 FENCE = re.compile(r"^(?:<!-- (?P<marker>pvctl\.toml|against: [^\n]*?) -->\n)?```(?P<lang>[a-z]*)\n(?P<body>.*?)^```$", re.S | re.M)
 AGAINST = "against: python -m tests.gcp.fakes.serve"
-# What differs from run to run: a name's time stamp and random suffix, a duration in minutes:seconds.
-VARIES = [(re.compile(r"-\d{8}(?:-\d{6})?-[0-9a-f]{4}\b"), "-<stamp>"), (re.compile(r"(?<![\d:T])\d{1,3}:\d\d(?![\d:])"), "<m:ss>")]
+# What differs from run to run: a name's time stamp and random suffix, a duration in minutes:seconds,
+# the measured healthy time of a canary (a reading that comes late makes it a second longer).
+VARIES = [(re.compile(r"-\d{8}(?:-\d{6})?-[0-9a-f]{4}\b"), "-<stamp>"), (re.compile(r"(?<![\d:T])\d{1,3}:\d\d(?![\d:])"), "<m:ss>"),
+          (re.compile(r"(?<=\(healthy for )\d+(?= s\))"), "<n>")]
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,9 @@ def test_the_matcher_takes_the_ellipsis_and_nothing_else() -> None:
     boxed = ["│ Cloud Run │ module.api │", "│           │ .service   │", "│                        │"]
     assert folded(boxed) == [boxed[1]]
     assert folded(["Apply this plan with: `pvctl apply", "--phase mvp`"]) == ["Apply this plan with: `pvctl apply", "--phase mvp`"]
+    assert matches(["promoted r-20261202-101500-7884 (healthy for 10 s) after 6:02"],
+                   ["promoted r-20261130-090000-00ff (healthy for 11 s) after 7:15"])
+    assert not matches(["promoted (healthy for 10 s)"], ["promoted (healthy for 10 min)"])
 
 
 def test_the_monthly_totals_table_is_what_pvctl_cost_prices(tmp_path: Path) -> None:
