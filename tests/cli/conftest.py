@@ -107,11 +107,12 @@ def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:
+def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180, merge_stderr: bool = False) -> subprocess.CompletedProcess:
     """Run pvctl's Typer app in this process with `env` as the whole environment, `cwd` as the working
     directory and an empty stdin: what `python -m pvctl` runs, minus an interpreter start-up and the
     imports per call. Terraform and the stand-in provider still run as real subprocesses; what the
     command registers with atexit runs when it returns, as it would when its process exits.
+    With merge_stderr both streams go to `stdout` in the order written, as a terminal shows them.
     `pvctl_process` runs the real executable where the process itself is under test."""
     from pvctl.app import app
 
@@ -120,7 +121,8 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180)
     # pvctl ignores interrupts while it ends (its atexit cleanup): this process goes on, and what it
     # starts later inherits an ignored SIGINT unless the handlers come back.
     saved_handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    out, err = io.StringIO(), io.StringIO()
+    out = io.StringIO()
+    err = out if merge_stderr else io.StringIO()
     at_exit: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
     os.environ.clear()
     os.environ.update(env)
@@ -141,7 +143,7 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180)
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
-    return subprocess.CompletedProcess(["pvctl", *args], code, out.getvalue(), err.getvalue())
+    return subprocess.CompletedProcess(["pvctl", *args], code, out.getvalue(), "" if merge_stderr else err.getvalue())
 
 
 def pvctl_process(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:

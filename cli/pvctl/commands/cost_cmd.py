@@ -72,7 +72,7 @@ def _plan_for(phase: str, plan_json: Path | None, cfg: Config | None) -> dict:
         console.note(f"no saved plan for phase {phase}: planning it offline to price it")
         run = open_phase(cfg, phase, "offline", to_stderr=True)
         if run.banner:  # always set for an offline run
-            console.note(run.banner)
+            console.banner(run.banner)
         return run.plan(paths.default_plan(phase).resolve()).plan
     return load_plan(saved)
 

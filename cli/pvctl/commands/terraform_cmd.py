@@ -45,7 +45,7 @@ def _open(cfg: Config, phase: str, mode: Mode, reason: str | None, terraform: st
     if reason:
         console.note(reason)
     if run.banner:
-        console.err().print(f"[bold yellow]{console.escape(run.banner)}[/]", soft_wrap=True)
+        console.banner(run.banner)
     return run
 
 

@@ -31,7 +31,7 @@ def validate(json_out: o.Json = False, repo: o.Repo = None, terraform: o.Terrafo
     root = find_repo_root(repo)
     note = rules.version_note(PROVIDER_VERSION)
     if not json_out:
-        console.note(offline_banner())
+        console.banner(offline_banner())
         if note:
             console.note(note)
     results = validate_all(root, terraform)

@@ -24,6 +24,7 @@ class _Settings:
 
 
 settings = _Settings()
+_banners: set[str] = set()  # shown on the current stderr
 
 
 def _console(file: TextIO) -> Console:
@@ -46,6 +47,7 @@ def err() -> Console:
     global _err
     if _err is None or _err.file is not sys.stderr:
         _err = _console(sys.stderr)
+        _banners.clear()
     return _err
 
 
@@ -59,6 +61,14 @@ def warning(line: str) -> None:
 
 def note(line: str) -> None:
     err().print(f"[cyan]note:[/] {escape(line)}", soft_wrap=True)
+
+
+def banner(line: str) -> None:
+    """A one-line notice about the whole run (the offline mode): once, however many phases it plans."""
+    console = err()
+    if line not in _banners:
+        _banners.add(line)
+        console.print(f"[bold yellow]{escape(line)}[/]", soft_wrap=True)
 
 
 def escape(text: str) -> str:
