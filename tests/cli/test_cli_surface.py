@@ -84,3 +84,19 @@ def test_credentials_lookup(tmp_path: Path) -> None:
     assert find_credentials({"GOOGLE_APPLICATION_CREDENTIALS": str(key)}, home=tmp_path).kind == "key file"
     with pytest.raises(ConfigError):
         find_credentials({"GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "missing.json")}, home=tmp_path)
+
+
+def test_the_phase_data_is_the_repository_s_own_not_the_installed_checkout_s(repo: Path, tmp_path: Path) -> None:
+    """pvctl installed from one clone and run on another (--repo, PVCTL_REPO or its working directory)
+    renders, validates and completes with that repository's environments/phases.toml."""
+    from tests.cli.conftest import MAIN_REPO
+
+    text = (MAIN_REPO / "environments" / "phases.toml").read_text()
+    edited = text.replace('[growth.redis]\ntier = "BASIC"\nmemory_size_gb = 1\n', '[growth.redis]\ntier = "BASIC"\nmemory_size_gb = 5\n')
+    assert edited != text
+    (repo / "environments" / "phases.toml").write_text(edited)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for args, cwd, extra in ((["--repo", str(repo)], elsewhere, {}), ([], elsewhere, {"PVCTL_REPO": str(repo)}), ([], repo, {})):
+        done = pvctl(["render", "--phase", "growth", "--json", *args], cwd, cli_env(tmp_path, **extra))
+        assert json.loads(Path(json.loads(done.stdout)["tfvars"]).read_text())["redis"]["memory_size_gb"] == 5

@@ -78,10 +78,9 @@ def _plan(run: PhaseRun, plan_file: Path, log_path: Path, apply: bool = False) -
 
 
 def _guard_warnings(config: Config, phase: str, saved: SavedPlan) -> list[str]:
-    from pvctl.core.phases import get_phase
     from pvctl.planning import guards
 
-    found = guards.evaluate(saved.plan, saved.state_outputs, get_phase(phase).order, config.extra_stateful_types, config.state_bucket)
+    found = guards.evaluate_for(config, phase, saved.plan, saved.state_outputs)
     warnings = [f"{c.address} would be {'deleted' if c.action == 'delete' else 'replaced'}: it holds data "
                 f"(`pvctl plan --phase {phase} --allow-destroy` is needed to go ahead)" for c in found.destructive]
     if found.downgrade:
@@ -202,7 +201,7 @@ def _live_roles(config: Config, opts: CiOptions, say: Say) -> dict[str, tuple[Ro
         run.init(line_sink=lines.append)
     applied, _ = applied_phase(run.state_outputs())
     say(f"applied phase: {applied or 'none yet'}")
-    return live_roles(opts.phases, applied, list(load_phases()))
+    return live_roles(opts.phases, applied, list(load_phases(config.phases_file)))
 
 
 def _basis(mode: Mode, base_ref: str | None, base_root: Path | None, roles: dict[str, tuple[Role, str]]) -> str:
@@ -248,7 +247,7 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
     from pvctl.policy.fmt import fmt_check
 
     for phase in opts.phases:
-        get_phase(phase)
+        get_phase(phase, config.phases_file)
     mode, reason = resolve_mode(opts.offline, auto=True, from_example=config.from_example)
     if reason:
         say(reason)

@@ -116,12 +116,13 @@ def cost(
     catalog = Catalog.load(catalog_file or default_path(cfg.repo_root if cfg else None))
     pricing = Pricing.of(cfg, region or (None if cfg else DEFAULT_REGION), catalog, usage_file)
     catalog.check_region(pricing.region)
-    profile = get_phase(traffic).name if traffic else None
+    phases_file = cfg.phases_file if cfg else None
+    profile = get_phase(traffic, phases_file).name if traffic else None
 
     if compare is not None:
         from pvctl.cost.delta import compare as diff
 
-        a, b = (get_phase(p).name for p in compare)
+        a, b = (get_phase(p, phases_file).name for p in compare)
         est_a = pricing.estimate(_plan_for(a, None, cfg), a, profile or a)
         est_b = pricing.estimate(_plan_for(b, None, cfg), b, profile or b)
         delta = diff(est_a, est_b)
@@ -139,7 +140,7 @@ def cost(
         return
 
     assert phase is not None, "exactly one of --phase and --compare, checked above"
-    name = get_phase(phase).name
+    name = get_phase(phase, phases_file).name
     est = pricing.estimate(_plan_for(name, plan_json, cfg), name, profile or name)
     if json_out:
         o.echo_json(est.as_json())

@@ -98,7 +98,7 @@ def _clients() -> GcpClients:
 def _secret_names(phase: str | None, cfg: Config) -> list[str]:
     from pvctl.gcp.preflight import phase_secret_names
 
-    return phase_secret_names(phase, cfg.phase_overrides)
+    return phase_secret_names(phase, cfg.phase_overrides, cfg.phases_file)
 
 
 @o.configured("project", "region")
@@ -112,7 +112,7 @@ def status(
     from pvctl.gcp.status import phase_status
 
     cfg = _live_config(sel)
-    tables = effective_tables(get_phase(phase), cfg.phase_overrides)
+    tables = effective_tables(get_phase(phase, cfg.phases_file), cfg.phase_overrides)
     applied = applied_of(cfg.paths, phase)  # kept by a live apply; never a merely saved plan
     clients = _clients()
     result = phase_status(clients, phase, tables, cfg.project_id, cfg.region, cfg.name_prefix, applied,
@@ -179,6 +179,7 @@ def deploy(
     if watch and canary is None:
         raise ConfigError([("--watch", "needs --image and --canary",
                             "pvctl deploy --service api --image REF --canary 10 --watch")])
+    cfg = _live_config(sel)
     thresholds = None
     if watch:
         from pvctl.core.phases import slo_thresholds
@@ -187,8 +188,7 @@ def deploy(
         thresholds = Thresholds.resolve({
             "error_ratio_max": max_5xx_ratio, "error_window": error_window, "p95_ms_max": max_p95_ms,
             "latency_window": latency_window, "interval": interval, "healthy_for": healthy_for,
-            "min_requests": min_requests, "max_blind": max_blind}, slo_thresholds())
-    cfg = _live_config(sel)
+            "min_requests": min_requests, "max_blind": max_blind}, slo_thresholds(cfg.phases_file))
     name = d.service_name(cfg.name_prefix, service)
     clients = _clients()
     args = (clients, cfg.project_id, cfg.region, name)
@@ -394,8 +394,8 @@ def db_restore_test(
     from pvctl.gcp import restore_test
     from pvctl.gcp.sqladmin import primary_name
 
-    objective = restore_test.objective(rto, slo_thresholds())
     cfg = _live_config(sel)
+    objective = restore_test.objective(rto, slo_thresholds(cfg.phases_file))
     clients = _clients()
     report = restore_test.run(clients, cfg.project_id, primary_name(cfg.name_prefix), objective, clients.policy,
                               on_step=lambda text: console.note(text))

@@ -34,7 +34,7 @@ def _open(cfg: Config, phase: str, mode: Mode, reason: str | None, terraform: st
     from pvctl.core.phases import get_phase
     from pvctl.engine.session import OFFLINE_DB_PASSWORD, open_phase
 
-    get_phase(phase)
+    get_phase(phase, cfg.phases_file)
     value: str | None = None if password == "none" else OFFLINE_DB_PASSWORD
     if mode == "live" and password == "real":
         from pvctl.gcp.preflight import db_admin_password
@@ -54,15 +54,12 @@ def _review(run: PhaseRun, saved: SavedPlan, allow_destroy: bool, allow_downgrad
     """Summarise a plan (stdout, or JSON), then enforce the guards."""
     from pvctl.core import console
     from pvctl.core.errors import GuardRefusal, describe, error_document
-    from pvctl.core.phases import get_phase
     from pvctl.planning import display, guards
     from pvctl.planning.changes import resource_diffs
     from pvctl.planning.summary import summarize
 
     summary = summarize(saved.plan, run.phase)
-    findings = guards.evaluate(
-        saved.plan, saved.state_outputs, get_phase(run.phase).order, run.config.extra_stateful_types, run.config.state_bucket
-    )
+    findings = guards.evaluate_for(run.config, run.phase, saved.plan, saved.state_outputs)
     if not json_out:
         display.print_summary(console.out(), summary, findings, plan_file, resource_diffs(saved.plan))
         _cost_line(run, saved.plan, findings.applied_phase)
@@ -104,7 +101,7 @@ def render(
     from pvctl.core.render import render_phase
 
     cfg = sel.load()
-    get_phase(phase)
+    get_phase(phase, cfg.phases_file)
     rendered = render_phase(cfg, phase, "offline" if offline else "live")
     files = {
         k: str(v) if v else None
@@ -307,7 +304,6 @@ def destroy(
     """
     from pvctl.core import console
     from pvctl.core.errors import GuardRefusal
-    from pvctl.core.phases import get_phase
     from pvctl.engine.session import resolve_mode
     from pvctl.planning import display, guards
     from pvctl.planning.summary import summarize
@@ -318,7 +314,7 @@ def destroy(
     where = "the offline sandbox" if mode == "offline" else f"project {cfg.project_id}"
     saved = run.plan(run.private_plan_file("destroy.tfplan"), destroy=True)
     summary = summarize(saved.plan, phase)
-    findings = guards.evaluate(saved.plan, saved.state_outputs, get_phase(phase).order, cfg.extra_stateful_types, cfg.state_bucket)
+    findings = guards.evaluate_for(cfg, phase, saved.plan, saved.state_outputs)
     display.print_summary(console.out(), summary, findings, None)
     if not summary.has_changes:
         return

@@ -17,7 +17,7 @@ from typing import Any
 
 from pvctl.core import limits, validate
 from pvctl.core.errors import ConfigError
-from pvctl.core.phases import Phase, effective_tables, get_phase, load_phases
+from pvctl.core.phases import Phase, effective_tables, get_phase, load_phases, repository_phases_file
 from pvctl.core.repo import RepoPaths, find_repo_root
 
 CONFIG_NAME = "pvctl.toml"
@@ -143,6 +143,8 @@ def load_config(
     env = os.environ if env is None else env
     flags = {k: v for k, v in (flags or {}).items() if v is not None}
     root = find_repo_root(repo_root, env=env)
+    phases_file = repository_phases_file(root)
+    phases = load_phases(phases_file)
     path, from_example, warnings = _locate(root, config_path, env)
     raw = _read(path) if path else {}
     problems: list[tuple[str, str, str]] = []
@@ -192,13 +194,13 @@ def load_config(
     phase_overrides: dict[str, dict[str, dict[str, Any]]] = {}
     usage_overrides: dict[str, dict[str, Any]] = {}
     for layer, prefix, label in reversed(layers):
-        for name, tables in _phase_overrides(layer.get("phases", {}), problems, sources, label, prefix).items():
+        for name, tables in _phase_overrides(phases, layer.get("phases", {}), problems, sources, label, prefix).items():
             for table, keys in tables.items():
                 phase_overrides.setdefault(name, {}).setdefault(table, {}).update(keys)
-        for name, usage in _usage_overrides(layer.get("usage", {}), problems, sources, label, prefix).items():
+        for name, usage in _usage_overrides(phases, layer.get("usage", {}), problems, sources, label, prefix).items():
             usage_overrides.setdefault(name, {}).update(usage)
     # Overrides of the wrong type are already reported and left out; now Google's limits on each phase as it will run.
-    for phase in load_phases().values():
+    for phase in phases.values():
         problems.extend(limits.table_problems(phase.name, effective_tables(phase, phase_overrides)))
     if problems:
         raise ConfigError(problems)
@@ -223,7 +225,7 @@ def load_config(
         usage_overrides=usage_overrides, sources=sources, repo_root=root, config_file=path,
         from_example=from_example, warnings=tuple(warnings),
         shared_billing_account=values["shared_billing_account"],
-        environment=chosen, environments=tuple(envs),
+        environment=chosen, environments=tuple(envs), phases_file=phases_file,
     )
 
 
@@ -454,9 +456,10 @@ def _check_override(where: str, default: Any, value: Any, problems: list) -> boo
     return ok
 
 
-def _known_phases(raw: Any, section: str, layout: str, problems: list) -> Iterator[tuple[str, Phase, Any]]:
+def _known_phases(
+    phases: Mapping[str, Phase], raw: Any, section: str, layout: str, problems: list
+) -> Iterator[tuple[str, Phase, Any]]:
     """(name, defaults, body) for each known phase under [<section>.<phase>]; problems for the rest."""
-    phases = load_phases()
     if not isinstance(raw, dict):
         problems.append((section, "must be tables", f"write {layout}"))
         return
@@ -486,9 +489,11 @@ def _known_keys(where: str, defaults: Mapping[str, Any], keys: Any, problems: li
     return found
 
 
-def _phase_overrides(raw: Any, problems: list, sources: dict, label: str, prefix: str = "") -> dict[str, dict[str, dict[str, Any]]]:
+def _phase_overrides(
+    phases: Mapping[str, Phase], raw: Any, problems: list, sources: dict, label: str, prefix: str = ""
+) -> dict[str, dict[str, dict[str, Any]]]:
     result: dict[str, dict[str, dict[str, Any]]] = {}
-    for phase, defaults, tables in _known_phases(raw, f"{prefix}phases", f"[{prefix}phases.<phase>.<table>]", problems):
+    for phase, defaults, tables in _known_phases(phases, raw, f"{prefix}phases", f"[{prefix}phases.<phase>.<table>]", problems):
         if not isinstance(tables, dict):
             problems.append(
                 (
@@ -518,9 +523,11 @@ def _choice_ok(where: str, table: str, key: str, value: Any, problems: list) -> 
     return False
 
 
-def _usage_overrides(raw: Any, problems: list, sources: dict, label: str, prefix: str = "") -> dict[str, dict[str, Any]]:
+def _usage_overrides(
+    phases: Mapping[str, Phase], raw: Any, problems: list, sources: dict, label: str, prefix: str = ""
+) -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = {}
-    for phase, defaults, keys in _known_phases(raw, f"{prefix}usage", f"[{prefix}usage.<phase>]", problems):
+    for phase, defaults, keys in _known_phases(phases, raw, f"{prefix}usage", f"[{prefix}usage.<phase>]", problems):
         if values := _known_keys(f"{prefix}usage.{phase}", defaults.usage, keys or {}, problems, sources, label, prefix):
             result[phase] = values
     return result

@@ -1,10 +1,10 @@
 """Phase defaults from `environments/phases.toml`: the one source of truth for every number.
 
 The file sits beside the Terraform it feeds (the rendered tfvars) and the cost estimator reads its
-`usage` tables. The default is the file of the checkout pvctl runs from (an editable install), else
-the one of the repository found from the working directory. `load_phases(path)` / `get_phase(name,
-path)` read another one: pvctl ci renders and prices the base branch with the base commit's file
-(`Config.phases_file`).
+`usage` tables. A loaded configuration names the file of its repository (`Config.phases_file`; pvctl
+ci renders and prices the base branch with the base commit's); without one, the default is the file
+of the repository found from PVCTL_REPO or the working directory, and only outside any repository
+the checkout pvctl is installed from (`pvctl --help` elsewhere).
 """
 
 from __future__ import annotations
@@ -38,20 +38,38 @@ class Phase:
     usage: Mapping[str, Any]                 # traffic profile for the cost estimator
 
 
+def repository_phases_file(repo_root: Path) -> Path | None:
+    """The phase data of the repository at `repo_root`, when it has its own."""
+    path = Path(repo_root) / RELATIVE_PATH
+    return path if path.is_file() else None
+
+
 def default_phases_file() -> Path:
-    """The phase data pvctl uses when none is given."""
-    if _CHECKOUT_FILE.is_file():
-        return _CHECKOUT_FILE
+    """The phase data pvctl uses when none is given: the repository's being worked in, not the
+    installed checkout's, so an edited phases.toml in another clone is the one that counts."""
+    from pvctl.core.errors import ConfigError
     from pvctl.core.repo import find_repo_root
 
-    return find_repo_root() / RELATIVE_PATH
+    try:
+        found = repository_phases_file(find_repo_root())
+    except ConfigError:
+        found = None
+    return found or _CHECKOUT_FILE
+
+
+def _raw(path: Path | None) -> dict[str, Any]:
+    path = (path or default_phases_file()).resolve()
+    try:
+        changed = path.stat().st_mtime_ns
+    except OSError:
+        changed = 0  # _read reports the file as unreadable
+    return _read(path, changed)
 
 
 @lru_cache(maxsize=8)
-def _raw(path: Path | None) -> dict[str, Any]:
+def _read(path: Path, _changed: int) -> dict[str, Any]:
     from pvctl.core.errors import ConfigError
 
-    path = path or default_phases_file()
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -59,7 +77,7 @@ def _raw(path: Path | None) -> dict[str, Any]:
 
 
 def load_phases(path: Path | None = None) -> dict[str, Phase]:
-    """All phases, in promotion order (mvp, growth, scale), from `path` or the packaged file."""
+    """All phases, in promotion order (mvp, growth, scale), from `path` or `default_phases_file()`."""
     phases = []
     for name, body in _raw(path).items():
         if name in SHARED_TABLES:

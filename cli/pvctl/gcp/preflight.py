@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pvctl.core.errors import ConfigError, GuardRefusal
@@ -20,12 +21,14 @@ if TYPE_CHECKING:
 ENV_DB_PASSWORD = "PVCTL_DB_ADMIN_PASSWORD"
 
 
-def phase_secret_names(phase: str | None, overrides: Mapping[str, Any] | None = None) -> list[str]:
+def phase_secret_names(
+    phase: str | None, overrides: Mapping[str, Any] | None = None, phases_file: Path | None = None
+) -> list[str]:
     """Secret names of one phase (all phases when None) as Terraform gets them: phases.toml's
     `secrets.names` with pvctl.toml's `[phases.<phase>.secrets]` override applied."""
     from pvctl.core.phases import effective_tables, get_phase, load_phases
 
-    phases = [get_phase(phase)] if phase else list(load_phases().values())
+    phases = [get_phase(phase, phases_file)] if phase else list(load_phases(phases_file).values())
     names: list[str] = []
     for p in phases:
         effective = effective_tables(p, overrides or {}).get("secrets", {})

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pvctl.core.errors import GuardRefusal
 from pvctl.planning.summary import Change, changes
+
+if TYPE_CHECKING:
+    from pvctl.core.config import Config
 
 # Resource types whose loss loses data: deleting or replacing one needs --allow-destroy.
 STATEFUL_TYPES = frozenset({
@@ -67,6 +70,14 @@ def evaluate(plan: dict[str, Any], state_outputs: dict[str, Any], phase_order: i
         applied_order=order,
         downgrade=order is not None and order > phase_order,
     )
+
+
+def evaluate_for(config: Config, phase: str, plan: dict[str, Any], state_outputs: dict[str, Any]) -> Findings:
+    """`evaluate` with the phase's order from the configuration's phase data and its guard settings."""
+    from pvctl.core.phases import get_phase
+
+    order = get_phase(phase, config.phases_file).order
+    return evaluate(plan, state_outputs, order, config.extra_stateful_types, config.state_bucket)
 
 
 def enforce(findings: Findings, phase: str, allow_destroy: bool, allow_downgrade: bool, command: str) -> None:
