@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import signal
@@ -86,8 +87,15 @@ class Outcome:
 
 @pytest.fixture
 def pvctl(capsys, monkeypatch, repo):
-    """Run the real Typer app in-process (so caplog sees its log records); stdin from a string."""
+    """Run the real Typer app in-process (so caplog sees its log records); stdin from a string.
+
+    The fakes count an operation's time in polls, not seconds: the commands poll them every 10 ms
+    instead of Google's 2 s, with every other setting of the default call policy."""
     from pvctl.app import app
+
+    from_env = GcpClients.from_env.__func__
+    quick = dataclasses.replace(CallPolicy(), poll_interval=0.01)
+    monkeypatch.setattr(GcpClients, "from_env", classmethod(lambda cls, env=None, policy=None: from_env(cls, env, policy or quick)))
 
     def run(*args: str, stdin: str = "") -> Outcome:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))

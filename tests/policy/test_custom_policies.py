@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from pvctl.policy.checkov import PolicyScan, scan_directories
+from pvctl.policy.checkov import Finding, PolicyScan, scan_directories
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SKIPS = Path(__file__).parent / "skips"
 # fixture folder -> the checks it exercises (Redis AUTH/TLS are checkov built-ins pvctl relies on).
 POLICIES = {
     "cloud_run_api_ingress": ["PV_GCP_1"],
@@ -21,10 +22,25 @@ POLICIES = {
 }
 
 
-@pytest.fixture(scope="session")
-def fixture_scan(repo_root) -> PolicyScan:
-    # One checkov run over all fixtures: each folder is its own module, results carry the file.
-    return scan_directories(repo_root, [FIXTURES])
+@pytest.fixture(scope="module")
+def scans(repo_root) -> dict[Path, PolicyScan]:
+    """One checkov run over the policy fixtures and the skip examples, split by folder (every result
+    carries its file): two sibling folders in one run, as `pvctl check` scans modules/ and environments/."""
+    both = scan_directories(repo_root, [FIXTURES, SKIPS])
+    return {folder: _within(both, folder.relative_to(repo_root)) for folder in (FIXTURES, SKIPS)}
+
+
+def _within(scan: PolicyScan, folder: Path) -> PolicyScan:
+    def inside(findings: list[Finding]) -> list[Finding]:
+        return [f for f in findings if Path(f.file).is_relative_to(folder)]
+
+    return PolicyScan(str(folder), inside(scan.passed), inside(scan.failed), inside(scan.skipped),
+                      [p for p in scan.parsing_errors if Path(p).is_relative_to(folder)])
+
+
+@pytest.fixture(scope="module")
+def fixture_scan(scans) -> PolicyScan:
+    return scans[FIXTURES]
 
 
 def _ids(findings, folder: str, outcome: str) -> set[str]:
@@ -58,8 +74,8 @@ def test_every_policy_file_has_fixtures(repo_root):
         assert (FIXTURES / folder / "fail" / "main.tf").is_file()
 
 
-def test_skips_are_reported_with_their_reason(repo_root):
-    scan = scan_directories(repo_root, [Path(__file__).parent / "skips"])
+def test_skips_are_reported_with_their_reason(scans):
+    scan = scans[SKIPS]
     reasons = {Path(s.file).parent.name: s.skip_reason for s in scan.skipped}
     assert reasons["with_reason"].startswith("certificate-map proxies")
     assert [Path(s.file).parent.name for s in scan.unexplained_skips] == ["without_reason"]

@@ -17,9 +17,13 @@ def test_public_invoker_on_the_api_fails_in_a_plan(repo_root):
     assert ("PV_GCP_1", "google_cloud_run_v2_service.api") in passed
 
 
-def test_inline_skips_in_the_hcl_apply_to_the_plan_scan(repo_root, tmp_path):
+def test_inline_skips_in_the_hcl_apply_to_the_plan_scan(repo_root, tmp_path, monkeypatch):
     import shutil
 
+    from pvctl.policy.toolenv import ensure_checkov
+
+    # The throw-away repository scans with this checkout's checkov rather than installing its own (a minute).
+    monkeypatch.setenv("PVCTL_CHECKOV", str(ensure_checkov(repo_root).executable))
     shutil.copytree(repo_root / "policies", tmp_path / "policies")
     shutil.copy(PLAN, tmp_path / "plan.json")
     (tmp_path / "main.tf").write_text(

@@ -19,6 +19,12 @@ def test_terraform_code_was_scanned(repo_scan):
     assert len(repo_scan.passed) > 20, "checkov found (almost) no resources in modules/ and environments/"
 
 
+def test_the_phases_composition_was_scanned_too(repo_scan):
+    # Resources as environments/ calls them (only the composition turns modules on with `count`): checkov
+    # ran on that folder too, not only on modules/ and their examples.
+    assert any(f.resource.startswith("module.webhooks[0].") for f in repo_scan.passed)
+
+
 def test_no_failed_checks(repo_scan):
     assert [f"{f.check_id} {f.resource} ({f.file}:{f.line})" for f in repo_scan.failed] == []
     assert repo_scan.parsing_errors == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -148,10 +149,31 @@ def _run(repo_root: Path, args: Sequence[str], target: str, progress: Progress, 
     return parse_report(done.stdout, target, repo_root)
 
 
+def _outside(parent: Path, keep: set[Path]) -> list[Path]:
+    """Every entry under `parent` that is neither a folder of `keep` nor holds one."""
+    found: list[Path] = []
+    for entry in sorted(parent.iterdir()):
+        if entry in keep:
+            continue
+        if any(entry in folder.parents for folder in keep):
+            found += _outside(entry, keep)
+        else:
+            found.append(entry)
+    return found
+
+
 def scan_directories(repo_root: Path, directories: Sequence[Path], progress: Progress = lambda _m: None) -> PolicyScan:
-    args = ["--framework", "terraform"]
-    for directory in directories:
-        args += ["-d", str(directory)]
+    """The folders in one checkov run (its start-up costs more than most scans).
+
+    checkov scans only the first of several `-d` folders (its Terraform runner keeps the first
+    folder's definitions and reports them again for the next), so the run scans the folders'
+    common parent with everything else in it skipped.
+    """
+    folders = {d.resolve() for d in directories}
+    parent = Path(os.path.commonpath(folders))
+    args = ["--framework", "terraform", "-d", str(parent)]
+    for other in _outside(parent, folders) if parent not in folders else []:
+        args += ["--skip-path", f"^{re.escape(str(other))}(/|$)"]
     target = ", ".join(_relative(str(d), repo_root) for d in directories)
     return _run(repo_root, args, target, progress)
 
