@@ -1,0 +1,117 @@
+"""One stand-in provider server per pvctl run, shared by every Terraform command of the run.
+
+Through dev_overrides alone (`wiring`), Terraform starts the stand-in for each provider
+instance of each command: a plan starts it three times, `show -json` once more, and each start
+pays Python, grpc and the schema. Instead pvctl starts one server (`provider.py --unmanaged`)
+as soon as it knows the run is offline, while it renders and inits, and gives every Terraform
+command TF_REATTACH_PROVIDERS naming it: Terraform then connects to it and starts no provider
+process (reattached providers take precedence over dev_overrides: internal/command/meta_providers.go,
+providerFactories). `"Test": true` tells go-plugin that Terraform must never stop it.
+
+The server lives in a process group of its own (a Ctrl-C at the terminal reaches pvctl only,
+which lets Terraform stop cleanly first). pvctl ends it when the command ends, however it ends
+(`stop_all`, from the CLI and at exit); if pvctl itself is killed, its stdin pipe closes and it
+ends on its own.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import subprocess
+import threading
+from pathlib import Path
+from typing import IO
+
+from pvctl.core.errors import ToolError
+from pvctl.offline.schema import PROVIDER_ADDRESS
+from pvctl.offline.wiring import ENV_CACHE_DIR, PLUGIN_NAME, install_plugin, offline_dir
+
+ENV_REATTACH = "TF_REATTACH_PROVIDERS"
+LOG_NAME = "server.log"
+START_TIMEOUT = 60.0  # seconds to the address line: a loaded machine can take several
+
+
+class StandinServer:
+    """The stand-in running as an unmanaged provider; its address once it has announced one."""
+
+    def __init__(self, repo_root: Path) -> None:
+        plugin = install_plugin(repo_root) / PLUGIN_NAME
+        env = dict(os.environ, **{ENV_CACHE_DIR: str(offline_dir(repo_root) / "cache")})
+        # Its errors (a traceback behind an error Terraform reports) go to a log, not between pvctl's lines.
+        self.log = offline_dir(repo_root) / LOG_NAME
+        with open(os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as log:
+            self.proc = subprocess.Popen(
+                [str(plugin), "--unmanaged"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+                process_group=0, text=True,
+            )
+        self._env: dict[str, str] | None = None
+        self._lock = threading.Lock()
+
+    def reattach_env(self) -> dict[str, str]:
+        """TF_REATTACH_PROVIDERS for hashicorp/google; waits for the server's address the first time."""
+        with self._lock:
+            if self._env is None:
+                self._env = {ENV_REATTACH: json.dumps({PROVIDER_ADDRESS: self._reattach_config()})}
+            return self._env
+
+    def _reattach_config(self) -> dict[str, object]:
+        assert self.proc.stdout is not None
+        line = _read_line(self.proc.stdout, START_TIMEOUT)
+        parts = line.strip().split("|")
+        if len(parts) < 5 or parts[2] != "tcp":
+            self.stop()
+            said = self.log.read_text(errors="replace").strip().splitlines()[-1:] or [line.strip() or "nothing"]
+            raise ToolError(
+                f"the offline stand-in provider did not start (exit {self.proc.returncode}): {said[0]}",
+                f"its full output is in {self.log}; reinstall pvctl (`pip install -e .`) if a module is missing",
+            )
+        return {"Protocol": parts[4], "ProtocolVersion": int(parts[1]), "Pid": self.proc.pid, "Test": True,
+                "Addr": {"Network": "tcp", "String": parts[3]}}
+
+    def stop(self) -> None:
+        """End it now: it holds nothing to save (Terraform writes the state), and the Terraform
+        commands of the run have ended. A graceful exit would cost pvctl's exit a few hundred ms."""
+        self.proc.kill()
+        self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
+
+
+def _read_line(stream: IO[str], timeout: float) -> str:
+    """One line from the server's stdout, or "" if none came in time (the caller then stops it)."""
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return got[0] if got else ""
+
+
+_SERVERS: dict[Path, StandinServer] = {}
+_SERVERS_LOCK = threading.Lock()
+
+
+def shared_server(repo_root: Path) -> StandinServer:
+    """The run's server for this repository's stand-in, started on first use (phases of `pvctl ci` share it)."""
+    key = Path(repo_root).resolve()
+    with _SERVERS_LOCK:
+        server = _SERVERS.get(key)
+        if server is None or server.proc.poll() is not None:
+            server = _SERVERS[key] = StandinServer(key)
+        return server
+
+
+def stop_all() -> None:
+    """End every server this process started (the command is over, whether it succeeded or not)."""
+    with _SERVERS_LOCK:
+        servers = list(_SERVERS.values())
+        _SERVERS.clear()
+    for server in servers:
+        server.stop()
+
+
+atexit.register(stop_all)
