@@ -133,7 +133,7 @@ def _server(service_handlers: list[grpc.GenericRpcHandler], plumbing: dict[str, 
 
 
 def serve_unmanaged(app_protocol: int, service_handlers: list[grpc.GenericRpcHandler], out: TextIO = sys.stdout,
-                    lifeline: BinaryIO | None = None) -> None:
+                    lifeline: BinaryIO | None = None, warm_up: Callable[[], object] | None = None) -> None:
     """Serve plain gRPC on 127.0.0.1 until `lifeline` (pvctl's pipe) reaches end of file.
 
     Announces `<core>|<app protocol>|tcp|127.0.0.1:<port>|grpc|` on `out`, the handshake line's
@@ -148,6 +148,8 @@ def serve_unmanaged(app_protocol: int, service_handlers: list[grpc.GenericRpcHan
     server.start()
     out.write(f"{CORE_PROTOCOL}|{app_protocol}|tcp|127.0.0.1:{port}|grpc|\n")
     out.flush()
+    if warm_up is not None:
+        threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     pipe = lifeline or sys.stdin.buffer
     while pipe.read(1 << 16):
         pass

@@ -335,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     """As Terraform's plugin (no arguments), or as pvctl's one server for a run (`--unmanaged`)."""
     args = sys.argv[1:] if argv is None else argv
     if args == ["--unmanaged"]:
-        goplugin.serve_unmanaged(APP_PROTOCOL, [service_handler(Provider())])
+        # Started ahead of Terraform: the schema is parsed while pvctl still renders and inits.
+        goplugin.serve_unmanaged(APP_PROTOCOL, [service_handler(Provider())], warm_up=load_schema)
         return 0
     try:
         goplugin.serve(APP_PROTOCOL, [service_handler(Provider())])
