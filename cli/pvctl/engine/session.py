@@ -250,8 +250,12 @@ class PhaseRun:
                 digest.update(hashlib.sha256(file.read_bytes()).digest())
         return digest.hexdigest()
 
-    def show(self, plan_file: Path) -> dict[str, Any]:
-        result = self.runner.run(["show", "-json", "-no-color", str(plan_file)], self.cwd, capture=True)
+    def _show_args(self, plan_file: Path) -> list[str]:
+        return ["show", "-json", "-no-color", str(plan_file)]
+
+    def show(self, plan_file: Path, run: Callable[[], RunResult] | None = None) -> dict[str, Any]:
+        """The plan as JSON; `run`: the `show` started ahead (`TerraformRunner.started_ahead`)."""
+        result = run() if run else self.runner.run(self._show_args(plan_file), self.cwd, capture=True)
         if result.returncode != 0:
             last = (result.stderr.strip().splitlines() or [f"exit {result.returncode}"])[-1]
             raise ToolError(f"terraform show -json {plan_file} failed: {last}", f"re-plan with `pvctl plan --phase {self.phase}`")
@@ -320,10 +324,12 @@ class PhaseRun:
         if not lock_state:
             args.append("-lock=false")
         args += [f"-target={t}" for t in targets]
-        result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
-        if result.returncode not in (0, 2):
-            raise self._fail("plan", result, line_sink)
-        plan = self.show(staged)
+        # show -json starts while Terraform plans: its engine loads meanwhile, and it runs once the plan is saved.
+        with self.runner.started_ahead(self._show_args(staged), self.cwd) as show:
+            result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
+            if result.returncode not in (0, 2):
+                raise self._fail("plan", result, line_sink)
+            plan = self.show(staged, show)
         meta = saved_plan.new_meta(
             self.paths, self.phase, self.mode, self.config.project_id, destroy, result.returncode == 2, self.runner.binary.version, staged
         )

