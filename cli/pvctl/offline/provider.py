@@ -8,6 +8,7 @@ Started by Terraform (never by hand) through the wiring in `pvctl.offline.wiring
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -88,6 +89,17 @@ def schema_response_bytes(env: Mapping[str, str] = os.environ) -> bytes:
     tmp.write_bytes(data)
     os.replace(tmp, path)  # atomic: parallel provider starts may race to write it
     return data
+
+
+@functools.cache
+def _schema_response() -> bytes:
+    # Kept in memory: one server answers every command and provider instance of a pvctl run.
+    return schema_response_bytes()
+
+
+def _warm_up() -> None:
+    load_schema()
+    _schema_response()
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -326,7 +338,7 @@ def service_handler(provider: Provider) -> grpc.GenericRpcHandler:
         for name in _METHODS
     }
     handlers["GetProviderSchema"] = grpc.unary_unary_rpc_method_handler(
-        lambda _req, _ctx: schema_response_bytes(), request_deserializer=None, response_serializer=None
+        lambda _req, _ctx: _schema_response(), request_deserializer=None, response_serializer=None
     )
     return grpc.method_handlers_generic_handler(SERVICE, handlers)
 
@@ -336,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args == ["--unmanaged"]:
         # Started ahead of Terraform: the schema is parsed while pvctl still renders and inits.
-        goplugin.serve_unmanaged(APP_PROTOCOL, [service_handler(Provider())], warm_up=load_schema)
+        goplugin.serve_unmanaged(APP_PROTOCOL, [service_handler(Provider())], warm_up=_warm_up)
         return 0
     try:
         goplugin.serve(APP_PROTOCOL, [service_handler(Provider())])

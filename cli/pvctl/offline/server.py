@@ -91,25 +91,25 @@ def _read_line(stream: IO[str], timeout: float) -> str:
     return got[0] if got else ""
 
 
-_SERVERS: dict[Path, StandinServer] = {}
-_SERVERS_LOCK = threading.Lock()
+_SERVER: list[StandinServer] = []  # the one this process runs, once started
+_SERVER_LOCK = threading.Lock()
 
 
 def shared_server(repo_root: Path) -> StandinServer:
-    """The run's server for this repository's stand-in, started on first use (phases of `pvctl ci` share it)."""
-    key = Path(repo_root).resolve()
-    with _SERVERS_LOCK:
-        server = _SERVERS.get(key)
-        if server is None or server.proc.poll() is not None:
-            server = _SERVERS[key] = StandinServer(key)
-        return server
+    """The run's server, started on first use with `repo_root`'s wiring. Every phase of `pvctl ci`
+    shares it, the base branch's sandbox applies too: the stand-in is this pvctl's code whichever
+    repository is planned, and each connection keeps its own provider configuration."""
+    with _SERVER_LOCK:
+        if not _SERVER or _SERVER[0].proc.poll() is not None:
+            _SERVER[:] = [StandinServer(Path(repo_root).resolve())]
+        return _SERVER[0]
 
 
 def stop_all() -> None:
-    """End every server this process started (the command is over, whether it succeeded or not)."""
-    with _SERVERS_LOCK:
-        servers = list(_SERVERS.values())
-        _SERVERS.clear()
+    """End the server this process started, if any (the command is over, whether it succeeded or not)."""
+    with _SERVER_LOCK:
+        servers = list(_SERVER)
+        _SERVER.clear()
     for server in servers:
         server.stop()
 
