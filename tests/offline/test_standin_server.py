@@ -107,6 +107,16 @@ def test_a_plan_runs_one_server_and_terraform_starts_no_provider(repo: Path, tmp
     assert "Provider development overrides" not in output and "Unmanaged providers" not in output, output
 
 
+def test_parallel_validations_share_the_one_server(repo: Path, tmp_path: Path) -> None:
+    """`pvctl validate`: every module and the composition, several Terraform processes at once."""
+    with Watch(repo) as watch:
+        proc = _pvctl(repo, tmp_path, "validate")
+        output, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0, output
+    assert len(watch.seen) == 1 and next(iter(watch.seen.values())).endswith("--unmanaged"), watch.seen
+    assert _gone(repo) == {}
+
+
 def test_a_failed_run_leaves_no_server(repo: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     copy_repo(broken)

@@ -8,6 +8,11 @@ command TF_REATTACH_PROVIDERS naming it: Terraform then connects to it and start
 process (reattached providers take precedence over dev_overrides: internal/command/meta_providers.go,
 providerFactories). `"Test": true` tells go-plugin that Terraform must never stop it.
 
+It listens on 127.0.0.1 rather than a unix socket: gRPC names every unix-socket client
+`unix:`, and the server tells provider instances apart by their connection (each keeps its own
+provider configuration), which a TCP peer address identifies. Another local user could connect
+and use the stand-in, but could neither read nor change what pvctl's connections hold.
+
 The server lives in a process group of its own (a Ctrl-C at the terminal reaches pvctl only,
 which lets Terraform stop cleanly first). pvctl ends it when the command ends, however it ends
 (`stop_all`, from the CLI and at exit); if pvctl itself is killed, its stdin pipe closes and it
@@ -27,7 +32,7 @@ from typing import IO
 
 from pvctl.core.errors import ToolError
 from pvctl.offline.schema import PROVIDER_ADDRESS
-from pvctl.offline.wiring import ENV_CACHE_DIR, PLUGIN_NAME, install_plugin, offline_dir
+from pvctl.offline.wiring import ENV_CACHE_DIR, offline_dir, provider_command
 
 ENV_REATTACH = "TF_REATTACH_PROVIDERS"
 LOG_NAME = "server.log"
@@ -38,13 +43,17 @@ class StandinServer:
     """The stand-in running as an unmanaged provider; its address once it has announced one."""
 
     def __init__(self, repo_root: Path) -> None:
-        plugin = install_plugin(repo_root) / PLUGIN_NAME
-        env = dict(os.environ, **{ENV_CACHE_DIR: str(offline_dir(repo_root) / "cache")})
+        # The command the launcher script runs, not the script: pvctl ci writes scripts while its threads
+        # start processes, and executing a file just written can then fail (ETXTBSY).
+        command, package_root, cache = provider_command(repo_root)
+        path = os.environ.get("PYTHONPATH")
+        env = dict(os.environ, PYTHONPATH=package_root + (f":{path}" if path else ""), **{ENV_CACHE_DIR: str(cache)})
+        cache.mkdir(parents=True, exist_ok=True)
         # Its errors (a traceback behind an error Terraform reports) go to a log, not between pvctl's lines.
         self.log = offline_dir(repo_root) / LOG_NAME
         with open(os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as log:
             self.proc = subprocess.Popen(
-                [str(plugin), "--unmanaged"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+                [*command, "--unmanaged"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
                 process_group=0, text=True,
             )
         self._env: dict[str, str] | None = None
