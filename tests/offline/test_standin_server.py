@@ -107,6 +107,18 @@ def test_a_plan_runs_one_server_and_terraform_starts_no_provider(repo: Path, tmp
     assert "Provider development overrides" not in output and "Unmanaged providers" not in output, output
 
 
+def test_no_server_where_nothing_names_google(tmp_path: Path) -> None:
+    """Phases made of terraform_data only (the CLI tests' repository): nothing to serve."""
+    from tests.cli.conftest import make_repo
+
+    plain = make_repo(tmp_path / "infra")
+    with Watch(plain) as watch:
+        proc = _pvctl(plain, tmp_path, "plan", "--phase", "mvp", "--offline")
+        output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, output
+    assert watch.seen == {}
+
+
 def test_parallel_validations_share_the_one_server(repo: Path, tmp_path: Path) -> None:
     """`pvctl validate`: every module and the composition, several Terraform processes at once."""
     with Watch(repo) as watch:

@@ -63,14 +63,14 @@ def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple
     )
 
 
-def _offline_wiring(repo_root: Path) -> tuple[Path, Callable[[], Mapping[str, str]], str]:
+def _offline_wiring(repo_root: Path, root: Path) -> tuple[Path, Callable[[], Mapping[str, str]] | None, str]:
     """The CLI configuration (dev_overrides), the run's one stand-in server, started now so that it
     gets ready while pvctl renders and inits, and the banner."""
-    from pvctl.offline.server import shared_server
+    from pvctl.offline.server import server_for
     from pvctl.offline.wiring import offline_banner, offline_cli_config
 
     cli_config = offline_cli_config(repo_root)
-    return cli_config, shared_server(repo_root).reattach_env, offline_banner()
+    return cli_config, server_for(repo_root, root), offline_banner()
 
 
 def _private_text(path: Path) -> TextIO:
@@ -421,7 +421,7 @@ def open_phase(
     banner = None
     provider_env = None
     if mode == "offline":
-        cli_config, provider_env, banner = _offline_wiring(config.repo_root)  # the stand-in google provider
+        cli_config, provider_env, banner = _offline_wiring(config.repo_root, paths.environment(phase))  # the stand-in google provider
         extra_env["TF_VAR_db_admin_password"] = OFFLINE_DB_PASSWORD
     else:
         cli_config = paths.terraformrc

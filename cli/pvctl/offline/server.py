@@ -27,6 +27,7 @@ import json
 import os
 import subprocess
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -112,6 +113,17 @@ def shared_server(repo_root: Path) -> StandinServer:
         if not _SERVER or _SERVER[0].proc.poll() is not None:
             _SERVER[:] = [StandinServer(Path(repo_root).resolve())]
         return _SERVER[0]
+
+
+def server_for(repo_root: Path, root: Path) -> Callable[[], Mapping[str, str]] | None:
+    """The reattach variables of the run's server for Terraform root `root`, the server starting
+    now; None when neither the root nor the repository's modules name google (only built-in
+    providers): a server would only cost a process. Should such a root use google all the same,
+    Terraform starts the stand-in itself through dev_overrides."""
+    files = [*root.glob("*.tf"), *(repo_root / "modules").rglob("*.tf")]
+    if not any(b"google" in f.read_bytes() for f in files if ".terraform" not in f.parts and f.is_file()):
+        return None
+    return shared_server(repo_root).reattach_env
 
 
 def stop_all() -> None:
