@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import grpc
 
@@ -133,14 +133,14 @@ def _server(service_handlers: list[grpc.GenericRpcHandler], plumbing: dict[str, 
 
 
 def serve_unmanaged(app_protocol: int, service_handlers: list[grpc.GenericRpcHandler], out: TextIO = sys.stdout,
-                    lifeline: BinaryIO | None = None, warm_up: Callable[[], object] | None = None) -> None:
-    """Serve plain gRPC on 127.0.0.1 until `lifeline` (pvctl's pipe) reaches end of file.
+                    warm_up: Callable[[], object] | None = None) -> None:
+    """Serve plain gRPC on 127.0.0.1 until pvctl ends it, or until stdin (pvctl's pipe) reaches end of
+    file because pvctl is gone.
 
     Announces `<core>|<app protocol>|tcp|127.0.0.1:<port>|grpc|` on `out`, the handshake line's
-    format. Ends only when pvctl closes the pipe or ends itself, however it ends: a Ctrl-C meant for
-    Terraform (pvctl waits for Terraform to stop cleanly) must not take the provider away meanwhile.
-    No shutdown controller either: Terraform does not call it on a reattached provider, and nobody
-    else may stop it.
+    format. A Ctrl-C is ignored: one meant for Terraform (pvctl waits for Terraform to stop cleanly)
+    must not take the provider away meanwhile. No shutdown controller either: Terraform does not
+    call it on a reattached provider, and nobody else may stop it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     server = _server(service_handlers, {})
@@ -150,8 +150,7 @@ def serve_unmanaged(app_protocol: int, service_handlers: list[grpc.GenericRpcHan
     out.flush()
     if warm_up is not None:
         threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
-    pipe = lifeline or sys.stdin.buffer
-    while pipe.read(1 << 16):
+    while sys.stdin.buffer.read(1 << 16):
         pass
     server.stop(grace=None)
 
