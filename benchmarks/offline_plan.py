@@ -3,9 +3,11 @@
 For each phase of environments/phases.toml: `pvctl plan --phase P --offline` (render, init, plan,
 show -json, summary, cost) against a raw `terraform plan` of the composition with
 the same bundled engine, CLI configuration (the stand-in provider), data dir, variables
-and sandbox state, run right after it. The ratio is pvctl's overhead around Terraform.
+and sandbox state, run right after it. The ratio is pvctl's overhead around Terraform (the raw
+run starts the stand-in through dev_overrides, once per provider instance; pvctl starts one
+server per run, which Terraform reattaches to).
 Also reported: the stand-in provider's start-up time (process start to go-plugin
-handshake line, which Terraform pays several times per command), and the stand-in against
+handshake line, which a raw Terraform pays several times per command), and the stand-in against
 an earlier version of itself (`--base REF`, default `main`: that commit's `cli/pvctl`,
 unpacked with `git archive` and wired like the current one): the same raw `terraform plan`
 of each phase, alternating between the two stand-ins, as a ratio now/base.
@@ -65,6 +67,7 @@ def provider_startup(repeat: int) -> list[float]:
     for _ in range(repeat):
         start = time.perf_counter()
         proc = subprocess.Popen([str(plugin)], env=env, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
         proc.stdout.readline()
         times.append(time.perf_counter() - start)
         proc.kill()
@@ -133,17 +136,19 @@ def main() -> int:
         return 0
     start = provider_startup(max(5, args.repeat))
     print(f"stand-in provider start-up to handshake: median {statistics.median(start):.3f}s (n={len(start)})")
-    print(f"{'phase':8} {'pvctl plan --offline':>21} {'raw terraform plan':>19} {'ratio':>6}")
+    print(f"{'phase':8} {'pvctl plan --offline':>21} {'raw terraform plan':>19} {'ratio':>6}   "
+          f"{'cpu pvctl':>10} {'cpu raw':>8} {'ratio':>6}")
     for phase in phases:
         env = dict(raw_env, TF_DATA_DIR=str(REPO / ".pvctl" / "tf" / f"{phase}-offline"))
         tfvars = REPO / ".pvctl" / phase / "terraform.tfvars.json"
-        ours, raw = [], []
+        ours: list[tuple[float, float]] = []
+        raw: list[tuple[float, float]] = []
         for _ in range(args.repeat):
-            ours.append(_timed([str(pvctl), "plan", "--phase", phase, "--offline"], REPO, dict(os.environ)))
-            raw.append(_timed([terraform, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file={tfvars}"],
-                              REPO / "environments", env))
-        a, b = statistics.median(ours), statistics.median(raw)
-        print(f"{phase:8} {a:20.2f}s {b:18.2f}s {a / b:6.2f}")
+            ours.append(_timed_with_cpu([str(pvctl), "plan", "--phase", phase, "--offline"], REPO, dict(os.environ)))
+            raw.append(_timed_with_cpu([terraform, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file={tfvars}"],
+                                       REPO / "environments", env))
+        (a, b), (ca, cb) = ((statistics.median(x[i] for x in ours), statistics.median(x[i] for x in raw)) for i in (0, 1))
+        print(f"{phase:8} {a:20.2f}s {b:18.2f}s {a / b:6.2f}   {ca:9.2f}s {cb:7.2f}s {ca / cb:6.2f}")
     standin_against_base(args.base, phases, raw_env, terraform, args.repeat)
     return 0
 

@@ -60,6 +60,17 @@ class PvctlGroup(TyperGroup):
                 stop_children()  # Terraform runs of worker threads (pvctl ci) stop the clean way too
             code = failure.report(_google_error(exc), json_mode, exc)
             raise typer.Exit(code) from None
+        finally:
+            _stop_standin()
+
+
+def _stop_standin() -> None:
+    """The offline stand-in server a command started ends with the command, however it ended."""
+    import sys
+
+    server = sys.modules.get("pvctl.offline.server")  # imported only where a command started one
+    if server is not None:
+        server.stop_all()
 
 
 def _google_error(exc: BaseException) -> BaseException:

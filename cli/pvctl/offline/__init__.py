@@ -3,5 +3,5 @@
 `schema_build` rebuilds the schema from the cdktn bindings, `schema` loads it, `provider`
 serves it to Terraform over plugin protocol 6 (`goplugin`: handshake and mTLS, `cty`:
 value encoding, `planning`/`immutable`: plans, `sandbox`: values after a sandbox apply),
-`wiring` points Terraform at it and `validate` runs `terraform validate` everywhere.
+`wiring` points Terraform at it, `server` runs one for a whole pvctl run (reattached), and `validate` runs `terraform validate` everywhere.
 """

@@ -7,6 +7,12 @@ plugin), `PLUGIN_PROTOCOL_VERSIONS` and, for automatic mutual TLS, `PLUGIN_CLIEN
 then serves gRPC over TLS, trusting only Terraform's certificate (TLS is terminated by
 Python's OpenSSL in front of a gRPC server on a private unix socket, see `_tls_context`). go-plugin also calls a
 health service, a controller to shut the plugin down, and a stdio stream (optional).
+
+`serve_unmanaged` is the other way in: pvctl starts one server itself and hands Terraform its
+address in TF_REATTACH_PROVIDERS (`pvctl.offline.server`), so Terraform connects instead of
+starting a process per provider instance. Terraform dials such an "unmanaged" provider without
+TLS (internal/command/meta_providers.go, unmanagedProviderFactory: no AutoMTLS) and, with
+`"Test": true`, never shuts it down (go-plugin client.go, reattach: no runner to kill).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import base64
 import datetime
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -85,23 +92,13 @@ def serve(
     if str(app_protocol) not in offered:
         raise NotAPluginLaunch(f"Terraform offers plugin protocols {sorted(offered)}, this provider speaks {app_protocol}")
 
-    from concurrent import futures
-
     stop = threading.Event()
 
     def shutdown(_request: bytes) -> bytes:
         stop.set()
         return b""  # plugin.Empty
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=[
-        ("grpc.max_receive_message_length", 256 << 20), ("grpc.max_send_message_length", 256 << 20)])
-    plumbing = {
-        "grpc.health.v1.Health": {"Check": _raw(lambda _request: _SERVING)},
-        "plugin.GRPCController": {"Shutdown": _raw(shutdown)},
-    }
-    for service, methods in plumbing.items():
-        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, methods),))
-    server.add_generic_rpc_handlers(tuple(service_handlers))
+    server = _server(service_handlers, {"plugin.GRPCController": {"Shutdown": _raw(shutdown)}})
 
     client_cert = env.get("PLUGIN_CLIENT_CERT")
     cert_field = ""
@@ -120,6 +117,42 @@ def serve(
     out.flush()
     stop.wait()
     server.stop(grace=0.5)
+
+
+def _server(service_handlers: list[grpc.GenericRpcHandler], plumbing: dict[str, dict[str, grpc.RpcMethodHandler]]) -> grpc.Server:
+    from concurrent import futures
+
+    # Enough workers for several Terraform processes (pvctl ci plans phases side by side) at once.
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=[
+        ("grpc.max_receive_message_length", 256 << 20), ("grpc.max_send_message_length", 256 << 20)])
+    plumbing = {"grpc.health.v1.Health": {"Check": _raw(lambda _request: _SERVING)}, **plumbing}
+    for service, methods in plumbing.items():
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, methods),))
+    server.add_generic_rpc_handlers(tuple(service_handlers))
+    return server
+
+
+def serve_unmanaged(app_protocol: int, service_handlers: list[grpc.GenericRpcHandler], out: TextIO = sys.stdout,
+                    warm_up: Callable[[], object] | None = None) -> None:
+    """Serve plain gRPC on 127.0.0.1 until pvctl ends it, or until stdin (pvctl's pipe) reaches end of
+    file because pvctl is gone.
+
+    Announces `<core>|<app protocol>|tcp|127.0.0.1:<port>|grpc|` on `out`, the handshake line's
+    format. A Ctrl-C is ignored: one meant for Terraform (pvctl waits for Terraform to stop cleanly)
+    must not take the provider away meanwhile. No shutdown controller either: Terraform does not
+    call it on a reattached provider, and nobody else may stop it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    server = _server(service_handlers, {})
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    out.write(f"{CORE_PROTOCOL}|{app_protocol}|tcp|127.0.0.1:{port}|grpc|\n")
+    out.flush()
+    if warm_up is not None:
+        threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+    while sys.stdin.buffer.read(1 << 16):
+        pass
+    server.stop(grace=None)
 
 
 def _tls_context(key_pem: bytes, cert_pem: bytes, client_cert_pem: str) -> ssl.SSLContext:

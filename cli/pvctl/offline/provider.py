@@ -8,6 +8,7 @@ Started by Terraform (never by hand) through the wiring in `pvctl.offline.wiring
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -90,6 +91,17 @@ def schema_response_bytes(env: Mapping[str, str] = os.environ) -> bytes:
     return data
 
 
+@functools.cache
+def _schema_response() -> bytes:
+    # Kept in memory: one server answers every command and provider instance of a pvctl run.
+    return schema_response_bytes()
+
+
+def _warm_up() -> None:
+    load_schema()
+    _schema_response()
+
+
 # ---- helpers ---------------------------------------------------------------------------
 
 def _diag(severity: str, summary: str, detail: str = "", path: tuple[str | int, ...] = ()) -> Message:
@@ -138,8 +150,19 @@ def _delete_refusal(type_name: str, prior: Any) -> str | None:
 
 
 class Provider:
+    """The provider's methods; `conn` names the gRPC connection (the peer) a call came on.
+
+    Terraform configures each provider instance (an alias, each command) on a connection of its
+    own. One process may serve many of them at once (`serve_unmanaged`), so the configuration
+    (default project, region, zone) is kept per connection: one instance never plans with
+    another's defaults.
+    """
+
     def __init__(self) -> None:
-        self.defaults = ProviderDefaults()
+        self._defaults: dict[str, ProviderDefaults] = {}
+
+    def defaults(self, conn: str) -> ProviderDefaults:
+        return self._defaults.get(conn) or ProviderDefaults()
 
     def _block(self, kind: Kind, type_name: str) -> Block:
         found = load_schema().get(kind, type_name)
@@ -151,7 +174,7 @@ class Provider:
     #    unknown arguments against the schema; the provider's own checks come from its
     #    source (`checks`, `rules`).
 
-    def GetMetadata(self, req: Message) -> Message:
+    def GetMetadata(self, req: Message, conn: str) -> Message:
         resp = message("GetMetadata.Response")()
         resp.server_capabilities.get_provider_schema_optional = True
         schema = load_schema()
@@ -163,13 +186,13 @@ class Provider:
             resp.ephemeral_resources.add(type_name=name)
         return resp
 
-    def GetResourceIdentitySchemas(self, req: Message) -> Message:
+    def GetResourceIdentitySchemas(self, req: Message, conn: str) -> Message:
         return message("GetResourceIdentitySchemas.Response")()
 
-    def ValidateProviderConfig(self, req: Message) -> Message:
+    def ValidateProviderConfig(self, req: Message, conn: str) -> Message:
         return message("ValidateProviderConfig.Response")()
 
-    def ValidateResourceConfig(self, req: Message) -> Message:
+    def ValidateResourceConfig(self, req: Message, conn: str) -> Message:
         resp = message("ValidateResourceConfig.Response")()
         # Terraform validates in provider processes that may plan nothing: skip the schema load.
         config = cty.decode_msgpack_untyped(req.config.msgpack) if req.config.msgpack else \
@@ -178,26 +201,27 @@ class Provider:
             resp.diagnostics.append(_diag("ERROR", problem.summary, problem.detail, problem.path))
         return resp
 
-    def ValidateDataResourceConfig(self, req: Message) -> Message:
+    def ValidateDataResourceConfig(self, req: Message, conn: str) -> Message:
         return message("ValidateDataResourceConfig.Response")()
 
-    def ValidateEphemeralResourceConfig(self, req: Message) -> Message:
+    def ValidateEphemeralResourceConfig(self, req: Message, conn: str) -> Message:
         return message("ValidateEphemeralResourceConfig.Response")()
 
-    def GetFunctions(self, req: Message) -> Message:
+    def GetFunctions(self, req: Message, conn: str) -> Message:
         return message("GetFunctions.Response")()
 
-    def StopProvider(self, req: Message) -> Message:
+    def StopProvider(self, req: Message, conn: str) -> Message:
         return message("StopProvider.Response")()
 
-    def ConfigureProvider(self, req: Message) -> Message:
+    def ConfigureProvider(self, req: Message, conn: str) -> Message:
         block = load_schema().provider.block
-        self.defaults = ProviderDefaults.from_config(_decode(req.config, block.implied_type))
+        defaults = ProviderDefaults.from_config(_decode(req.config, block.implied_type))
+        self._defaults[conn] = defaults
         return message("ConfigureProvider.Response")()
 
     # -- managed resources
 
-    def UpgradeResourceState(self, req: Message) -> Message:
+    def UpgradeResourceState(self, req: Message, conn: str) -> Message:
         ty = self._block("resource", req.type_name).implied_type
         if req.raw_state.json:
             value = cty.conform(json.loads(req.raw_state.json), ty)
@@ -205,15 +229,15 @@ class Provider:
             raise ValueError(f"{req.type_name}: state in the pre-0.12 flatmap format cannot be read offline")
         return message("UpgradeResourceState.Response")(upgraded_state=_dyn(value, ty))
 
-    def ReadResource(self, req: Message) -> Message:
+    def ReadResource(self, req: Message, conn: str) -> Message:
         # The sandbox has nothing to refresh from: the prior state is the truth.
         return message("ReadResource.Response")(new_state=req.current_state, private=req.private)
 
-    def PlanResourceChange(self, req: Message) -> Message:
+    def PlanResourceChange(self, req: Message, conn: str) -> Message:
         block = self._block("resource", req.type_name)
         ty = block.implied_type
         prior, proposed, config = (_decode(v, ty) for v in (req.prior_state, req.proposed_new_state, req.config))
-        plan = plan_change(req.type_name, block, prior, proposed, config, self.defaults)
+        plan = plan_change(req.type_name, block, prior, proposed, config, self.defaults(conn))
         # Like every SDKv2 provider: planned Defaults of non-computed arguments are accepted.
         resp = message("PlanResourceChange.Response")(
             planned_state=_dyn(plan.planned, ty), planned_private=req.prior_private, legacy_type_system=True,
@@ -222,7 +246,7 @@ class Provider:
             _fill_path(resp.requires_replace.add(), steps)
         return resp
 
-    def ApplyResourceChange(self, req: Message) -> Message:
+    def ApplyResourceChange(self, req: Message, conn: str) -> Message:
         block = self._block("resource", req.type_name)
         ty = block.implied_type
         planned = _decode(req.planned_state, ty)
@@ -235,13 +259,13 @@ class Provider:
                 return resp
             resp.new_state.CopyFrom(_dyn(None, ty))
             return resp
-        value, unmodelled = fill_unknowns(req.type_name, block, planned, self.defaults.project)
+        value, unmodelled = fill_unknowns(req.type_name, block, planned, self.defaults(conn).project)
         resp.new_state.CopyFrom(_dyn(value, ty))
         if unmodelled:
             resp.diagnostics.append(_unmodelled_warning(req.type_name, unmodelled))
         return resp
 
-    def ImportResourceState(self, req: Message) -> Message:
+    def ImportResourceState(self, req: Message, conn: str) -> Message:
         resp = message("ImportResourceState.Response")()
         resp.diagnostics.append(_diag(
             "ERROR", f"Cannot import {req.type_name} offline",
@@ -252,19 +276,19 @@ class Provider:
 
     # -- data sources and ephemeral resources
 
-    def ReadDataSource(self, req: Message) -> Message:
+    def ReadDataSource(self, req: Message, conn: str) -> Message:
         block = self._block("data", req.type_name)
         ty = block.implied_type
-        value, unmodelled = read_data_source(req.type_name, block, _decode(req.config, ty) or {}, self.defaults)
+        value, unmodelled = read_data_source(req.type_name, block, _decode(req.config, ty) or {}, self.defaults(conn))
         resp = message("ReadDataSource.Response")(state=_dyn(value, ty))
         if unmodelled:
             resp.diagnostics.append(_unmodelled_warning(f"data.{req.type_name}", unmodelled))
         return resp
 
-    def OpenEphemeralResource(self, req: Message) -> Message:
+    def OpenEphemeralResource(self, req: Message, conn: str) -> Message:
         block = self._block("ephemeral", req.type_name)
         ty = block.implied_type
-        value, unmodelled = read_data_source(req.type_name, block, _decode(req.config, ty) or {}, self.defaults)
+        value, unmodelled = read_data_source(req.type_name, block, _decode(req.config, ty) or {}, self.defaults(conn))
         resp = message("OpenEphemeralResource.Response")(result=_dyn(value, ty))
         resp.diagnostics.append(_diag(
             "WARNING", f"Offline sandbox: ephemeral.{req.type_name} is a placeholder",
@@ -273,10 +297,10 @@ class Provider:
         ))
         return resp
 
-    def RenewEphemeralResource(self, req: Message) -> Message:
+    def RenewEphemeralResource(self, req: Message, conn: str) -> Message:
         return message("RenewEphemeralResource.Response")()
 
-    def CloseEphemeralResource(self, req: Message) -> Message:
+    def CloseEphemeralResource(self, req: Message, conn: str) -> Message:
         return message("CloseEphemeralResource.Response")()
 
 
@@ -292,9 +316,9 @@ def _guarded(name: str, fn: Callable) -> Callable:
     """Turn a crash into an error diagnostic Terraform prints, instead of a gRPC failure."""
     resp_cls = message(f"{name}.Response")
 
-    def call(req: Message, _ctx: grpc.ServicerContext) -> Message:
+    def call(req: Message, ctx: grpc.ServicerContext) -> Message:
         try:
-            return fn(req)
+            return fn(req, ctx.peer())
         except Exception as exc:  # noqa: BLE001 - reported to the user through Terraform
             traceback.print_exc(file=sys.stderr)
             resp = resp_cls()
@@ -314,12 +338,18 @@ def service_handler(provider: Provider) -> grpc.GenericRpcHandler:
         for name in _METHODS
     }
     handlers["GetProviderSchema"] = grpc.unary_unary_rpc_method_handler(
-        lambda _req, _ctx: schema_response_bytes(), request_deserializer=None, response_serializer=None
+        lambda _req, _ctx: _schema_response(), request_deserializer=None, response_serializer=None
     )
     return grpc.method_handlers_generic_handler(SERVICE, handlers)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """As Terraform's plugin (no arguments), or as pvctl's one server for a run (`--unmanaged`)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--unmanaged"]:
+        # Started ahead of Terraform: the schema is parsed while pvctl still renders and inits.
+        goplugin.serve_unmanaged(APP_PROTOCOL, [service_handler(Provider())], warm_up=_warm_up)
+        return 0
     try:
         goplugin.serve(APP_PROTOCOL, [service_handler(Provider())])
     except goplugin.NotAPluginLaunch as exc:

@@ -12,6 +12,10 @@ real provider, and refuse to install it where a lock file already pins the real
 provider's checksums. With dev_overrides Terraform runs the stand-in for google without
 installing anything and leaves the lock file alone; init and plan print a warning that
 overrides are in effect, which is true.
+
+This is what a plain `terraform` run uses. pvctl's own runs add a reattached server on top
+(`pvctl.offline.server`), which takes precedence over dev_overrides; init still installs
+nothing for google either way.
 """
 
 from __future__ import annotations
@@ -43,21 +47,25 @@ def _hcl_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("${", "$${").replace("%{", "%%{") + '"'
 
 
+def provider_command(repo_root: Path) -> tuple[list[str], str, Path]:
+    """How the stand-in runs: the command, the folder to put first on PYTHONPATH (the one holding
+    this `pvctl` package) and its cache folder (ENV_CACHE_DIR)."""
+    return [sys.executable, "-m", "pvctl.offline.provider"], str(Path(__file__).resolve().parents[2]), offline_dir(repo_root) / "cache"
+
+
 def install_plugin(repo_root: Path) -> Path:
     """Write the plugin launcher; returns the folder that dev_overrides points at."""
-    folder = offline_dir(repo_root)
-    plugin_dir = folder / "plugin"
+    plugin_dir = offline_dir(repo_root) / "plugin"
     plugin_dir.mkdir(parents=True, exist_ok=True)
-    cache = folder / "cache"
-    package_root = Path(__file__).resolve().parents[2]  # the folder holding the `pvctl` package
+    command, package_root, cache = provider_command(repo_root)
     script = (
         "#!/bin/sh\n"
         "# Written by pvctl: Terraform starts this as hashicorp/google in offline mode.\n"
         f"{ENV_CACHE_DIR}={shlex.quote(str(cache))}\n"
         f"export {ENV_CACHE_DIR}\n"
-        f"PYTHONPATH={shlex.quote(str(package_root))}${{PYTHONPATH:+:$PYTHONPATH}}\n"
+        f"PYTHONPATH={shlex.quote(package_root)}${{PYTHONPATH:+:$PYTHONPATH}}\n"
         "export PYTHONPATH\n"
-        f"exec {shlex.quote(sys.executable)} -m pvctl.offline.provider \"$@\"\n"
+        f"exec {shlex.join(command)} \"$@\"\n"
     )
     _write_if_changed(plugin_dir / PLUGIN_NAME, script, 0o755)
     return plugin_dir

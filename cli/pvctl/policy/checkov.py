@@ -101,20 +101,29 @@ def _documents(stdout: str) -> list[dict[str, Any]]:
     return found
 
 
-def parse_report(stdout: str, target: str, repo_root: Path) -> PolicyScan:
+def parse_report(stdout: str, target: str, repo_root: Path, source: Path | None = None) -> PolicyScan:
+    """The report as one scan; `source`: only what checkov found in that file (one of several scanned)."""
     try:
         documents = _documents(stdout)
     except ValueError:
         documents = []
     if not documents:
         raise ToolError(f"checkov printed no JSON report for {target}", "run it again with PVCTL_CHECKOV_DEBUG=1 to see its output")
+
+    def wanted(path: str | None) -> bool:
+        # file_abs_path names the scanned file even when a plan finding is enriched from the HCL; a
+        # finding that names none is kept for every file (never lost).
+        return source is None or not path or (repo_root / path).resolve() == source.resolve()
+
     scan = PolicyScan(target)
     seen: set[tuple[str, str, str, int]] = set()
     for report in documents:
         results = report.get("results") or {}
-        scan.parsing_errors += [_relative(p, repo_root) for p in results.get("parsing_errors") or []]
+        scan.parsing_errors += [_relative(p, repo_root) for p in results.get("parsing_errors") or [] if wanted(p)]
         for kind, bucket in (("passed_checks", scan.passed), ("failed_checks", scan.failed), ("skipped_checks", scan.skipped)):
             for raw in results.get(kind) or []:
+                if not wanted(raw.get("file_abs_path")):
+                    continue
                 finding = _finding(raw, repo_root)
                 key = (finding.check_id, finding.resource, finding.file, finding.line)
                 if key not in seen:  # a module scanned on its own and through its caller
@@ -124,6 +133,11 @@ def parse_report(stdout: str, target: str, repo_root: Path) -> PolicyScan:
 
 
 def _run(repo_root: Path, args: Sequence[str], target: str, progress: Progress, extra_env: dict[str, str] | None = None) -> PolicyScan:
+    return parse_report(_checkov(repo_root, args, target, progress, extra_env), target, repo_root)
+
+
+def _checkov(repo_root: Path, args: Sequence[str], target: str, progress: Progress, extra_env: dict[str, str] | None = None) -> str:
+    """checkov's JSON report on stdout."""
     tool = ensure_checkov(repo_root, progress)
     policies = repo_root / POLICY_DIR
     command = [str(tool.executable), *args, "--skip-download", "--soft-fail", "-o", "json", "--compact"]
@@ -146,7 +160,7 @@ def _run(repo_root: Path, args: Sequence[str], target: str, progress: Progress, 
         raise ToolError(
             f"checkov failed on {target}: {last}", "fix the reported file, or run with PVCTL_CHECKOV_DEBUG=1 for checkov's full output"
         )
-    return parse_report(done.stdout, target, repo_root)
+    return done.stdout
 
 
 def _outside(parent: Path, keep: set[Path]) -> list[Path]:
@@ -184,5 +198,14 @@ def scan_plan(repo_root: Path, plan_json: Path, progress: Progress = lambda _m: 
     The HCL next to it is read for inline `checkov:skip` comments; values known only
     after apply count as set (EVAL_TF_PLAN_AFTER_UNKNOWN), not as missing.
     """
-    args = ["--framework", "terraform_plan", "-f", str(plan_json), "--repo-root-for-plan-enrichment", str(repo_root)]
-    return _run(repo_root, args, _relative(str(plan_json), repo_root), progress, {"EVAL_TF_PLAN_AFTER_UNKNOWN": "true"})
+    return scan_plans(repo_root, [plan_json], progress)[plan_json]
+
+
+def scan_plans(repo_root: Path, plan_jsons: Sequence[Path], progress: Progress = lambda _m: None) -> dict[Path, PolicyScan]:
+    """Several plans (`scan_plan`) in one checkov run, each plan's findings apart: checkov's start-up
+    (seconds of imports) is paid once, not once per phase."""
+    args = ["--framework", "terraform_plan", *(arg for p in plan_jsons for arg in ("-f", str(p))),
+            "--repo-root-for-plan-enrichment", str(repo_root)]
+    targets = {p: _relative(str(p), repo_root) for p in plan_jsons}
+    stdout = _checkov(repo_root, args, ", ".join(targets.values()), progress, {"EVAL_TF_PLAN_AFTER_UNKNOWN": "true"})
+    return {p: parse_report(stdout, target, repo_root, source=p if len(plan_jsons) > 1 else None) for p, target in targets.items()}

