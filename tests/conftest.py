@@ -1,4 +1,4 @@
-"""Spread tests over the xdist workers one by one, except where a file shares an expensive sandbox."""
+"""Spread tests over the xdist workers one by one, except where tests share an expensive fixture."""
 
 from __future__ import annotations
 
@@ -7,31 +7,51 @@ from collections.abc import Generator
 import pytest
 
 
-def _shared_fixture_file(item: pytest.Item) -> str | None:
-    """The test file whose module- or session-scoped fixture this test uses (the first, by name)."""
+def _shared_fixtures(item: pytest.Item) -> set[str]:
+    """The module-scoped fixtures of test files this test uses (directly or through other fixtures),
+    each instance named by file, fixture and, for a parametrized fixture, its parameter."""
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
-        return None
-    shared = {d.baseid for defs in info.name2fixturedefs.values() for d in defs
-              if d.scope != "function" and d.baseid.endswith(".py")}
-    return min(shared) if shared else None
+        return set()
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return {f"{d.baseid}::{name}" + (f"[{params[name]}]" if name in params else "")
+            for name, defs in info.name2fixturedefs.items() for d in defs
+            if d.scope != "function" and d.baseid.endswith(".py")}
+
+
+def _groups(items: list[pytest.Item]) -> dict[pytest.Item, str]:
+    """Item → group: tests joined by any fixture instance they share, directly or through other tests."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    uses = {item: _shared_fixtures(item) for item in items}
+    for keys in uses.values():
+        for key in keys:
+            parent[root(key)] = root(min(keys))
+    members: dict[str, list[str]] = {}
+    for key in list(parent):
+        members.setdefault(root(key), []).append(key)
+    name = {r: min(keys) for r, keys in members.items()}
+    return {item: name[root(min(keys))] for item, keys in uses.items() if keys}
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Generator[None]:
-    # `--dist loadgroup` sends tests of one group to one worker. A test using a fixture that a test file
-    # builds once for all its tests (a Terraform sandbox, a checkov scan) joins that file's group, so it is
-    # built once; every other test goes to whichever worker is free, so no long file sets the suite's time.
-    groups: dict[pytest.Item, str] = {}
-    for item in items:
-        group = _shared_fixture_file(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-            groups[item] = group
+    # `--dist loadgroup` sends the tests of one group to one worker. Tests sharing a fixture that a test
+    # file builds once for all its tests (a Terraform sandbox, a story of plans and applies) form a group,
+    # so it is built once; the other tests go to whichever worker is free, so no long file sets the
+    # suite's time, and the independent fixtures of one file are built side by side.
+    groups = _groups(items)
+    for item, group in groups.items():
+        item.add_marker(pytest.mark.xdist_group(group))
     yield
     # xdist's worker hook (it runs after this one) schedules by the group appended to the node id. Where
     # it could not (pytest 9.2 keeps node ids where pytest-xdist 3.8 no longer writes), each worker would
     # build every shared sandbox again: minutes, silently. Say so instead.
-    if config.getvalue("loadgroup") and any(not item.nodeid.endswith("@" + group) for item, group in groups.items()):
+    if config.getoption("loadgroup", False) and any(not item.nodeid.endswith("@" + group) for item, group in groups.items()):
         raise pytest.UsageError("pytest-xdist did not group the tests sharing a module fixture (--dist loadgroup): "
                                 "use the pytest and pytest-xdist versions pyproject.toml's test extra allows")
