@@ -19,9 +19,10 @@ FOLDERS = [f"modules/{p.name}" for p in sorted(MODULES.iterdir()) if p.is_dir()]
 _SKIP = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "pvctl_override.tf")
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tf")
+@pytest.fixture
+def workspace(tmp_path):
+    # Each test its own copy (a few hundred kB): the folders validate on whichever worker is free.
+    root = tmp_path
     shutil.copytree(MODULES, root / "modules", ignore=_SKIP)
     shutil.copytree(ENVIRONMENTS, root / "environments", ignore=_SKIP)
     runner = TerraformRunner(
