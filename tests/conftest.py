@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from typing import Any
 
 import pytest
 
@@ -55,3 +56,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if config.getoption("loadgroup", False) and any(not item.nodeid.endswith("@" + group) for item, group in groups.items()):
         raise pytest.UsageError("pytest-xdist did not group the tests sharing a module fixture (--dist loadgroup): "
                                 "use the pytest and pytest-xdist versions pyproject.toml's test extra allows")
+
+
+@pytest.fixture(scope="session")
+def default_plan(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict[str, Any]]:
+    """Phase → plan JSON of `pvctl plan --phase P --offline` on a copy of this repository with the
+    inventories' pvctl.toml, from an empty sandbox state: planned once per test run, by whichever
+    worker asks first (tests/offline/default_plans.py)."""
+    from tests.offline.default_plans import default_plans
+
+    return default_plans(tmp_path_factory)
