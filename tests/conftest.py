@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -40,22 +40,23 @@ def _groups(items: list[pytest.Item]) -> dict[pytest.Item, str]:
     return {item: name[root(min(keys))] for item, keys in uses.items() if keys}
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Generator[None]:
+def pytest_configure(config: pytest.Config) -> None:
+    # xdist's loadgroup appends the group to each item's `_nodeid` on the workers; pytest 9.2 keeps node
+    # ids elsewhere, so the groups would be lost silently and every worker would build every shared
+    # sandbox again (minutes). Refuse such a pair of versions instead.
+    if config.getoption("dist", "no") == "loadgroup" and not any("_nodeid" in vars(c).get("__slots__", ()) for c in pytest.Item.__mro__):
+        raise pytest.UsageError("this pytest no longer has the node ids pytest-xdist's --dist loadgroup writes its groups into: "
+                                "install the versions pyproject.toml's test extra allows (pip install -e '.[test]')")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the markers into the groups it schedules by
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # `--dist loadgroup` sends the tests of one group to one worker. Tests sharing a fixture that a test
     # file builds once for all its tests (a Terraform sandbox, a story of plans and applies) form a group,
     # so it is built once; the other tests go to whichever worker is free, so no long file sets the
     # suite's time, and the independent fixtures of one file are built side by side.
-    groups = _groups(items)
-    for item, group in groups.items():
+    for item, group in _groups(items).items():
         item.add_marker(pytest.mark.xdist_group(group))
-    yield
-    # xdist's worker hook (it runs after this one) schedules by the group appended to the node id. Where
-    # it could not (pytest 9.2 keeps node ids where pytest-xdist 3.8 no longer writes), each worker would
-    # build every shared sandbox again: minutes, silently. Say so instead.
-    if config.getoption("loadgroup", False) and any(not item.nodeid.endswith("@" + group) for item, group in groups.items()):
-        raise pytest.UsageError("pytest-xdist did not group the tests sharing a module fixture (--dist loadgroup): "
-                                "use the pytest and pytest-xdist versions pyproject.toml's test extra allows")
 
 
 @pytest.fixture(scope="session")
