@@ -140,6 +140,7 @@ def test_home_terraformrc_is_never_created(workdir, tmp_path):
 
 
 def test_pvctl_validate_passes_for_every_module_and_phase_in_the_repository(tmp_path):
+    # The one check that every module, example and the composition validates (init + terraform validate each).
     from pvctl.policy.terraform_validate import targets
 
     found = targets(REPO_ROOT)
