@@ -9,13 +9,14 @@ import pytest
 
 
 def _shared_fixtures(item: pytest.Item) -> set[str]:
-    """The module-scoped fixtures of test files this test uses (directly or through other fixtures),
-    each instance named by file, fixture and, for a parametrized fixture, its parameter."""
+    """The module- or session-scoped fixtures of test files this test uses (directly or through other
+    fixtures), each instance named by file, fixture and, for a parametrized fixture, its parameter's
+    index (xdist reads the group after the node id's last "@" only if no "]" follows it)."""
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return set()
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    return {f"{d.baseid}::{name}" + (f"[{params[name]}]" if name in params else "")
+    indices = getattr(getattr(item, "callspec", None), "indices", {})
+    return {f"{d.baseid}::{name}" + (f"#{indices[name]}" if name in indices else "")
             for name, defs in info.name2fixturedefs.items() for d in defs
             if d.scope != "function" and d.baseid.endswith(".py")}
 
