@@ -2,16 +2,20 @@
 
     python benchmarks/suite.py            # the suite as configured (parallel workers, pyproject addopts)
     python benchmarks/suite.py --serial   # also one process (`-p no:xdist`), and the ratio of the two
+    python benchmarks/suite.py tests/offline tests/cost   # some folders only
 
-Prints the wall time, the pytest summary line and the slowest tests; no threshold, nothing
-asserted. Run it warm (Terraform's bundled engine unpacked, checkov installed) on an otherwise
-idle machine: the suite's goal is 3 minutes on 2 cores.
+Prints the wall time, the CPU time the tests' processes used (user + system, all workers and the
+Terraform and provider processes they started), the load average before and after, the pytest
+summary line and the slowest tests; no threshold, nothing asserted. Run it warm (Terraform's
+bundled engine unpacked, checkov installed) on an otherwise idle machine: the suite's goal is
+3 minutes on 2 cores. On a busy machine the CPU time is the steadier figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -20,29 +24,41 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_suite(extra: list[str]) -> tuple[float, str]:
-    """Seconds the suite took and its output's last lines (the summary)."""
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
+
+
+def run_suite(extra: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds and the output's last lines (the summary) of one run of the suite."""
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=10", *extra],
                           cwd=REPO, capture_output=True, text=True, env=dict(os.environ))
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
     lines = done.stdout.splitlines()
     slowest = [i for i, line in enumerate(lines) if "slowest" in line]
     tail = lines[slowest[0]:] if slowest else lines[-3:]
-    return seconds, "\n".join(tail)
+    return seconds, cpu, "\n".join(tail)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serial", action="store_true", help="also time the suite in one process and print the ratio")
+    parser.add_argument("paths", nargs="*", help="test folders or files (default: the whole suite, testpaths)")
     args = parser.parse_args()
-    parallel, summary = run_suite([])
+    before = _load()
+    parallel, cpu, summary = run_suite(args.paths)
     print(summary)
-    print(f"suite (as configured): {parallel:7.1f} s on {os.cpu_count()} cores")
+    print(f"load average {before} before, {_load()} after")
+    print(f"suite (as configured): {parallel:7.1f} s on {os.cpu_count()} cores, {cpu:7.1f} s of CPU")
     if args.serial:
-        serial, summary = run_suite(["-p", "no:xdist"])
+        serial, cpu, summary = run_suite(["-p", "no:xdist", *args.paths])
         print(summary.splitlines()[-1])
-        print(f"suite (one process)  : {serial:7.1f} s")
+        print(f"suite (one process)  : {serial:7.1f} s, {cpu:7.1f} s of CPU")
         print(f"ratio                : {parallel / serial:7.2f}x")
 
 

@@ -1,19 +1,70 @@
-"""Spread tests over the xdist workers one by one, except where a file shares an expensive sandbox."""
+"""Spread tests over the xdist workers one by one, except where tests share an expensive fixture."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 
+def _shared_fixtures(item: pytest.Item) -> set[str]:
+    """The module- or session-scoped fixtures of test files this test uses (directly or through other
+    fixtures), each instance named by file, fixture and, for a parametrized fixture, its parameter's
+    index (xdist reads the group after the node id's last "@" only if no "]" follows it)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    indices = getattr(getattr(item, "callspec", None), "indices", {})
+    return {f"{d.baseid}::{name}" + (f"#{indices[name]}" if name in indices else "")
+            for name, defs in info.name2fixturedefs.items() for d in defs
+            if d.scope != "function" and d.baseid.endswith(".py")}
+
+
+def _groups(items: list[pytest.Item]) -> dict[pytest.Item, str]:
+    """Item → group: tests joined by any fixture instance they share, directly or through other tests."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    uses = {item: _shared_fixtures(item) for item in items}
+    for keys in uses.values():
+        for key in keys:
+            parent[root(key)] = root(min(keys))
+    members: dict[str, list[str]] = {}
+    for key in list(parent):
+        members.setdefault(root(key), []).append(key)
+    name = {r: min(keys) for r, keys in members.items()}
+    return {item: name[root(min(keys))] for item, keys in uses.items() if keys}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # xdist's loadgroup appends the group to each item's `_nodeid` on the workers; pytest 9.2 keeps node
+    # ids elsewhere, so the groups would be lost silently and every worker would build every shared
+    # sandbox again (minutes). Refuse such a pair of versions instead.
+    if config.getoption("dist", "no") == "loadgroup" and not any("_nodeid" in vars(c).get("__slots__", ()) for c in pytest.Item.__mro__):
+        raise pytest.UsageError("this pytest no longer has the node ids pytest-xdist's --dist loadgroup writes its groups into: "
+                                "install the versions pyproject.toml's test extra allows (pip install -e '.[test]')")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the markers into the groups it schedules by
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # `--dist loadgroup` sends tests of one group to one worker. A test using a fixture that a test file
-    # builds once for all its tests (a Terraform sandbox, a checkov scan) joins that file's group, so it is
-    # built once; every other test goes to whichever worker is free, so no long file sets the suite's time.
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        shared = {d.baseid for defs in info.name2fixturedefs.values() for d in defs
-                  if d.scope != "function" and d.baseid.endswith(".py")}
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(min(shared)))
+    # `--dist loadgroup` sends the tests of one group to one worker. Tests sharing a fixture that a test
+    # file builds once for all its tests (a Terraform sandbox, a story of plans and applies) form a group,
+    # so it is built once; the other tests go to whichever worker is free, so no long file sets the
+    # suite's time, and the independent fixtures of one file are built side by side.
+    for item, group in _groups(items).items():
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture(scope="session")
+def default_plan(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict[str, Any]]:
+    """Phase → plan JSON of `pvctl plan --phase P --offline` on a copy of this repository with the
+    inventories' pvctl.toml, from an empty sandbox state: planned once per test run, by whichever
+    worker asks first (tests/offline/default_plans.py)."""
+    from tests.offline.default_plans import default_plans
+
+    return default_plans(tmp_path_factory)

@@ -111,16 +111,15 @@ def test_after_an_applied_mvp_plan_growth_starts_from_what_cost_shows(tmp_path):
     """Real engine, stand-in provider: apply mvp to the sandbox, then plan growth."""
     import json
     import re
-    import subprocess
-    import sys
 
+    from tests.cli.conftest import cli_env, pvctl
     from tests.offline.test_inventories import copy_repo
 
-    repo = copy_repo(tmp_path)
-    pvctl = str(Path(sys.executable).with_name("pvctl"))
+    repo = copy_repo(tmp_path / "repo")
+    env = cli_env(tmp_path)
 
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([pvctl, *args], cwd=repo, capture_output=True, text=True, timeout=600)
+    def run(*args: str):
+        return pvctl(list(args), repo, env, timeout=600)
 
     applied = run("apply", "--phase", "mvp", "--offline", "--auto-approve")
     assert applied.returncode == 0, applied.stderr[-2000:]

@@ -18,13 +18,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-
-from tests.cli.conftest import cli_env, pvctl
 
 REPO = Path(__file__).resolve().parents[2]
 INVENTORIES = Path(__file__).resolve().parent / "inventories"
@@ -226,37 +225,26 @@ def check_inventory(plan: dict, inventory: dict[str, Any]) -> list[str]:
 # --- the plans ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def plans(tmp_path_factory) -> dict[str, dict]:
-    """Phase → plan JSON of `pvctl plan --phase P --offline` from an empty sandbox state."""
-    tmp = tmp_path_factory.mktemp("inventories")
-    repo = copy_repo(tmp / "repo")
-    env = cli_env(tmp)
-    result = {}
-    for phase in PHASES:
-        done = pvctl(["plan", "--phase", phase, "--offline", "--json"], repo, env)
-        assert done.returncode == 0, f"pvctl plan --phase {phase} exited {done.returncode}\n{done.stderr[-3000:]}"
-        plan_file = Path(json.loads(done.stdout)["plan_file"])
-        result[phase] = json.loads(plan_file.with_suffix(".json").read_text())
-    return result
+# The plans: tests/conftest.py's `default_plan` (one `pvctl plan --phase P --offline --json` per phase
+# and test run, on a copy of this repository with PVCTL_TOML, from an empty sandbox state).
 
 
 @pytest.mark.parametrize("phase", PHASES)
-def test_plan_matches_inventory(plans: dict[str, dict], phase: str) -> None:
-    errors = check_inventory(plans[phase], load_inventory(phase))
+def test_plan_matches_inventory(default_plan: Callable[[str], dict], phase: str) -> None:
+    errors = check_inventory(default_plan(phase), load_inventory(phase))
     assert not errors, f"{phase}: the plan differs from inventories/{phase}.yaml:\n  " + "\n  ".join(errors)
 
 
 @pytest.mark.parametrize("phase", PHASES)
-def test_plan_from_empty_state_only_creates(plans: dict[str, dict], phase: str) -> None:
-    actions = {rc["address"]: rc["change"]["actions"] for rc in plans[phase]["resource_changes"] if rc["mode"] == "managed"}
+def test_plan_from_empty_state_only_creates(default_plan: Callable[[str], dict], phase: str) -> None:
+    actions = {rc["address"]: rc["change"]["actions"] for rc in default_plan(phase)["resource_changes"] if rc["mode"] == "managed"}
     assert actions and all(a == ["create"] for a in actions.values()), {k: v for k, v in actions.items() if v != ["create"]}
 
 
 @pytest.mark.parametrize("phase", PHASES)
-def test_nothing_is_granted_to_everyone(plans: dict[str, dict], phase: str) -> None:
+def test_nothing_is_granted_to_everyone(default_plan: Callable[[str], dict], phase: str) -> None:
     """Public services are reached through the load balancer, never through an allUsers binding."""
-    for address, resource in planned_resources(plans[phase]).items():
+    for address, resource in planned_resources(default_plan(phase)).items():
         values = resource.get("values") or {}
         members = [values.get("member"), *(values.get("members") or [])]
         assert not {"allUsers", "allAuthenticatedUsers"} & set(members), address
@@ -284,9 +272,9 @@ DASHBOARDS = {
 
 
 @pytest.mark.parametrize("phase", PHASES)
-def test_each_phase_plans_its_dashboard(plans: dict[str, dict], phase: str) -> None:
+def test_each_phase_plans_its_dashboard(default_plan: Callable[[str], dict], phase: str) -> None:
     services, titles = DASHBOARDS[phase]
-    dashboard = planned_resources(plans[phase])["module.dashboard.google_monitoring_dashboard.this"]
+    dashboard = planned_resources(default_plan(phase))["module.dashboard.google_monitoring_dashboard.this"]
     doc = json.loads(dashboard["values"]["dashboard_json"])
     assert doc["displayName"] == f"pv: {phase}"
     widgets = doc["gridLayout"]["widgets"]

@@ -4,9 +4,11 @@ The sandbox enforces the provider's delete guards (a protected Redis instance, C
 service or secret cannot be deleted), so the replacements and removals only land through
 pvctl's protected apply: lift, re-plan, apply, restore.
 
-One module-scoped fixture runs the whole story on a copy of this repository (plan, sandbox
-apply, next phase, ..., then a downgrade attempt); the tests read what each step returned
-(exit code, `--json` summary, the saved plan JSON) and the sandbox state after each apply.
+Two module-scoped fixtures run the story, each on its own copy of this repository: `story` goes up
+(plan, sandbox apply, next phase, ... to scale), `back_down` applies scale and comes back down
+(downgrade attempts, back to growth, interrupted once); being independent, they run on two workers
+side by side. The tests read what each step returned (exit code, `--json` summary, the saved plan
+JSON) and the sandbox state after each apply.
 
 The sandbox fills computed values deterministically (an id is a function of the name), so a
 replaced resource would get its old id back: "the same id before and after" is asserted
@@ -20,6 +22,7 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -83,69 +86,89 @@ def _state_resources(state: dict) -> dict[str, dict]:
     return found
 
 
-@pytest.fixture(scope="module")
-def story(tmp_path_factory) -> dict[str, Step]:
-    tmp = tmp_path_factory.mktemp("promotion")
-    repo = copy_repo(tmp / "repo")
-    env = cli_env(tmp)
-    state_file = repo / ".pvctl" / "sandbox" / PROJECT / "terraform.tfstate"
-    steps: dict[str, Step] = {}
+class Sandbox:
+    """A copy of this repository with its own sandbox state; each step's result kept by name."""
 
-    def run(name: str, args: list[str], required: bool) -> Step:
-        done = pvctl(args, repo, env, timeout=600)
-        step = steps[name] = Step(args, done.returncode, done.stdout, done.stderr)
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.repo = copy_repo(tmp / "repo")
+        self.env = cli_env(tmp)
+        self.state_file = self.repo / ".pvctl" / "sandbox" / PROJECT / "terraform.tfstate"
+        self.steps: dict[str, Step] = {}
+
+    def run(self, name: str, args: list[str], required: bool) -> Step:
+        done = pvctl(args, self.repo, self.env, timeout=600)
+        step = self.steps[name] = Step(args, done.returncode, done.stdout, done.stderr)
         if required and done.returncode != 0:
             pytest.fail(f"step {name}: pvctl {' '.join(args)} exited {done.returncode}\n{done.stderr[-4000:]}")
         return step
 
-    def plan(name: str, phase: str, *flags: str, required: bool = False) -> Step:
-        plan_file = tmp / f"{name}.tfplan"
-        step = run(name, ["plan", "--phase", phase, "--offline", "--json", "--out", str(plan_file), *flags], required)
+    def plan(self, name: str, phase: str, *flags: str, required: bool = False) -> Step:
+        plan_file = self.tmp / f"{name}.tfplan"
+        step = self.run(name, ["plan", "--phase", phase, "--offline", "--json", "--out", str(plan_file), *flags], required)
         if step.stdout.strip():  # the summary is printed before the guards decide
             step.summary = json.loads(step.stdout)
         if plan_file.with_suffix(".json").exists():
             step.plan = json.loads(plan_file.with_suffix(".json").read_text())
         return step
 
-    def apply(name: str, phase: str, plan_step: str, *flags: str) -> Step:
-        step = run(name, ["apply", "--phase", phase, "--offline", "--plan", str(tmp / f"{plan_step}.tfplan"), *flags], required=True)
-        step.state = json.loads(state_file.read_text())
+    def apply(self, name: str, phase: str, plan_step: str, *flags: str) -> Step:
+        args = ["apply", "--phase", phase, "--offline", "--plan", str(self.tmp / f"{plan_step}.tfplan"), *flags]
+        step = self.run(name, args, required=True)
+        step.state = json.loads(self.state_file.read_text())
         step.resources = _state_resources(step.state)
         return step
 
-    plan("plan_mvp", "mvp", required=True)
-    apply("apply_mvp", "mvp", "plan_mvp")
-    plan("plan_growth", "growth", required=True)
-    apply("apply_growth", "growth", "plan_growth")
-    plan("plan_scale_refused", "scale")
-    plan("plan_scale", "scale", "--allow-destroy", required=True)
-    apply("apply_scale", "scale", "plan_scale", "--allow-destroy")
-    plan("replan_scale", "scale", "--detailed-exitcode")
-    plan("downgrade_refused", "mvp")
-    plan("downgrade_allowed", "mvp", "--allow-downgrade")
-    plan("downgrade_and_destroy_allowed", "mvp", "--allow-downgrade", "--allow-destroy")
-    def interrupted(name: str, args: list[str], at: str) -> Step:
-        """Ctrl-C (SIGINT, which pvctl passes to Terraform) as soon as `at` is printed."""
-        with open(tmp / f"{name}.out", "w") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "pvctl", *args], cwd=repo, env=env, text=True,
+    def interrupted(self, name: str, args: list[str], at: str) -> Step:
+        """Ctrl-C (SIGINT, which pvctl passes to Terraform) as soon as `at` is printed, to a real pvctl process."""
+        with open(self.tmp / f"{name}.out", "w") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "pvctl", *args], cwd=self.repo, env=self.env, text=True,
                                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+            assert proc.stderr is not None
             lines = []
             for line in proc.stderr:
                 lines.append(line)
                 if at in line:
                     proc.send_signal(signal.SIGINT)
             proc.wait(timeout=600)
-        step = steps[name] = Step(args, proc.returncode, (tmp / f"{name}.out").read_text(), "".join(lines))
+        step = self.steps[name] = Step(args, proc.returncode, (self.tmp / f"{name}.out").read_text(), "".join(lines))
         return step
 
-    plan("plan_back_to_growth", "growth", "--allow-downgrade", "--allow-destroy", required=True)
-    back = ["apply", "--phase", "growth", "--offline", "--plan", str(tmp / "plan_back_to_growth.tfplan"),
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory) -> dict[str, Step]:
+    """Up: mvp, growth, scale, each planned and applied on one sandbox state."""
+    box = Sandbox(tmp_path_factory.mktemp("promotion"))
+    box.plan("plan_mvp", "mvp", required=True)
+    box.apply("apply_mvp", "mvp", "plan_mvp")
+    box.plan("plan_growth", "growth", required=True)
+    box.apply("apply_growth", "growth", "plan_growth")
+    box.plan("plan_scale_refused", "scale")
+    box.plan("plan_scale", "scale", "--allow-destroy", required=True)
+    box.apply("apply_scale", "scale", "plan_scale", "--allow-destroy")
+    box.plan("replan_scale", "scale", "--detailed-exitcode")
+    return box.steps
+
+
+@pytest.fixture(scope="module")
+def back_down(tmp_path_factory) -> dict[str, Step]:
+    """Down, on a sandbox of its own where scale was applied (the state `story` ends with, the sandbox's
+    values being a function of the configuration): downgrade attempts, then back to growth, interrupted
+    once. Its own fixture so that it runs beside `story` on another worker."""
+    box = Sandbox(tmp_path_factory.mktemp("back_down"))
+    box.plan("plan_scale", "scale", required=True)
+    box.apply("apply_scale", "scale", "plan_scale")
+    box.plan("downgrade_refused", "mvp")
+    box.plan("downgrade_allowed", "mvp", "--allow-downgrade")
+    box.plan("downgrade_and_destroy_allowed", "mvp", "--allow-downgrade", "--allow-destroy")
+    box.plan("plan_back_to_growth", "growth", "--allow-downgrade", "--allow-destroy", required=True)
+    back = ["apply", "--phase", "growth", "--offline", "--plan", str(box.tmp / "plan_back_to_growth.tfplan"),
             "--allow-downgrade", "--allow-destroy"]
-    interrupted("interrupted_back_to_growth", back, at="Step 3/4")
-    apply("apply_back_to_growth", "growth", "plan_back_to_growth", "--allow-downgrade", "--allow-destroy")
-    plan("replan_growth", "growth", "--detailed-exitcode", "--allow-downgrade")
-    steps["journal_left"] = Step([], 0, str((repo / ".pvctl" / "growth" / "promotion.json").exists()), "")
-    return steps
+    box.interrupted("interrupted_back_to_growth", back, at="Step 3/4")
+    box.apply("apply_back_to_growth", "growth", "plan_back_to_growth", "--allow-downgrade", "--allow-destroy")
+    box.plan("replan_growth", "growth", "--detailed-exitcode", "--allow-downgrade")
+    box.steps["journal_left"] = Step([], 0, str((box.repo / ".pvctl" / "growth" / "promotion.json").exists()), "")
+    return box.steps
 
 
 # --- each phase lands ---------------------------------------------------------------------------
@@ -294,19 +317,19 @@ def test_scale_database_and_redis_after_apply(story: dict[str, Step]) -> None:
 # --- going back down ----------------------------------------------------------------------------
 
 
-def test_planning_mvp_after_scale_is_refused_as_a_downgrade(story: dict[str, Step]) -> None:
-    step = story["downgrade_refused"]
+def test_planning_mvp_after_scale_is_refused_as_a_downgrade(back_down: dict[str, Step]) -> None:
+    step = back_down["downgrade_refused"]
     assert step.returncode == 3, step.stderr
     assert "last applied by phase scale" in step.stderr and "--allow-downgrade" in step.stderr
 
 
-def test_allow_downgrade_lifts_only_the_downgrade_guard(story: dict[str, Step]) -> None:
+def test_allow_downgrade_lifts_only_the_downgrade_guard(back_down: dict[str, Step]) -> None:
     # Going back to mvp deletes Redis and its AUTH secret: the stateful guard still speaks.
-    step = story["downgrade_allowed"]
+    step = back_down["downgrade_allowed"]
     assert step.returncode == 3, step.stderr
     assert "last applied by phase" not in step.stderr.splitlines()[-1]
     assert f"{REDIS} (delete)" in step.stderr and "--allow-destroy" in step.stderr
-    both = story["downgrade_and_destroy_allowed"]
+    both = back_down["downgrade_and_destroy_allowed"]
     assert both.returncode == 0, both.stderr
     assert REDIS in both.changed("delete")
     assert not set(KEPT) & both.changed("delete", "replace")
@@ -326,8 +349,8 @@ def test_scale_apply_lifts_the_redis_guard_then_restores_it(story: dict[str, Ste
     assert after["deletion_protection"] is True and after["tier"] == "STANDARD_HA"
 
 
-def test_back_to_growth_replaces_redis_and_removes_the_scale_services(story: dict[str, Step]) -> None:
-    plan = story["plan_back_to_growth"]
+def test_back_to_growth_replaces_redis_and_removes_the_scale_services(back_down: dict[str, Step]) -> None:
+    plan = back_down["plan_back_to_growth"]
     assert plan.changed("replace") >= {REDIS}
     removed = plan.changed("delete")
     assert {
@@ -335,19 +358,19 @@ def test_back_to_growth_replaces_redis_and_removes_the_scale_services(story: dic
         "module.webhooks[0].module.service.google_cloud_run_v2_service.managed[0]",
     } <= removed
     assert not set(KEPT) & (removed | plan.changed("replace"))
-    after = story["apply_back_to_growth"].resources
+    after = back_down["apply_back_to_growth"].resources
     assert after[REDIS]["tier"] == "BASIC" and after[REDIS]["deletion_protection"] is True
     assert not [a for a in after if a.startswith(("module.bff[", "module.webhooks["))]
     for secret in SECRETS:
         assert after[secret]["deletion_protection"] is True
-    assert story["apply_back_to_growth"].state["outputs"]["phase"]["value"] == "growth"
+    assert back_down["apply_back_to_growth"].state["outputs"]["phase"]["value"] == "growth"
 
 
-def test_back_to_growth_lifts_exactly_the_protected_deletions(story: dict[str, Step]) -> None:
-    lift = next(line for line in story["interrupted_back_to_growth"].stderr.splitlines() if "Step 1/4" in line)
+def test_back_to_growth_lifts_exactly_the_protected_deletions(back_down: dict[str, Step]) -> None:
+    lift = next(line for line in back_down["interrupted_back_to_growth"].stderr.splitlines() if "Step 1/4" in line)
     assert "targeted apply of phase scale" in lift
     lifted = set(lift.split(": ", 1)[1].split(", "))
-    plan = story["plan_back_to_growth"]
+    plan = back_down["plan_back_to_growth"]
     protected = {
         rc["address"]
         for rc in plan.plan["resource_changes"]
@@ -356,17 +379,17 @@ def test_back_to_growth_lifts_exactly_the_protected_deletions(story: dict[str, S
     assert lifted == protected and REDIS in lifted
 
 
-def test_back_to_growth_converges_and_leaves_no_journal(story: dict[str, Step]) -> None:
-    step = story["replan_growth"]
+def test_back_to_growth_converges_and_leaves_no_journal(back_down: dict[str, Step]) -> None:
+    step = back_down["replan_growth"]
     assert step.returncode == 0, step.stderr + json.dumps(step.summary, indent=1)
-    assert story["journal_left"].stdout == "False"
+    assert back_down["journal_left"].stdout == "False"
 
 
-def test_an_interrupted_protected_apply_resumes_where_it_stopped(story: dict[str, Step]) -> None:
-    first = story["interrupted_back_to_growth"]
+def test_an_interrupted_protected_apply_resumes_where_it_stopped(back_down: dict[str, Step]) -> None:
+    first = back_down["interrupted_back_to_growth"]
     assert first.returncode != 0 and "Step 3/4" in first.stderr
     assert "Traceback" not in first.stderr
     assert "may be unprotected until the same command is run again" in " ".join(first.stderr.split())
-    again = story["apply_back_to_growth"].stderr
+    again = back_down["apply_back_to_growth"].stderr
     assert "resuming the protected apply after step replan" in " ".join(again.split())
     assert "Step 1/4" not in again and "Step 2/4" in again and "Step 4/4" in again

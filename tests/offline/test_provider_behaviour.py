@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
+from tests.cli.conftest import cli_env, pvctl
 from tests.offline.conftest import REPO_ROOT
 from tests.offline.test_terraform import PROVIDER
 
@@ -204,14 +202,12 @@ def test_pvctl_validate_says_once_which_provider_release_the_checks_follow(tmp_p
         '  memory_size_gb = 1\n  tier = "PREMIUM"\n}\n')
     (tmp_path / "environments" / "mvp").mkdir(parents=True)
     (tmp_path / "environments" / "mvp" / "main.tf").write_text(PROVIDER)
-    pvctl = Path(sys.executable).parent / "pvctl"
-    done = subprocess.run([str(pvctl), "validate", "--repo", str(tmp_path)], capture_output=True, text=True,
-                          env=dict(os.environ, COLUMNS="250"))
+    env = cli_env(tmp_path / "user", COLUMNS="250")
+    done = pvctl(["validate", "--repo", str(tmp_path)], tmp_path, env)
     assert done.returncode == 1
     text = " ".join(done.stderr.split())
     assert text.count("offline checks follow hashicorp/google 8.0.0") == 1 and "the schema is 8.7.0" in text
     assert 'expected tier to be one of ["BASIC" "STANDARD_HA" ""], got PREMIUM' in text
-    as_json = subprocess.run([str(pvctl), "validate", "--json", "--repo", str(tmp_path)],
-                             capture_output=True, text=True, check=False)
+    as_json = pvctl(["validate", "--json", "--repo", str(tmp_path)], tmp_path, env)
     rules = json.loads(as_json.stdout)["rules"]
     assert rules["provider_version"] == "8.0.0" and rules["license"] == "MPL-2.0" and "8.7.0" in rules["note"]

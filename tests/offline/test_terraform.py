@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import cli_env, pvctl
 from tests.offline.conftest import REPO_ROOT
 
 PROVIDER = '''
@@ -140,16 +139,13 @@ def test_home_terraformrc_is_never_created(workdir, tmp_path):
     assert (tmp_path / "repo" / ".pvctl" / "offline" / "plugin" / "terraform-provider-google").stat().st_mode & 0o111
 
 
-def test_pvctl_validate_passes_for_every_module_and_phase_in_the_repository():
-    import subprocess
-    import sys
-
+def test_pvctl_validate_passes_for_every_module_and_phase_in_the_repository(tmp_path):
+    # The one check that every module, example and the composition validates (init + terraform validate each).
     from pvctl.policy.terraform_validate import targets
 
     found = targets(REPO_ROOT)
     assert found, "no modules/* or environments/* to validate"
-    pvctl = Path(sys.executable).parent / "pvctl"
-    done = subprocess.run([str(pvctl), "validate", "--json", "--repo", str(REPO_ROOT)], capture_output=True, text=True)
+    done = pvctl(["validate", "--json", "--repo", str(REPO_ROOT)], REPO_ROOT, cli_env(tmp_path))
     report = json.loads(done.stdout)
     assert [r["target"] for r in report["results"]] == [str(p.relative_to(REPO_ROOT)) for p in found]
     problems = [f"{r['target']}: {d['filename']}:{d['line']} {d['summary']}: {d['detail']}"
@@ -180,8 +176,6 @@ resource "google_sql_user" "u" {
 
 
 def test_pvctl_validate_reports_terraform_diagnostics_and_fails(tmp_path):
-    import subprocess
-    import sys
 
     for folder, body in (
         ("modules/bad", 'resource "google_redis_instance" "r" {\n  name = "r"\n  memory_size_gb = 1\n  teir = "BASIC"\n}\n'),
@@ -189,9 +183,7 @@ def test_pvctl_validate_reports_terraform_diagnostics_and_fails(tmp_path):
     ):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "main.tf").write_text(PROVIDER + body)
-    pvctl = Path(sys.executable).parent / "pvctl"
-    done = subprocess.run([str(pvctl), "validate", "--repo", str(tmp_path)], capture_output=True, text=True,
-                          env=dict(os.environ, COLUMNS="200"))
+    done = pvctl(["validate", "--repo", str(tmp_path)], tmp_path, cli_env(tmp_path / "user"))
     assert done.returncode == 1
     line = PROVIDER.count("\n") + 4  # the `teir` line
     assert f"{tmp_path / 'modules/bad/main.tf'}:{line}: Unsupported argument" in " ".join(done.stderr.split())
