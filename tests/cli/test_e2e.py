@@ -60,6 +60,31 @@ def test_stale_plans_are_refused(repo: Path, tmp_path: Path) -> None:
     assert "stale" in stale_config.stderr and "configuration or the .tf files changed" in stale_config.stderr
 
 
+def test_an_applied_plan_is_refused_before_its_summary(repo: Path, tmp_path: Path) -> None:
+    """Applying the same saved plan twice: the second is refused from the state's serial before pvctl
+    shows its summary or starts Terraform, and the first apply's log stays."""
+    env = cli_env(tmp_path)
+    plan_file = repo / ".pvctl" / "mvp" / "plan.tfplan"
+    apply = ["apply", "--phase", "mvp", "--offline", "--plan", str(plan_file)]
+    assert pvctl(["plan", "--phase", "mvp", "--offline"], repo, env).returncode == 0
+    first = pvctl(apply, repo, env)
+    assert first.returncode == 0, first.stderr
+    log = repo / ".pvctl" / "mvp" / "apply.log"
+    applied_log = log.read_text()
+
+    again = pvctl(apply, repo, env)
+    assert again.returncode == 3, again.stderr
+    assert "to add" not in again.stdout and "terraform apply" not in again.stderr
+    errors = [line for line in again.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "state changed since it was made" in errors[0], again.stderr
+    assert "re-plan with `pvctl plan --phase mvp --offline`" in " ".join(again.stderr.split())
+    assert log.read_text() == applied_log
+
+    # A plan made against the state as it is now (lineage and serial set) still applies.
+    assert pvctl(["plan", "--phase", "mvp", "--offline"], repo, env).returncode == 0
+    assert pvctl(apply, repo, env).returncode == 0
+
+
 def test_offline_plan_is_not_applied_to_gcp(repo: Path, tmp_path: Path) -> None:
     plan = pvctl(["plan", "--phase", "mvp", "--json"], repo, cli_env(tmp_path))
     plan_file = json.loads(plan.stdout)["plan_file"]

@@ -31,6 +31,7 @@ def repo(tmp_path, monkeypatch):
 def test_json_output_shape_from_the_saved_plan(repo):
     result = runner.invoke(app, ["cost", "--phase", "mvp", "--json"])
     assert result.exit_code == 0, result.output
+    assert "no plan.meta.json says what it was planned from; pricing it as it is" in result.stderr  # not saved by pvctl plan
     doc = json.loads(result.stdout)
     assert {"phase", "region", "currency", "monthly_total", "items", "unpriced", "prices_as_of"} <= set(doc)
     assert (doc["phase"], doc["region"], doc["currency"]) == ("mvp", "us-central1", "USD")
@@ -68,6 +69,33 @@ def test_a_phase_without_a_saved_plan_is_planned_offline_and_priced(tmp_path, mo
     assert "planning it offline to price it" in result.output
     assert (repo / ".pvctl" / "mvp" / "plan.json").is_file()
     assert "Traceback" not in result.output
+
+
+def test_a_stale_saved_plan_is_planned_again_not_priced(tmp_path, monkeypatch):
+    """The saved plan's sidecar says what it was made from: once the phase's configuration changes,
+    cost prices a new offline plan of it (and says why), never the saved one."""
+    from tests.offline.test_inventories import copy_repo
+
+    repo = copy_repo(tmp_path)
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("PVCTL_REPO", raising=False)
+    planned = runner.invoke(app, ["plan", "--phase", "mvp", "--offline"])
+    assert planned.exit_code == 0, planned.output
+    fresh = runner.invoke(app, ["cost", "--phase", "mvp", "--json"])
+    assert fresh.exit_code == 0 and "planning" not in fresh.stderr, fresh.output  # the saved plan is current: priced as saved
+    phases = repo / "environments" / "phases.toml"
+    text = phases.read_text()
+    assert '[mvp.database]\ntier = "db-f1-micro"' in text
+    phases.write_text(text.replace('[mvp.database]\ntier = "db-f1-micro"', '[mvp.database]\ntier = "db-custom-2-7680"'))
+
+    result = runner.invoke(app, ["cost", "--phase", "mvp", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "the saved plan is stale" in result.stderr and "planning phase mvp offline to price it" in result.stderr
+    skus = {doc["sku"] for doc in json.loads(result.stdout)["items"]} - {doc["sku"] for doc in json.loads(fresh.stdout)["items"]}
+    assert skus and "sql_micro" not in skus  # the custom tier's vCPU and memory, not the micro instance
+    assert json.loads(result.stdout)["monthly_total"] > json.loads(fresh.stdout)["monthly_total"]
+    again = runner.invoke(app, ["cost", "--phase", "mvp", "--json"])  # the new plan was saved: current now
+    assert "planning" not in again.stderr and again.stdout == result.stdout
 
 
 def test_unknown_region_is_a_configuration_error(repo):

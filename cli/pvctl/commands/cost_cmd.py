@@ -56,25 +56,33 @@ def _config(sel: o.Selection, required: bool) -> Config | None:
 
 
 def _plan_for(phase: str, plan_json: Path | None, cfg: Config | None) -> dict:
+    from pvctl.core import console
     from pvctl.cost.plan_input import load_plan
+    from pvctl.engine.saved_plan import json_of, sidecar_of
 
     if plan_json is not None:
         return load_plan(plan_json)
     assert cfg is not None, "without a plan file the configuration is required (_config)"
     paths = cfg.paths
-    saved = paths.phase_dir(phase) / "plan.json"
-    if not saved.is_file():
-        # A phase's cost is that of everything its plan holds after apply (planned values),
-        # so an offline plan prices it as well as a live one; none is saved yet on a fresh clone.
-        from pvctl.core import console
-        from pvctl.engine.session import open_phase
+    plan_file = paths.default_plan(phase).resolve()
+    saved = json_of(plan_file)
+    if saved.is_file() and not sidecar_of(plan_file).is_file():
+        # Not saved by `pvctl plan` (which writes the sidecar last): priced as given, like --plan-json.
+        console.note(f"{saved}: no {sidecar_of(plan_file).name} says what it was planned from; pricing it as it is")
+        return load_plan(saved)
+    from pvctl.engine.session import open_phase, why_stale
 
-        console.note(f"no saved plan for phase {phase}: planning it offline to price it")
-        run = open_phase(cfg, phase, "offline", to_stderr=True)
-        if run.banner:  # always set for an offline run
-            console.banner(run.banner)
-        return run.plan(paths.default_plan(phase).resolve()).plan
-    return load_plan(saved)
+    stale = why_stale(cfg, phase, plan_file) if saved.is_file() else None
+    if saved.is_file() and stale is None:
+        return load_plan(saved)
+    # A phase's cost is that of everything its plan holds after apply (planned values),
+    # so an offline plan prices it as well as a live one; none is saved yet on a fresh clone.
+    console.note(f"{stale}; planning phase {phase} offline to price it" if stale else
+                 f"no saved plan for phase {phase}: planning it offline to price it")
+    run = open_phase(cfg, phase, "offline", to_stderr=True)
+    if run.banner:  # always set for an offline run
+        console.banner(run.banner)
+    return run.plan(plan_file).plan
 
 
 @o.configured()

@@ -215,8 +215,12 @@ def apply(
     # One set of Google clients (one credential refresh) for the admin password and the secret check.
     clients = _gcp_clients() if mode == "live" else None
     run = _open(cfg, phase, mode, None, terraform, to_stderr=False, gcp_clients=clients)
+    from pvctl.planning.promotion import apply_reviewed, resuming
+
     # A saved plan is checked first: stale and offline plans are refused before anything asks Google.
-    saved = run.load_saved(plan_path.resolve()) if plan_path is not None else None
+    saved = None
+    if plan_path is not None:
+        saved = run.load_saved(plan_path.resolve(), state_moved_on=resuming(run, plan_path.resolve()))
     if clients is not None:
         from pvctl.gcp.preflight import require_secret_values
 
@@ -235,8 +239,6 @@ def apply(
             auto_approve,
             f"pass --auto-approve, or save a plan with `pvctl plan --phase {phase}` and apply it with --plan",
         )
-    from pvctl.planning.promotion import apply_reviewed
-
     apply_reviewed(run, saved, allow_destroy)  # protected deletions: lift, re-plan, apply, restore
     console.err().print(f"[green]Applied phase {phase}[/] ({'sandbox' if mode == 'offline' else cfg.project_id}).")
 

@@ -9,8 +9,9 @@ nothing `apply` would take.
 
 The fingerprint covers what Terraform would read from disk at plan time: the rendered
 inputs, the backend selection, and every .tf file of the phase's environment and of
-modules/. State changes since the plan are caught by Terraform itself ("Saved plan
-is stale"), which pvctl maps to the same refusal.
+modules/. The state a plan was made against is inside the plan file (its `tfstate` entry, with
+the state's lineage and serial); `apply --plan` compares it with the current state before
+showing anything, as Terraform does at apply ("Saved plan is stale").
 
 Also the phase's *applied record* (`.pvctl/<phase>/applied.json`): the plan JSON of the
 last successful live apply on this machine, with when, to which project and from which
@@ -24,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import zipfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -153,9 +155,13 @@ def read_meta(plan_file: Path, phase: str) -> PlanMeta:
         raise GuardRefusal(f"plan file {plan_file} has no readable {sidecar_of(plan_file).name} (not made by pvctl plan)", replan) from None
 
 
+def replan_fix(phase: str, mode: Mode) -> str:
+    return f"re-plan with `pvctl plan --phase {phase}{' --offline' if mode == 'offline' else ''}`"
+
+
 def check_applicable(meta: PlanMeta, paths: RepoPaths, phase: str, mode: Mode, project_id: str) -> None:
     """Refuse a destroy plan, and a plan made for another phase, project or mode, or from other inputs."""
-    replan = f"re-plan with `pvctl plan --phase {phase}{' --offline' if mode == 'offline' else ''}`"
+    replan = replan_fix(phase, mode)
     if meta.destroy:
         raise GuardRefusal("the saved plan is a destroy plan; only `pvctl destroy` applies one, after its typed confirmation",
                            f"run `pvctl destroy --phase {phase}{' --offline' if mode == 'offline' else ''}`")
@@ -170,6 +176,31 @@ def check_applicable(meta: PlanMeta, paths: RepoPaths, phase: str, mode: Mode, p
         raise GuardRefusal(f"the saved plan is for project {meta.project_id}, the configuration now says {project_id}", replan)
     if meta.fingerprint != fingerprint(paths, phase):
         raise GuardRefusal("the saved plan is stale: the configuration or the .tf files changed since it was made", replan)
+
+
+def _version(state: dict[str, Any]) -> tuple[str, int]:
+    return str(state.get("lineage") or ""), int(state.get("serial") or 0)
+
+
+def check_state_unchanged(plan_file: Path, state: dict[str, Any], phase: str, mode: Mode) -> None:
+    """Refuse a plan made against another state than `state` (the current one; {} when there is none).
+
+    Terraform's own rule at apply (internal/backend/local/backend_local.go): a plan made with no
+    state yet records an empty lineage and serial 0 and is stale once any state is written; any
+    other plan is stale when the lineage or the serial differs.
+    """
+    try:
+        with zipfile.ZipFile(plan_file) as archive:
+            planned_lineage, planned_serial = _version(json.loads(archive.read("tfstate")))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return  # no readable prior state in the plan: Terraform's own check at apply decides
+    lineage, serial = _version(state)
+    if (planned_lineage and planned_lineage != lineage) or planned_serial != serial:
+        raise GuardRefusal(
+            f"the saved plan is stale: the state changed since it was made (state serial {serial}, the plan was made at "
+            f"{planned_serial}; applied already?)",
+            replan_fix(phase, mode),
+        )
 
 
 # --- the last live apply ----------------------------------------------------------------

@@ -263,14 +263,18 @@ class PhaseRun:
 
     def state_outputs(self) -> dict[str, Any]:
         """Outputs as last applied. Not the plan's prior_state: its outputs are re-evaluated
-        with the configuration being planned, so they would name the phase being planned.
+        with the configuration being planned, so they would name the phase being planned."""
+        return self.current_state().get("outputs", {})
+
+    def current_state(self) -> dict[str, Any]:
+        """The state document as the backend holds it now ({} when there is none).
 
         A local state (offline, or no bucket) is the file `state pull` would print: read directly,
         it costs no Terraform process beside the plan."""
         if self.local_state is not None:
             check_local_state(self.local_state)  # damaged: the same error as before a plan
             with contextlib.suppress(FileNotFoundError):
-                return json.loads(self.local_state.read_bytes()).get("outputs", {})
+                return dict(json.loads(self.local_state.read_bytes()))
             return {}
         result = self.runner.run(["state", "pull"], self.cwd, capture=True)
         if result.returncode != 0:
@@ -278,7 +282,7 @@ class PhaseRun:
                 f"terraform state pull failed for phase {self.phase}: {result.stderr.strip()[-300:]}",
                 "check the state backend (bucket, credentials) and run the command again",
             )
-        return json.loads(result.stdout).get("outputs", {}) if result.stdout.strip() else {}
+        return dict(json.loads(result.stdout)) if result.stdout.strip() else {}
 
     def plan(
         self,
@@ -336,14 +340,23 @@ class PhaseRun:
         saved_plan.publish(staged, plan, meta, plan_file)
         return plan, meta
 
-    def load_saved(self, plan_file: Path) -> SavedPlan:
-        """A saved plan, checked fresh for this phase, mode, project and inputs."""
+    def load_saved(self, plan_file: Path, state_moved_on: bool = False) -> SavedPlan:
+        """A saved plan, checked fresh for this phase, mode, project, inputs and state.
+
+        `state_moved_on`: the state has legitimately changed since the plan (a protected apply
+        being resumed, which re-plans rather than applying this plan), so it is not compared.
+        """
         meta = saved_plan.read_meta(plan_file, self.phase)
         self.render()  # the inputs as the configuration says *now*
         saved_plan.check_applicable(meta, self.paths, self.phase, self.mode, self.config.project_id)
         copy = saved_plan.verified_copy(plan_file, meta, _private_tempdir(self.paths.phase_dir(self.phase), self.paths.work))
         self.init()  # the plan may come from another machine; show and apply need the providers
-        return SavedPlan(copy, self.show(copy), meta, self.state_outputs(), source=plan_file)
+        # Live with a bucket, this is the `state pull` the outputs need anyway; Terraform still
+        # checks again at apply, for a state written between this check and the apply.
+        state = self.current_state()
+        if not state_moved_on:
+            saved_plan.check_state_unchanged(copy, state, self.phase, self.mode)
+        return SavedPlan(copy, self.show(copy), meta, state.get("outputs", {}), source=plan_file)
 
     def apply(self, saved: SavedPlan, line_sink: LineSink | None = None) -> None:
         """Apply a saved plan; a live one is then kept as the phase's applied record (`pvctl status` drift).
@@ -352,10 +365,8 @@ class PhaseRun:
         result = self._stream("apply", ["apply", "-input=false", "-no-color", str(saved.file)], line_sink)
         if result.returncode != 0:
             if STALE_MARKER in result.stdout:
-                raise GuardRefusal(
-                    "the saved plan is stale: the state changed since it was made",
-                    f"re-plan with `pvctl plan --phase {self.phase}{' --offline' if self.mode == 'offline' else ''}`",
-                )
+                raise GuardRefusal("the saved plan is stale: the state changed since it was made",
+                                   saved_plan.replan_fix(self.phase, self.mode))
             raise self._fail("apply", result, line_sink)
         if self.mode == "live":  # the sandbox is not what runs in the project
             self._record_applied(saved)
@@ -397,6 +408,19 @@ class PhaseRun:
                 f"terraform output failed for phase {self.phase}: {result.stderr.strip()[-300:]}", "check the state backend configuration"
             )
         return json.loads(result.stdout or "{}")
+
+
+def why_stale(config: Config, phase: str, plan_file: Path) -> str | None:
+    """Why the saved `plan_file` no longer describes the phase's configuration; None when it still does,
+    by the checks `apply --plan` makes (its state is not compared: that decides what an apply may
+    do, not what the phase holds once applied)."""
+    try:
+        meta = saved_plan.read_meta(plan_file, phase)
+        render_phase(config, phase, meta.mode)  # the inputs as the configuration says *now*, in the plan's mode
+        saved_plan.check_applicable(meta, config.paths, phase, meta.mode, config.project_id)
+    except GuardRefusal as refusal:
+        return refusal.what
+    return None
 
 
 def open_phase(

@@ -114,6 +114,10 @@ def differences(reviewed: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _journal_path(run: PhaseRun) -> Path:
+    return run.paths.phase_dir(run.phase) / "promotion.json"
+
+
 @dataclass
 class Journal:
     path: Path
@@ -123,18 +127,26 @@ class Journal:
     done: list[str]
 
     @classmethod
+    def _read(cls, run: PhaseRun, plan_file: Path) -> Journal | None:
+        """The journal of an earlier run of this plan's protected apply, None when there is none."""
+        path = _journal_path(run)
+        try:
+            digest = hashlib.sha256(plan_file.read_bytes()).hexdigest()
+            data = json.loads(path.read_text())
+            if data.get("plan_sha256") == digest:
+                return cls(path, digest, data["addresses"], data["lifted_phase"], list(data["done"]))
+        except (OSError, ValueError, KeyError):
+            pass  # none, or unreadable: start over; every step is safe to repeat
+        return None
+
+    @classmethod
     def open(cls, run: PhaseRun, saved: SavedPlan, guarded: list[Guarded]) -> Journal:
-        path = run.paths.phase_dir(run.phase) / "promotion.json"
+        earlier = cls._read(run, saved.file)
+        if earlier is not None:
+            return earlier
         digest = hashlib.sha256(saved.file.read_bytes()).hexdigest()
-        if path.exists():
-            try:
-                data = json.loads(path.read_text())
-                if data.get("plan_sha256") == digest:
-                    return cls(path, digest, data["addresses"], data["lifted_phase"], list(data["done"]))
-            except (OSError, ValueError, KeyError):
-                pass  # unreadable: start over; every step is safe to repeat
         applied = (saved.state_outputs.get("phase") or {}).get("value") or run.phase
-        return cls(path, digest, sorted(g.address for g in guarded), str(applied), [])
+        return cls(_journal_path(run), digest, sorted(g.address for g in guarded), str(applied), [])
 
     def finish(self, step: str) -> None:
         self.done.append(step)
@@ -178,6 +190,12 @@ def _targeted(run: PhaseRun, name: str, addresses: list[str], lifted: bool) -> N
     _check_lift_plan(saved.plan, addresses, lifted)
     if _changes(saved.plan):
         run.apply(saved)
+
+
+def resuming(run: PhaseRun, plan_file: Path) -> bool:
+    """Whether an apply of this saved plan stopped part-way through its protected sequence: its
+    finished steps changed the state, and the rest re-plans (the saved plan itself is never applied)."""
+    return Journal._read(run, plan_file) is not None
 
 
 def _say(step: int, text: str) -> None:
