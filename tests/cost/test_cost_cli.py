@@ -88,14 +88,16 @@ def test_a_stale_saved_plan_is_planned_again_not_priced(tmp_path, monkeypatch):
     assert '[mvp.database]\ntier = "db-f1-micro"' in text
     phases.write_text(text.replace('[mvp.database]\ntier = "db-f1-micro"', '[mvp.database]\ntier = "db-custom-2-7680"'))
 
-    result = runner.invoke(app, ["cost", "--phase", "mvp", "--json"])
-    assert result.exit_code == 0, result.output
-    assert "the saved plan is stale" in result.stderr and "planning phase mvp offline to price it" in result.stderr
+    compared = runner.invoke(app, ["cost", "--compare", "mvp", "growth", "--json"])
+    assert compared.exit_code == 0, compared.output
+    assert "the saved plan is stale" in compared.stderr and "planning phase mvp offline to price it" in compared.stderr
+    assert json.loads(compared.stdout)["before"] > json.loads(fresh.stdout)["monthly_total"]
+
+    result = runner.invoke(app, ["cost", "--phase", "mvp", "--json"])  # compare saved the new plan: current now
+    assert result.exit_code == 0 and "planning" not in result.stderr, result.output
     skus = {doc["sku"] for doc in json.loads(result.stdout)["items"]} - {doc["sku"] for doc in json.loads(fresh.stdout)["items"]}
     assert skus and "sql_micro" not in skus  # the custom tier's vCPU and memory, not the micro instance
-    assert json.loads(result.stdout)["monthly_total"] > json.loads(fresh.stdout)["monthly_total"]
-    again = runner.invoke(app, ["cost", "--phase", "mvp", "--json"])  # the new plan was saved: current now
-    assert "planning" not in again.stderr and again.stdout == result.stdout
+    assert json.loads(result.stdout)["monthly_total"] == pytest.approx(json.loads(compared.stdout)["before"], abs=0.01)
 
 
 def test_unknown_region_is_a_configuration_error(repo):
