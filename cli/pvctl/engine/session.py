@@ -108,7 +108,8 @@ def lock_timeout(env: Mapping[str, str] = os.environ) -> int:
     if not raw:
         return DEFAULT_LOCK_TIMEOUT
     if not raw.isdigit():
-        raise ConfigError([(LOCK_TIMEOUT_ENV, f"{raw!r} is not a whole number of seconds", f"set it to e.g. {DEFAULT_LOCK_TIMEOUT}, or unset it")])
+        fix = f"set it to a number of seconds, e.g. {DEFAULT_LOCK_TIMEOUT}, or unset it"
+        raise ConfigError([(LOCK_TIMEOUT_ENV, f"{raw!r} is not a whole number of seconds", fix)])
     return int(raw)
 
 
@@ -245,9 +246,8 @@ class PhaseRun:
 
     def _locked(self, failed: str, info: Mapping[str, str]) -> ToolError:
         operation = info.get("Operation", "").removeprefix("OperationType").lower() or "a command"
-        holder = f"{operation} by {info['Who']} since {info.get('Created', '?')}" if info.get("Who") else ""
-        waited = f"waited {lock_timeout()} s"
-        what = f"{failed}: the state is locked by another command ({holder}; {waited})" if holder else f"{failed}: the state is locked ({waited})"
+        held_by = f"{operation} by {info['Who']} since {info.get('Created', '?')}; " if info.get("Who") else ""
+        what = f"{failed}: the state is locked by another command ({held_by}waited {lock_timeout()} s)"
         if self.local_state is not None:  # a local state's lock is the holding process's own: it ends with it
             fix = "wait for that command to finish, then run this one again"
         else:
@@ -414,7 +414,8 @@ class PhaseRun:
         """Apply a saved plan; a live one is then kept as the phase's applied record (`pvctl status` drift).
 
         `line_sink`, as for `plan`: Terraform's output to the caller (pvctl ci's base sandbox), not the console."""
-        result = self._stream("apply", ["apply", "-input=false", "-no-color", f"-lock-timeout={lock_timeout()}s", str(saved.file)], line_sink)
+        args = ["apply", "-input=false", "-no-color", f"-lock-timeout={lock_timeout()}s", str(saved.file)]
+        result = self._stream("apply", args, line_sink)
         if result.returncode != 0:
             if STALE_MARKER in result.stdout:
                 raise GuardRefusal(
