@@ -179,13 +179,13 @@ def test_repeated_signals_not_typed_at_a_terminal_reach_the_tool_once(tmp_path: 
     output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 130, output
     assert output.count("stand-in: SIGINT") == 1 and "SIGTERM" not in output, output   # exactly one, and SIGINT
-    assert "pvctl-error: interrupted: terraform apply stopped (exit 1)" in output and "hard abort" not in output, output
+    assert "pvctl-error: interrupted: terraform apply stopped by the interrupt" in output and "hard abort" not in output, output
 
 
 @pytest.mark.parametrize("args, said", [
-    (["plan"], "terraform plan stopped (exit 1); it changes no infrastructure"),
-    (["apply", "finished"], "terraform apply had already finished (exit 0) when the interrupt arrived"),
-    (["apply", "lost-state"], "terraform apply stopped (exit 1) but could NOT save the state"),
+    (["plan"], "terraform plan stopped by the interrupt; it changes no infrastructure"),
+    (["apply", "finished"], "terraform apply had already finished when the interrupt arrived"),
+    (["apply", "lost-state"], "terraform apply stopped by the interrupt but could NOT save the state"),
 ])
 def test_pvctl_says_what_the_tool_did_after_the_interrupt(tmp_path: Path, args: list[str], said: str) -> None:
     proc = subprocess.Popen(_stand_in(tmp_path, *args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -195,3 +195,46 @@ def test_pvctl_says_what_the_tool_did_after_the_interrupt(tmp_path: Path, args: 
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 130 and f"pvctl-error: interrupted: {said}" in output, output
+    assert "(exit " not in output and "output above" not in output, output
+
+
+def _hold_state_lock(repo: Path) -> object:
+    """The sandbox state locked the way Terraform's local backend locks it (fcntl on the state file,
+    its lock info beside it), by this test process: another command holding the state."""
+    import fcntl
+
+    folder = repo / ".pvctl" / "sandbox" / "pv-test-project"
+    folder.mkdir(parents=True, exist_ok=True)
+    state = folder / "terraform.tfstate"
+    state.write_text(json.dumps({"version": 4, "terraform_version": "1.15.5", "serial": 1, "lineage": "held", "outputs": {},
+                                 "resources": []}))
+    held = state.open("r+")
+    fcntl.lockf(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    (folder / ".terraform.tfstate.lock.info").write_text(json.dumps(
+        {"ID": "4c0ffee0-0000-4000-8000-000000000001", "Operation": "OperationTypeApply", "Info": "", "Who": "ana@laptop",
+         "Version": "1.15.5", "Created": "2026-12-01T09:00:00Z", "Path": str(state)}))
+    return held
+
+
+def test_an_interrupted_quiet_plan_reports_on_stderr_only(tmp_path: Path) -> None:
+    """Interrupted while it waits for the state lock: the notes and Terraform's last lines are messages
+    (stderr), stdout stays empty, and the error says what stopped Terraform, not its raw exit code."""
+    repo = make_repo(tmp_path / "infra")
+    held = _hold_state_lock(repo)
+    proc = subprocess.Popen([sys.executable, "-m", "pvctl", "plan", "--phase", "scale", "--offline"], cwd=repo,
+                            env=cli_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    assert proc.stderr is not None
+    seen = ""
+    while "waiting up to" not in seen:
+        line = proc.stderr.readline()
+        assert line, seen
+        seen += line
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    held.close()
+    err = seen + err
+    assert proc.returncode == 130, out + err
+    assert out == "", out
+    assert "pvctl: interrupt received" in err and "interrupted: terraform plan stopped by the interrupt" in err, err
+    assert "(exit " not in err and "output above" not in err and "development overrides" not in err, err

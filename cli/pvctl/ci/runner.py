@@ -267,7 +267,7 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
     from pvctl.policy.fmt import fmt_check
 
     for phase in opts.phases:
-        get_phase(phase, config.phases_file)
+        get_phase(phase, config.phases_file, "--phases")
     mode, reason = resolve_mode(opts.offline, auto=True, from_example=config.from_example)
     if reason:
         say(reason)

@@ -125,12 +125,12 @@ def cost(
     pricing = Pricing.of(cfg, region or (None if cfg else DEFAULT_REGION), catalog, usage_file)
     catalog.check_region(pricing.region)
     phases_file = cfg.phases_file if cfg else None
-    profile = get_phase(traffic, phases_file).name if traffic else None
+    profile = get_phase(traffic, phases_file, "--traffic").name if traffic else None
 
     if compare is not None:
         from pvctl.cost.delta import compare as diff
 
-        a, b = (get_phase(p, phases_file).name for p in compare)
+        a, b = (get_phase(p, phases_file, "--compare").name for p in compare)
         est_a = pricing.estimate(_plan_for(a, None, cfg), a, profile or a)
         est_b = pricing.estimate(_plan_for(b, None, cfg), b, profile or b)
         delta = diff(est_a, est_b)

@@ -17,7 +17,7 @@ from typing import Any
 
 from pvctl.core import limits, validate
 from pvctl.core.errors import ConfigError
-from pvctl.core.phases import Phase, effective_tables, get_phase, load_phases, repository_phases_file
+from pvctl.core.phases import Phase, default_phases_file, effective_tables, get_phase, load_phases, repository_phases_file
 from pvctl.core.repo import RepoPaths, find_repo_root
 
 CONFIG_NAME = "pvctl.toml"
@@ -200,8 +200,15 @@ def load_config(
         for name, usage in _usage_overrides(phases, layer.get("usage", {}), problems, sources, label, prefix).items():
             usage_overrides.setdefault(name, {}).update(usage)
     # Overrides of the wrong type are already reported and left out; now Google's limits on each phase as it will run.
+    defaults_file = phases_file or default_phases_file()
+    shown_file = defaults_file.relative_to(root) if defaults_file.is_relative_to(root) else defaults_file
     for phase in phases.values():
-        problems.extend(limits.table_problems(phase.name, effective_tables(phase, phase_overrides)))
+        def field(table: str, key: str, phase: str = phase.name) -> str:
+            """The pvctl.toml key that overrides the value, else the phases.toml line that sets it."""
+            overridden = key in phase_overrides.get(phase, {}).get(table, {})
+            return f"phases.{phase}.{table}.{key}" if overridden else f"{shown_file} [{phase}.{table}] {key}"
+
+        problems.extend(limits.table_problems(phase.name, effective_tables(phase, phase_overrides), field))
     if problems:
         raise ConfigError(problems)
 

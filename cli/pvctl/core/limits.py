@@ -55,7 +55,9 @@ def _number(value: Any) -> bool:
 
 def _between(where: Where, table: Mapping[str, Any], key: str, low: float, high: float, fix: str, url: str) -> Iterator[Problem]:
     value = table.get(key)
-    if value is not None and (not _number(value) or not low <= value <= high):
+    if value is not None and not _number(value):
+        yield where(key), f"{value!r} must be a number, not {type(value).__name__}", f"write one in {low:g}..{high:g}, unquoted ({url})"
+    elif value is not None and not low <= value <= high:
         yield where(key), f"{value!r} is outside {low:g}..{high:g}", f"{fix} ({url})"
 
 
@@ -233,12 +235,15 @@ _BY_TABLE: dict[str, Callable[[Where, Mapping[str, Any]], Iterator[Problem]]] = 
 }
 
 
-def table_problems(phase: str, tables: Mapping[str, Mapping[str, Any]]) -> list[Problem]:
-    """Every value of the phase's effective tables outside Google's limits, named `phases.<phase>.<table>.<key>`."""
+def table_problems(
+    phase: str, tables: Mapping[str, Mapping[str, Any]], field: Callable[[str, str], str] | None = None
+) -> list[Problem]:
+    """Every value of the phase's effective tables outside Google's limits, named by `field(table, key)`
+    (where the value was written), by default `phases.<phase>.<table>.<key>`."""
     problems: list[Problem] = []
     for name, table in tables.items():
         def where(key: str, name: str = name) -> str:
-            return f"phases.{phase}.{name}.{key}"
+            return field(name, key) if field else f"phases.{phase}.{name}.{key}"
 
         # A Cloud Run service table is recognised by its keys, so a new service needs no entry here.
         check = _service if "concurrency" in table and "cpu" in table else _BY_TABLE.get(name)

@@ -72,8 +72,16 @@ def _read(path: Path, _changed: int) -> dict[str, Any]:
 
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError([(str(path), f"cannot read the phase defaults ({exc})", "pass a readable phases.toml")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message ends with where it stopped: "... (at line 3, column 7)"
+        problem, _, at = str(exc).removesuffix(")").rpartition(" (at ")
+        field = f"{path}, {at}" if problem else str(path)
+        raise ConfigError([(field, f"is not valid TOML: {problem or exc}", "fix the syntax there (https://toml.io/en/v1.0.0)")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([(str(path), f"cannot read the phase defaults (not UTF-8 at byte {exc.start})", "save it as UTF-8")]) from None
+    except OSError as exc:
+        raise ConfigError([(str(path), f"cannot read the phase defaults ({exc.strerror})",
+                            f"restore it, e.g. `git checkout -- {RELATIVE_PATH}`")]) from None
 
 
 def load_phases(path: Path | None = None) -> dict[str, Phase]:
@@ -96,12 +104,13 @@ def phase_names() -> list[str]:
     return list(load_phases())
 
 
-def get_phase(name: str, path: Path | None = None) -> Phase:
+def get_phase(name: str, path: Path | None = None, field: str = "--phase") -> Phase:
+    """The phase called `name`; `field`: where the user gave the name (an option, a file key), for the error."""
     from pvctl.core.errors import ConfigError
 
     phases = load_phases(path)
     if name not in phases:
-        raise ConfigError([("--phase", f"unknown phase {name!r}", f"use one of: {', '.join(phases)}")])
+        raise ConfigError([(field, f"unknown phase {name!r}", f"use one of: {', '.join(phases)}")])
     return phases[name]
 
 

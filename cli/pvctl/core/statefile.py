@@ -29,6 +29,8 @@ def check_local_state(state: Path) -> None:
         return  # no state yet: a first apply
     problem = None
     if not data.strip():
+        if state.with_name(f".{state.name}.lock.info").exists():
+            return  # another command holds the lock of a state it is creating: Terraform waits for it
         problem = "is empty"
     else:
         try:

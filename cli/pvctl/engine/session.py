@@ -36,7 +36,11 @@ STALE_MARKER = "Saved plan is stale"
 OFFLINE_INIT_WORKSPACE = "pvctl-offline-init"   # never holds state
 INIT_MARKER = "pvctl-init.sha256"  # in TF_DATA_DIR: what the last successful init was made from
 LineSink = Callable[[str], None]
-
+# How long plan and apply wait for a state lock another command holds (Terraform's -lock-timeout).
+LOCK_TIMEOUT_ENV = "PVCTL_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 300  # seconds: long enough for another plan, short enough to notice a forgotten one
+LOCK_WAIT_MARKER = "Acquiring state lock"  # Terraform prints it once the lock has not come within a moment
+LOCK_FAILED_MARKER = "Error acquiring the state lock"
 
 
 def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple[Mode, str | None]:
@@ -97,6 +101,29 @@ def _without_override_warning(sink: LineSink) -> LineSink:
         sink(line)
 
     return filtered
+
+
+def lock_timeout(env: Mapping[str, str] = os.environ) -> int:
+    raw = env.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    if not raw.isdigit():
+        fix = f"set it to a number of seconds, e.g. {DEFAULT_LOCK_TIMEOUT}, or unset it"
+        raise ConfigError([(LOCK_TIMEOUT_ENV, f"{raw!r} is not a whole number of seconds", fix)])
+    return int(raw)
+
+
+def _lock_info(output: str) -> dict[str, str]:
+    """The "Lock Info:" block of Terraform's lock error: ID, Path, Operation, Who, Version, Created."""
+    info: dict[str, str] = {}
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip(" │").startswith("Lock Info:")), None)
+    for line in lines[start + 1 if start is not None else len(lines):]:
+        key, sep, value = line.strip(" │").partition(":")
+        if not sep or " " in key:
+            break
+        info[key] = value.strip()
+    return info
 
 
 def _first_error(output: str) -> str | None:
@@ -181,10 +208,18 @@ class PhaseRun:
         recent: deque[str] = deque(maxlen=40)
         with _private_text(log) as kept, console.progress(heading, self.to_stderr) as sink:
             terminal = _without_override_warning(sink)
+            # pvctl's notes, and Terraform's last lines after an interrupt, are messages about the run:
+            # stderr, with or without --json (stdout is for the results).
+            noted = _without_override_warning(lambda line: console.err().print(line, markup=False, highlight=False, soft_wrap=True))
 
             def both(line: str) -> None:
                 kept.write(line + "\n")
-                if verbose or line.startswith("pvctl: "):
+                if line.startswith(LOCK_WAIT_MARKER):
+                    line = (f"pvctl: the state is locked by another command; waiting up to {lock_timeout()} s for it "
+                            f"to finish ({LOCK_TIMEOUT_ENV} sets the wait)")
+                if line.startswith("pvctl: "):
+                    noted(line)
+                elif verbose:
                     terminal(line)
                 else:
                     recent.append(line)
@@ -193,15 +228,35 @@ class PhaseRun:
                 return self.runner.stream(args, self.cwd, both)
             except Interrupted:
                 for line in recent:
-                    terminal(line)
+                    noted(line)
                 raise
 
     def _fail(self, step: str, result: RunResult, line_sink: LineSink | None) -> ToolError:
+        failed = f"terraform {step} failed for phase {self.phase}"
+        if LOCK_FAILED_MARKER in result.stdout:
+            return self._locked(failed, _lock_info(result.stdout))
         if line_sink is None and not console.settings.verbose:  # the output went to the log only: its end now
-            console.err().print(result.stdout, markup=False, highlight=False, soft_wrap=True)
+            printed = _without_override_warning(lambda line: console.err().print(line, markup=False, highlight=False, soft_wrap=True))
+            for line in result.stdout.splitlines():
+                printed(line)
         detail = _first_error(result.stdout)
-        what = f"terraform {step} failed for phase {self.phase}" + (f": {detail}" if detail else f" (exit {result.returncode})")
-        return ToolError(what, "read Terraform's output above, fix the cause and run the command again")
+        what = failed + (f": {detail}" if detail else f" (exit {result.returncode})")
+        where = "above" if line_sink is None else "in the phase's log"
+        return ToolError(what, f"read Terraform's output {where}, fix the cause and run the command again")
+
+    def _locked(self, failed: str, info: Mapping[str, str]) -> ToolError:
+        operation = info.get("Operation", "").removeprefix("OperationType").lower() or "a command"
+        held_by = f"{operation} by {info['Who']} since {info.get('Created', '?')}; " if info.get("Who") else ""
+        what = f"{failed}: the state is locked by another command ({held_by}waited {lock_timeout()} s)"
+        if self.local_state is not None:  # a local state's lock is the holding process's own: it ends with it
+            fix = "wait for that command to finish, then run this one again"
+        else:
+            data_dir = self.paths.data_dir(self.phase, self.mode)
+            fix = (
+                "wait for that command to finish, then run this one again; only if that process is gone, release the lock: "
+                f"TF_DATA_DIR={data_dir} terraform -chdir={self.cwd} force-unlock {info.get('ID', '<lock ID>')}"
+            )
+        return ToolError(what, fix)
 
     def init(self, line_sink: LineSink | None = None) -> None:
         rendered = self.render()
@@ -274,7 +329,8 @@ class PhaseRun:
         if self.local_state is not None:
             check_local_state(self.local_state)  # damaged: the same error as before a plan
             with contextlib.suppress(FileNotFoundError):
-                return dict(json.loads(self.local_state.read_bytes()))
+                data = self.local_state.read_bytes()
+                return dict(json.loads(data)) if data.strip() else {}  # empty: being created under its lock
             return {}
         result = self.runner.run(["state", "pull"], self.cwd, capture=True)
         if result.returncode != 0:
@@ -309,6 +365,7 @@ class PhaseRun:
         staging = Path(tempfile.mkdtemp(prefix=".pvctl-plan-", dir=private_dir(plan_file.parent, self.paths.work)))
         # The applied outputs are read while Terraform plans: a plan never writes the state, and
         # `state pull` takes no lock, so both see the state as last applied.
+        read_from = self._local_state_stamp()
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending_outputs = pool.submit(self.state_outputs)
             try:
@@ -316,7 +373,16 @@ class PhaseRun:
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
             outputs = pending_outputs.result()
+        if self._local_state_stamp() != read_from:  # another command wrote it while this plan waited for the lock
+            outputs = self.state_outputs()
         return SavedPlan(plan_file, plan, meta, outputs)
+
+    def _local_state_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.local_state.stat() if self.local_state is not None else None
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size) if st else None
 
     def _plan_into(
         self, staged: Path, plan_file: Path, destroy: bool, lock_state: bool, line_sink: LineSink | None, targets: Sequence[str]
@@ -325,8 +391,7 @@ class PhaseRun:
         args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", f"-out={staged}", f"-var-file={self.paths.tfvars(self.phase)}"]
         if destroy:
             args.append("-destroy")
-        if not lock_state:
-            args.append("-lock=false")
+        args.append(f"-lock-timeout={lock_timeout()}s" if lock_state else "-lock=false")
         args += [f"-target={t}" for t in targets]
         # show -json starts while Terraform plans: its engine loads meanwhile, and it runs once the plan is saved.
         with self.runner.started_ahead(self._show_args(staged), self.cwd) as show:
@@ -362,7 +427,8 @@ class PhaseRun:
         """Apply a saved plan; a live one is then kept as the phase's applied record (`pvctl status` drift).
 
         `line_sink`, as for `plan`: Terraform's output to the caller (pvctl ci's base sandbox), not the console."""
-        result = self._stream("apply", ["apply", "-input=false", "-no-color", str(saved.file)], line_sink)
+        args = ["apply", "-input=false", "-no-color", f"-lock-timeout={lock_timeout()}s", str(saved.file)]
+        result = self._stream("apply", args, line_sink)
         if result.returncode != 0:
             if STALE_MARKER in result.stdout:
                 raise GuardRefusal("the saved plan is stale: the state changed since it was made",

@@ -396,17 +396,19 @@ class _Supervised:
         what = f"terraform {self.command}"
         if self.hard_abort:
             raise Interrupted(
-                f"hard abort: a second Ctrl-C made {what} exit without waiting for its running operations (exit {returncode}); "
+                f"hard abort: a second Ctrl-C made {what} exit without waiting for its running operations; "
                 "the state may not record what they did",
                 "run `pvctl plan` for the phase to see what the state holds; "
                 "if it reports a held lock, release it with `terraform force-unlock`",
             )
+        again = "run the command again"
         if returncode == 0:
-            done = f"{what} had already finished (exit 0) when the interrupt arrived"
+            done = f"{what} had already finished when the interrupt arrived"
         elif any(marker in output for marker in _STATE_NOT_SAVED):
-            done = f"{what} stopped (exit {returncode}) but could NOT save the state (see its output above)"
+            done = f"{what} stopped by the interrupt but could NOT save the state"
+            again = f"see Terraform's reason in its last lines (the step's log keeps them all), then {again}"
         elif self.command in _WRITES_STATE:
-            done = f"{what} stopped (exit {returncode}) after finishing its running operations; the state was saved"
+            done = f"{what} stopped by the interrupt after finishing its running operations; the state was saved"
         else:
-            done = f"{what} stopped (exit {returncode}); it changes no infrastructure"
-        raise Interrupted(f"interrupted: {done}", "read the output above, then run the command again")
+            done = f"{what} stopped by the interrupt; it changes no infrastructure"
+        raise Interrupted(f"interrupted: {done}", again)
