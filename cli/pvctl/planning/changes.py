@@ -4,7 +4,9 @@
 the changed leaves of `before`/`after`, compared on the real values and shown masked
 (`pvctl.planning.masking`), each value whole. Nested blocks are one-element lists in plan
 JSON; their index is left out of a path unless the list holds more than one element, the
-way a reader names them in HCL. A string holding a JSON document (a dashboard) is opened the
+way a reader names them in HCL. Entries of a list of objects that each carry their own `name`
+(env vars, ports, volumes) are matched and named by it, `env[REDIS_HOST]`, so an entry inserted
+in the middle is one addition rather than a shift of every later one. A string holding a JSON document (a dashboard) is opened the
 same way. A replacement names the attributes Terraform gives as the reason (`replace_paths`).
 """
 
@@ -98,9 +100,8 @@ def _names(value: Any) -> list[str] | None:
     if not isinstance(value, list):
         return [] if value is None else None
     names = [e.get(KEY) if isinstance(e, dict) else None for e in value]
-    if all(isinstance(n, str) and n for n in names) and len(set(names)) == len(names):
-        return names
-    return None
+    named = [n for n in names if isinstance(n, str) and n]
+    return named if len(named) == len(names) == len(set(named)) else None
 
 
 def _keyed(before: Any, after: Any) -> tuple[list[str], list[str]] | None:
