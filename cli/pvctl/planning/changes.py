@@ -6,8 +6,8 @@ the changed leaves of `before`/`after`, compared on the real values and shown ma
 JSON; their index is left out of a path unless the list holds more than one element, the
 way a reader names them in HCL. Entries of a list of objects that each carry their own `name`
 (env vars, ports, volumes) are matched and named by it, `env[REDIS_HOST]`, so an entry inserted
-in the middle is one addition rather than a shift of every later one. A string holding a JSON document (a dashboard) is opened the
-same way. A replacement names the attributes Terraform gives as the reason (`replace_paths`).
+in the middle is one addition rather than a shift of every later one. A string holding a JSON
+document (a dashboard) is opened the same way. A replacement names the attributes Terraform gives as the reason (`replace_paths`).
 """
 
 from __future__ import annotations
