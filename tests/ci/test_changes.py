@@ -120,6 +120,13 @@ def _env_change(before_env: list, after_env: list, after_unknown_env: list | Non
     return {"actions": ["update"], "before": service(before_env), "after": service(after_env), "after_unknown": unknown, **marks}
 
 
+def _env_lines(before_env: list, after_env: list, after_unknown_env: list | None = None, **marks) -> list[str]:
+    """The changed attribute lines, each checked to lie under the container's env and shown from there."""
+    lines = [a.line() for a in attribute_changes(_env_change(before_env, after_env, after_unknown_env, **marks))]
+    assert all(line.startswith("template.containers.env[") for line in lines), lines
+    return [line.removeprefix("template.containers.env") for line in lines]
+
+
 # mvp → growth: a memorystore adds five REDIS_* entries sorted in among the others.
 MVP_ENV = [_value("DB_HOST", "192.0.2.168"), _value("DB_NAME", "app"), _secret("SESSION_SIGNING_KEY", "pv-session-signing-key"),
            _secret("WHATSAPP_TOKEN", "pv-whatsapp-token")]
@@ -132,28 +139,24 @@ GROWTH_ENV = [_value("DB_HOST", "192.0.2.168"), _value("DB_NAME", "app"), _secre
 def test_env_entries_inserted_in_the_middle_are_matched_by_name():
     """Kept entries are not reported though their positions shift; each added entry is named once,
     by its name, never as an index whose old occupant seems renamed or its secret removed."""
-    lines = [a.line() for a in attribute_changes(_env_change(MVP_ENV, GROWTH_ENV))]
-    env = "template.containers.env"
-    assert lines == [
-        f"{env}[REDIS_AUTH].value_source.secret_key_ref.secret: null → pv-redis-auth",
-        f"{env}[REDIS_AUTH].value_source.secret_key_ref.version: null → latest",
-        f"{env}[REDIS_CA_CERT].value_source.secret_key_ref.secret: null → pv-redis-ca",
-        f"{env}[REDIS_CA_CERT].value_source.secret_key_ref.version: null → latest",
-        f"{env}[REDIS_HOST].value: null → 10.0.0.3",
-        f"{env}[REDIS_PORT].value: null → 6378",
-        f"{env}[REDIS_TLS].value: null → true",
+    assert _env_lines(MVP_ENV, GROWTH_ENV) == [
+        "[REDIS_AUTH].value_source.secret_key_ref.secret: null → pv-redis-auth",
+        "[REDIS_AUTH].value_source.secret_key_ref.version: null → latest",
+        "[REDIS_CA_CERT].value_source.secret_key_ref.secret: null → pv-redis-ca",
+        "[REDIS_CA_CERT].value_source.secret_key_ref.version: null → latest",
+        "[REDIS_HOST].value: null → 10.0.0.3",
+        "[REDIS_PORT].value: null → 6378",
+        "[REDIS_TLS].value: null → true",
     ]
 
 
 def test_env_entries_removed_and_changed_are_named_once():
     after = [_value("DB_HOST", "192.0.2.7"), _secret("SESSION_SIGNING_KEY", "pv-session-signing-key"),
              _secret("WHATSAPP_TOKEN", "pv-whatsapp-token-v2")]
-    lines = [a.line() for a in attribute_changes(_env_change(MVP_ENV, after))]
-    env = "template.containers.env"
-    assert lines == [
-        f"{env}[DB_HOST].value: 192.0.2.168 → 192.0.2.7",
-        f"{env}[WHATSAPP_TOKEN].value_source.secret_key_ref.secret: pv-whatsapp-token → pv-whatsapp-token-v2",
-        f"{env}[DB_NAME].value: app → null",
+    assert _env_lines(MVP_ENV, after) == [
+        "[DB_HOST].value: 192.0.2.168 → 192.0.2.7",
+        "[WHATSAPP_TOKEN].value_source.secret_key_ref.secret: pv-whatsapp-token → pv-whatsapp-token-v2",
+        "[DB_NAME].value: app → null",
     ]
 
 
@@ -164,17 +167,14 @@ def test_a_named_entry_keeps_its_sensitive_value_masked_and_unknowns_follow_it()
     marks = {"before_sensitive": {"template": [{"containers": [{"env": [{}, {"value": True}]}]}]},
              "after_sensitive": {"template": [{"containers": [{"env": [{}, {}, {"value": True}, {}]}]}]}}
     unknown = [{}, {}, {}, {"value": True}]
-    found = attribute_changes(_env_change(before, after, unknown, **marks))
-    env = "template.containers.env"
-    assert [a.line() for a in found] == [f"{env}[APP_MODE].value: null → growth",
-                                          f"{env}[API_KEY].value: (sensitive) → (sensitive)",
-                                          f"{env}[DB_HOST_IP].value: null → (known after apply)"]
-    assert "k3y" not in repr(found)
+    lines = _env_lines(before, after, unknown, **marks)
+    assert lines == ["[APP_MODE].value: null → growth", "[API_KEY].value: (sensitive) → (sensitive)",
+                     "[DB_HOST_IP].value: null → (known after apply)"]
+    assert "k3y" not in repr(lines)
 
 
 def test_an_entry_with_nothing_but_its_name_is_still_reported():
-    found = attribute_changes(_env_change(MVP_ENV, [*MVP_ENV, _value("EMPTY", None)]))
-    assert [a.line() for a in found] == ["template.containers.env[EMPTY].name: null → EMPTY"]
+    assert _env_lines(MVP_ENV, [*MVP_ENV, _value("EMPTY", None)]) == ["[EMPTY].name: null → EMPTY"]
 
 
 def test_lists_without_distinct_names_are_matched_by_position():
