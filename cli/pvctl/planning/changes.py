@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pvctl.planning.masking import MASK, masked_change, secrets_of
@@ -34,6 +34,10 @@ class AttributeChange:
     before: str                  # shown values: masked, whole
     after: str
     forces_replacement: bool = False
+    # Where the value stands in the plan's `before` and `after` (list positions, object keys);
+    # None past a list entry that side does not hold.
+    before_at: tuple[Step | None, ...] = field(default=(), compare=False, repr=False)
+    after_at: tuple[Step | None, ...] = field(default=(), compare=False, repr=False)
 
     def line(self) -> str:
         return f"{self.path}: {self.before} → {self.after}"
@@ -220,7 +224,8 @@ def attribute_changes(change: dict[str, Any], secrets: frozenset[str] = frozense
     forcing = [tuple(p) for p in change.get("replace_paths") or []]
     found = []
     for trail, old, new in _walk(_Side(before, shown["before"]), _Side(after, shown["after"]), change.get("after_unknown"), ()):
-        found.append(AttributeChange(_text(trail), old, new, _forces(trail, forcing)))
+        found.append(AttributeChange(_text(trail), old, new, _forces(trail, forcing),
+                                     tuple(s.before for s in trail), tuple(s.after for s in trail)))
     return tuple(found)
 
 
