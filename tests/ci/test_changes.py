@@ -102,3 +102,83 @@ def test_a_json_string_that_only_changes_its_spelling_still_shows_a_change():
 def test_a_sensitive_json_string_is_not_opened():
     found = attribute_changes(_json_attribute_change({"token": "old-secret"}, {"token": "new-secret"}, sensitive=True))
     assert [a.path for a in found] == ["dashboard_json"] and "secret" not in repr(found)
+
+
+def _value(name: str, value: str) -> dict:
+    return {"name": name, "value": value, "value_source": []}
+
+
+def _secret(name: str, secret: str) -> dict:
+    return {"name": name, "value": None, "value_source": [{"secret_key_ref": [{"secret": secret, "version": "latest"}]}]}
+
+
+def _env_change(before_env: list, after_env: list, after_unknown_env: list | None = None, **marks) -> dict:
+    """A Cloud Run v2 service update whose only change is its container's env, as plan JSON holds it."""
+    def service(env):
+        return {"name": "pv-api", "template": [{"containers": [{"image": "api:1", "env": env}], "scaling": [{"max_instance_count": 5}]}]}
+    unknown = {"template": [{"containers": [{"env": after_unknown_env or [{} for _ in after_env]}], "scaling": [{}]}]}
+    return {"actions": ["update"], "before": service(before_env), "after": service(after_env), "after_unknown": unknown, **marks}
+
+
+def _env_lines(before_env: list, after_env: list, after_unknown_env: list | None = None, **marks) -> list[str]:
+    """The changed attribute lines, each checked to lie under the container's env and shown from there."""
+    lines = [a.line() for a in attribute_changes(_env_change(before_env, after_env, after_unknown_env, **marks))]
+    assert all(line.startswith("template.containers.env[") for line in lines), lines
+    return [line.removeprefix("template.containers.env") for line in lines]
+
+
+# mvp → growth: a memorystore adds five REDIS_* entries sorted in among the others.
+MVP_ENV = [_value("DB_HOST", "192.0.2.168"), _value("DB_NAME", "app"), _secret("SESSION_SIGNING_KEY", "pv-session-signing-key"),
+           _secret("WHATSAPP_TOKEN", "pv-whatsapp-token")]
+GROWTH_ENV = [_value("DB_HOST", "192.0.2.168"), _value("DB_NAME", "app"), _secret("REDIS_AUTH", "pv-redis-auth"),
+              _secret("REDIS_CA_CERT", "pv-redis-ca"), _value("REDIS_HOST", "10.0.0.3"), _value("REDIS_PORT", "6378"),
+              _value("REDIS_TLS", "true"), _secret("SESSION_SIGNING_KEY", "pv-session-signing-key"),
+              _secret("WHATSAPP_TOKEN", "pv-whatsapp-token")]
+
+
+def test_env_entries_inserted_in_the_middle_are_matched_by_name():
+    """Kept entries are not reported though their positions shift; each added entry is named once,
+    by its name, never as an index whose old occupant seems renamed or its secret removed."""
+    assert _env_lines(MVP_ENV, GROWTH_ENV) == [
+        "[REDIS_AUTH].value_source.secret_key_ref.secret: null → pv-redis-auth",
+        "[REDIS_AUTH].value_source.secret_key_ref.version: null → latest",
+        "[REDIS_CA_CERT].value_source.secret_key_ref.secret: null → pv-redis-ca",
+        "[REDIS_CA_CERT].value_source.secret_key_ref.version: null → latest",
+        "[REDIS_HOST].value: null → 10.0.0.3",
+        "[REDIS_PORT].value: null → 6378",
+        "[REDIS_TLS].value: null → true",
+    ]
+
+
+def test_env_entries_removed_and_changed_are_named_once():
+    after = [_value("DB_HOST", "192.0.2.7"), _secret("SESSION_SIGNING_KEY", "pv-session-signing-key"),
+             _secret("WHATSAPP_TOKEN", "pv-whatsapp-token-v2")]
+    assert _env_lines(MVP_ENV, after) == [
+        "[DB_HOST].value: 192.0.2.168 → 192.0.2.7",
+        "[WHATSAPP_TOKEN].value_source.secret_key_ref.secret: pv-whatsapp-token → pv-whatsapp-token-v2",
+        "[DB_NAME].value: app → null",
+    ]
+
+
+def test_a_named_entry_keeps_its_sensitive_value_masked_and_unknowns_follow_it():
+    before = [_value("DB_HOST", "192.0.2.168"), _value("API_KEY", "k3y-old-value")]
+    after = [_value("APP_MODE", "growth"), _value("DB_HOST", "192.0.2.168"), _value("API_KEY", "k3y-new-value"),
+             {"name": "DB_HOST_IP", "value_source": []}]
+    marks = {"before_sensitive": {"template": [{"containers": [{"env": [{}, {"value": True}]}]}]},
+             "after_sensitive": {"template": [{"containers": [{"env": [{}, {}, {"value": True}, {}]}]}]}}
+    unknown = [{}, {}, {}, {"value": True}]
+    lines = _env_lines(before, after, unknown, **marks)
+    assert lines == ["[APP_MODE].value: null → growth", "[API_KEY].value: (sensitive) → (sensitive)",
+                     "[DB_HOST_IP].value: null → (known after apply)"]
+    assert "k3y" not in repr(lines)
+
+
+def test_an_entry_with_nothing_but_its_name_is_still_reported():
+    assert _env_lines(MVP_ENV, [*MVP_ENV, _value("EMPTY", None)]) == ["[EMPTY].name: null → EMPTY"]
+
+
+def test_lists_without_distinct_names_are_matched_by_position():
+    change = {"actions": ["update"], "after_unknown": {},
+              "before": {"rule": [{"name": "a", "n": 1}, {"name": "a", "n": 2}]},
+              "after": {"rule": [{"name": "a", "n": 1}, {"name": "a", "n": 3}]}}
+    assert [a.line() for a in attribute_changes(change)] == ["rule[1].n: 2 → 3"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pvctl.ci.drivers import CostDriver
 from pvctl.ci.model import (
     CiReport,
     CostResult,
@@ -35,7 +36,8 @@ SECRETS = ("hunter2-old-db-password", "s3cr3t-new-db-password-XYZ", "wa-token-AB
 SQL = "module.database.google_sql_database_instance.primary"
 COST = CostResult(Decimal("769.12"), Decimal("503.57"), "base main", "USD", "2026-08-21",
                   (ResourceCost(SQL, "Cloud SQL", Decimal("98.50"), Decimal("197.00")),
-                   ResourceCost("module.database.google_sql_database_instance.replica[0]", "Cloud SQL", Decimal(0), Decimal("167.05"))))
+                   ResourceCost("module.database.google_sql_database_instance.replica[0]", "Cloud SQL", Decimal(0), Decimal("167.05"))),
+                  {SQL: (CostDriver("settings.tier", "db-custom-1-3840", "db-custom-2-7680", Decimal("98.50")),)})
 SAME = CostResult(Decimal("62.38"), Decimal("62.38"), "base main", "USD", "2026-08-21")
 OK_STEPS = [StepResult(n, "ok") for n in ("validate", "plan", "policy", "cost")]
 SKIP = Finding("CKV_GCP_6", "Cloud SQL requires SSL", "module.database.google_sql_database_instance.primary",

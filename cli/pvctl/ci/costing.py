@@ -10,10 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pvctl.ci.drivers import cost_drivers
 from pvctl.ci.model import CostResult
 from pvctl.core.config import Config
 from pvctl.cost.delta import ResourceCost, resource_deltas
 from pvctl.cost.estimate import Estimate
+from pvctl.planning.changes import resource_diffs
 
 
 def resource_costs(before: Estimate, after: Estimate) -> tuple[ResourceCost, ...]:
@@ -37,5 +39,11 @@ def phase_cost(config: Config, phase: str, plan: dict[str, Any], baseline_label:
     else:
         before = pricing.applied(plan, applied_phase, phase)
     label = f"{baseline_label} ({before.profile} traffic)" if before.profile else baseline_label
+    costs = resource_costs(before, after)
+    new_profile = pricing.estimate(plan, phase, phase, side="before") if before.profile else before
+    profiles = ((f"{baseline_label}'s {phase}", f"this change's {phase}") if baseline_phases is not None
+                else (before.profile or "", phase))
+    drivers = cost_drivers(plan, resource_diffs(plan), costs, lambda p: pricing.estimate(p, phase, phase),
+                           before, new_profile, profiles)
     return CostResult(after.monthly_total, before.monthly_total, label, after.currency, after.prices_as_of,
-                      resource_costs(before, after))
+                      costs, drivers)

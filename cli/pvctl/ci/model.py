@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from pvctl.ci.drivers import CostDriver
 from pvctl.core.errors import ExitCode
 from pvctl.cost.delta import ResourceCost
 from pvctl.planning.changes import ResourceDiff
@@ -26,6 +27,7 @@ class CostResult:
     currency: str
     prices_as_of: str
     resources: tuple[ResourceCost, ...] = ()   # the resources whose cost changes
+    drivers: Mapping[str, tuple[CostDriver, ...]] = field(default_factory=dict)   # by resource: what moves its cost
 
     @property
     def delta(self) -> Decimal | None:
@@ -40,7 +42,8 @@ class CostResult:
         return {"monthly": float(self.monthly), "baseline": None if self.baseline is None else float(self.baseline),
                 "baseline_label": self.baseline_label, "delta": None if delta is None else float(delta),
                 "currency": self.currency, "prices_as_of": self.prices_as_of,
-                "resources": [r.as_json() for r in self.resources]}
+                "resources": [r.as_json() for r in self.resources],
+                "drivers": {r: [d.as_json() for d in found] for r, found in self.drivers.items()}}
 
 
 @dataclass

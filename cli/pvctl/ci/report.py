@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from pvctl.ci.drivers import PROFILE, CostDriver
 from pvctl.ci.model import CiReport, CostResult, PhaseResult
 from pvctl.offline.schema import PROVIDER_VERSION
 from pvctl.planning.changes import UNKNOWN, AttributeChange, ResourceDiff
@@ -200,23 +201,23 @@ def _cost_lines(report: CiReport, limit: int | None) -> list[str]:
         diffs = {r.address: r for r in p.resources}
         lines.append(f"- **{p.label}** (against {_text(p.cost.baseline_label)}):")
         for c in p.cost.resources[:limit]:
-            why = _why(diffs.get(c.resource))
+            why = _why(diffs.get(c.resource), p.cost.drivers.get(c.resource, ()))
             lines.append(f"  - {_code(c.resource)}{why}: {_money(c.before)} → {_money(c.after)} "
                          f"({_signed(c.delta)}/month, {_percent(c.percent)})")
         lines += [f"  - {m}" for m in _more(len(p.cost.resources), limit)]
     return lines
 
 
-def _why(diff: ResourceDiff | None) -> str:
-    """What drives a resource's cost change: its first known attribute changes, or that it comes or goes."""
-    if diff is None:
-        return ""
-    if diff.action == "create":
+def _why(diff: ResourceDiff | None, drivers: Iterable[CostDriver]) -> str:
+    """What drives a resource's cost change: that it comes or goes, or the changes that move its price
+    most (its own attributes, another resource's, the usage profile); nothing where none is known."""
+    if diff is not None and diff.action == "create":
         return " (new)"
-    if diff.action == "delete":
+    if diff is not None and diff.action == "delete":
         return " (destroyed)"
-    known = [a for a in diff.attributes if a.after != UNKNOWN][:COST_REASONS]
-    return "" if not known else " " + ", ".join(f"{_code(a.path)} {_code(a.before)} → {_code(a.after)}" for a in known)
+    shown = list(drivers)[:COST_REASONS]
+    return "" if not shown else " " + ", ".join(
+        f"{PROFILE if d.what == PROFILE else _code(d.what)} {_code(d.before)} → {_code(d.after)}" for d in shown)
 
 
 def _more(total: int, limit: int | None) -> list[str]:
