@@ -47,8 +47,8 @@ def show(
         out.print(f"environment: {cfg.environment} (of {', '.join(cfg.environments)})")
     table = Table(show_edge=False, header_style="bold")
     table.add_column("setting")
-    table.add_column("value", overflow="fold")
+    table.add_column("value")
     table.add_column("source", style="dim")
     for name, value, source in rows:
         table.add_row(name, "" if value is None else (value if isinstance(value, str) else json.dumps(value)), source)
-    out.print(table)
+    out.print(console.Fitted(table), crop=False)

@@ -96,7 +96,8 @@ def cost(
     usage_file: UsageFile = None,
     compare: Annotated[
         tuple[str, str] | None,
-        typer.Option("--compare", help="Per-component cost change between two phases, e.g. --compare mvp growth.", show_default=False),
+        typer.Option("--compare", metavar="FROM TO", show_default=False,
+                     help="Per-component cost change between two phases, e.g. --compare mvp growth."),
     ] = None,
     traffic: Annotated[
         str | None,
@@ -118,6 +119,11 @@ def cost(
         raise ConfigError(
             [("--phase / --compare", "give exactly one", "e.g. `pvctl cost --phase mvp` or `pvctl cost --compare mvp growth`")]
         )
+    if json_out and markdown:
+        raise ConfigError([("--json / --markdown", "give at most one", "--json for machines, --markdown for READMEs and pull requests")])
+    if compare is not None and any("," in p for p in compare):
+        raise ConfigError([("--compare", f"takes two phases apart, not {' '.join(compare)!r}",
+                            "e.g. `pvctl cost --compare mvp growth`")])
     if compare is not None and plan_json is not None:
         raise ConfigError([("--plan-json", "does not combine with --compare", "compare reads .pvctl/<phase>/plan.json of both phases")])
     cfg = _config(sel, required=plan_json is None)
@@ -155,7 +161,7 @@ def cost(
     elif markdown:
         typer.echo(render.markdown(est), nl=False)
     else:
-        console.out().print(render.table(est))
+        console.out().print(render.table(est), crop=False)
 
 
 @prices_app.command("refresh")

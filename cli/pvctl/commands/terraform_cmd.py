@@ -369,7 +369,7 @@ def output(
         return
     table = Table(show_edge=False, header_style="bold")
     table.add_column("output")
-    table.add_column("value", overflow="fold")
+    table.add_column("value")
     for name, value in values.items():
         table.add_row(name, value if isinstance(value, str) else json.dumps(value))
-    console.out().print(table)
+    console.out().print(console.Fitted(table), crop=False)

@@ -49,7 +49,7 @@ def validate(json_out: o.Json = False, repo: o.Repo = None, terraform: o.Terrafo
         for r in results:
             warnings = len(r.diagnostics) - len(r.errors)
             table.add_row(r.target, "[green]valid[/]" if r.valid else "[bold red]invalid[/]", str(len(r.errors)), str(warnings))
-        out.print(table)
+        out.print(console.Fitted(table), crop=False)
         for r in results:
             for d in r.diagnostics:
                 where = f"{d.where()}: " if d.where() else f"{r.target}: "

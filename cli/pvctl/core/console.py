@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.table import Table
 
 # rich already turns colour off when the stream is not a terminal or NO_COLOR is set.
 _out: Console | None = None
@@ -17,6 +18,7 @@ _err: Console | None = None
 # Piped or in a CI log there is no terminal width to fit: rich would fold tables and sentences at
 # 80 columns. Lines as long as their content instead (COLUMNS, when set, still decides).
 _UNBOUNDED_WIDTH = 1000
+_INDENT = 4
 
 
 class _Settings:
@@ -69,6 +71,51 @@ def banner(line: str) -> None:
     if line not in _banners:
         _banners.add(line)
         console.print(f"[bold yellow]{escape(line)}[/]", soft_wrap=True)
+
+
+class Fitted:
+    """A table, or its rows as plain lines when it cannot fit the width without breaking a word.
+
+    Table cells hold identifiers (resource addresses, types, SKUs) a reader copies: folded inside a
+    narrow column they are no longer whole. Rich measures a table's minimum width as its longest
+    words plus padding and borders; below that width each row becomes one record of text instead
+    (cells two spaces apart, or `record`'s text for that row), wrapped at spaces only.
+    """
+
+    def __init__(self, table: Table, record: Callable[[list[str]], str] | None = None) -> None:
+        self.table = table
+        self.record = record or (lambda cells: "  ".join(c for c in cells if c))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.measure import Measurement
+        from rich.text import Text
+
+        # Measured unbounded: rich clamps a measurement (and each column's) to the width it is given.
+        if Measurement.get(console, options.update_width(_UNBOUNDED_WIDTH * 100), self.table).minimum <= options.max_width:
+            yield self.table
+            return
+        columns = [[c.plain if isinstance(c, Text) else console.render_str(str(c)).plain for c in col.cells]
+                   for col in self.table.columns]
+        for heading in (self.table.title, self.table.caption):
+            if heading:
+                yield Text(str(heading))
+        for row in zip(*columns, strict=True):
+            for line in _wrap(self.record(list(row)), options.max_width):
+                yield Text(line, no_wrap=True, overflow="ignore")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` broken at spaces only, continuations indented to show where a
+    record starts; a word wider than that stays whole on a longer line (printed with crop=False)."""
+    lines = [""]
+    for word in text.split(" "):
+        line = lines[-1]
+        if line.strip() and word and len(line) + 1 + len(word) > width:
+            lines[-1] = line.rstrip()
+            lines.append(" " * _INDENT + word)
+        else:
+            lines[-1] = f"{line} {word}" if line else word
+    return lines
 
 
 def escape(text: str) -> str:

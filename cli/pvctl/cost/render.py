@@ -63,10 +63,12 @@ def table(est: Estimate) -> Group:
     from rich.table import Table
     from rich.text import Text
 
+    from pvctl.core.console import Fitted
+
     t = Table(title=_title(est), show_lines=False)
     t.add_column("component")
-    t.add_column("resource", overflow="fold")
-    t.add_column("sku", overflow="fold")
+    t.add_column("resource")
+    t.add_column("sku")
     t.add_column("quantity", justify="right")
     t.add_column("unit price", justify="right")
     t.add_column("monthly", justify="right", no_wrap=True)
@@ -75,7 +77,7 @@ def table(est: Estimate) -> Group:
                   f"{cents:,}")
     t.add_section()
     t.add_row("Total", "", "", "", "", f"{money(est.monthly_total):,}", style="bold")
-    parts: list = [t]
+    parts: list = [Fitted(t)]
     if est.unpriced:
         parts.append(Text("Not priced (no price in pvctl for these):", style="bold yellow"))
         parts += [Text(f"  {s.resource} ({s.type}): {s.reason}") for s in est.unpriced]

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from pvctl.core.console import Fitted
 from pvctl.planning.changes import ResourceDiff
 from pvctl.planning.guards import Findings
 from pvctl.planning.masking import masked_change
@@ -15,6 +16,12 @@ from pvctl.planning.summary import PlanSummary
 
 # Terraform's own action symbols keep the count columns narrow, leaving room for addresses.
 _COLUMNS = (("create", "+", "green"), ("update", "~", "yellow"), ("replace", "-/+", "magenta"), ("delete", "-", "red"))
+
+
+def _record(cells: list[str]) -> str:
+    """A summary row on one line: `module  type  +2 ~1` (the counts lose their columns, so carry their symbol)."""
+    module, rtype, *counts = cells
+    return f"{module}  {rtype}  " + " ".join(f"{symbol}{n}" for (_, symbol, _), n in zip(_COLUMNS, counts, strict=True) if n)
 
 
 def counts_line(summary: PlanSummary) -> str:
@@ -29,14 +36,13 @@ def print_summary(console: Console, summary: PlanSummary, findings: Findings | N
     else:
         console.print(f"[bold]Phase {summary.phase}:[/] {counts_line(summary)}.")
         table = Table(show_edge=False, header_style="bold", caption="+ add   ~ change   -/+ replace   - destroy", caption_justify="left")
-        # Fold, never ellipsise: an 80-column CI log must still show whole addresses and types.
-        table.add_column("module", overflow="fold")
-        table.add_column("resource type", overflow="fold")
+        table.add_column("module")
+        table.add_column("resource type")
         for _, header, colour in _COLUMNS:
             table.add_column(header, justify="right", style=colour)
         for (module, rtype), counter in summary.groups.items():
             table.add_row(module or "(root)", rtype, *[str(counter[action]) if counter[action] else "" for action, _, _ in _COLUMNS])
-        console.print(table)
+        console.print(Fitted(table, _record), crop=False)
         print_attribute_changes(console, diffs)
     if findings is not None:
         print_warnings(console, findings)
