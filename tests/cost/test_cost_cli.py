@@ -115,6 +115,20 @@ def test_markdown_and_compare(repo):
     assert cmp["delta"] == pytest.approx(cmp["after"] - cmp["before"])
 
 
+def test_json_and_markdown_together_are_refused_naming_both(repo):
+    result = runner.invoke(app, ["cost", "--phase", "mvp", "--json", "--markdown"])
+    assert result.exit_code == 4
+    assert "--json / --markdown: give at most one" in result.output
+
+
+def test_compare_reads_from_to_in_help_and_refuses_a_comma_pair(repo):
+    helped = runner.invoke(app, ["cost", "--help"], env={"COLUMNS": "100"}).stdout
+    assert "--compare FROM TO" in helped and "<str,str>" not in helped
+    comma = runner.invoke(app, ["cost", "--compare", "mvp,growth", "--json"])
+    assert comma.exit_code == 4
+    assert "--compare: takes two phases apart" in comma.output and "--compare mvp growth" in comma.output
+
+
 def test_plan_json_outside_a_repository(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PVCTL_REPO", raising=False)
