@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 import sys
 from typing import Any
@@ -14,14 +15,20 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from pvctl.app import PvctlGroup, app, registry
-from pvctl.commands.lazy import LazyCommands, LazyGroup
+from pvctl.commands.lazy import LazyCommands, LazyGroup, space_wrapped
+
+
+class _EagerGroup(PvctlGroup):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        space_wrapped(self)  # the help formatter the lazy group gives what it builds
 
 
 def _eager() -> typer.Typer:
     """pvctl with every command registered on the app itself, so Typer builds them all up front (as it used to)."""
     eager = copy.copy(app)
     eager.info = copy.copy(app.info)
-    eager.info.cls = PvctlGroup
+    eager.info.cls = _EagerGroup
     eager.registered_commands = list(registry.registered_commands)
     eager.registered_groups = list(registry.registered_groups)
     return eager
@@ -137,3 +144,16 @@ def test_a_run_builds_only_its_command_and_reads_no_file_at_start(args: list[str
     loaded = done.stdout.split("MODULES", 1)[1].split()
     assert ("pvctl.core.phases" in loaded) is reads_phases and ("tomllib" in loaded) is reads_phases
     assert [m for m in loaded if m in ("rich", "json")] == []
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_help_wraps_at_spaces_never_inside_a_hyphenated_word(width: int) -> None:
+    every_help = [[*path, "--help"] for path in _paths(get_command(app))]
+    broken = []
+    for args in [["--help"], *every_help]:
+        code, text = _run(app, args, width)
+        assert code == 0, text
+        lines = text.splitlines()
+        broken += [(args, line, after) for line, after in zip(lines, lines[1:], strict=False)
+                   if re.search(r"[A-Za-z]-$", line) and after.strip()[:1].isalnum()]
+    assert broken == []

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import typer
+from typer._click import Context, HelpFormatter
 from typer.core import TyperCommand, TyperGroup
 from typer.main import (
     get_command_from_info,
@@ -25,8 +26,46 @@ from typer.main import (
 from typer.models import CommandInfo, TyperInfo
 
 if TYPE_CHECKING:
-    from typer._click import Command, Context, HelpFormatter  # the click Typer bundles
+    from collections.abc import Sequence
+
+    from typer._click import Command  # the click Typer bundles
     from typer._click.shell_completion import CompletionItem
+
+# Click's help wrapper also breaks after hyphens, cutting option and file names (`--allow-` / `destroy`).
+# Held as non-breaking hyphens while wrapping (one column each, like "-"), they are never a break point.
+_HYPHEN, _HELD = "-", "\u2011"
+
+
+def _held(text: str) -> str:
+    return text.replace(_HYPHEN, _HELD)
+
+
+class SpaceWrapFormatter(HelpFormatter):
+    """Click's help formatter, wrapping at spaces only."""
+
+    def write(self, string: str) -> None:
+        super().write(string.replace(_HELD, _HYPHEN))
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, _held(args), prefix)
+
+    def write_text(self, text: str) -> None:
+        super().write_text(_held(text))
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _held(text)) for term, text in rows], col_max, col_spacing)
+
+
+class SpaceWrapContext(Context):
+    formatter_class = SpaceWrapFormatter
+
+
+def space_wrapped(command: Command) -> Command:
+    """`command` and, for a group, every command under it, formatting help with SpaceWrapFormatter."""
+    command.context_class = SpaceWrapContext
+    for sub in getattr(command, "commands", {}).values():
+        space_wrapped(sub)
+    return command
 
 
 class LazyCommands(MutableMapping[str, "Command"]):
@@ -88,6 +127,7 @@ class LazyGroup(TyperGroup):
     """
 
     registry: ClassVar[typer.Typer]
+    context_class = SpaceWrapContext
     # Typer hands its app's setting to the commands it builds, never to the group: its default here.
     pretty_exceptions_short: ClassVar[bool] = True
 
@@ -100,10 +140,11 @@ class LazyGroup(TyperGroup):
 
     def _build(self, info: CommandInfo | TyperInfo) -> Command:
         if isinstance(info, TyperInfo):
-            return get_group_from_info(info, pretty_exceptions_short=self.pretty_exceptions_short,
-                                       suggest_commands=self.suggest_commands, rich_markup_mode=self.rich_markup_mode)
-        return get_command_from_info(info, pretty_exceptions_short=self.pretty_exceptions_short,
-                                     rich_markup_mode=self.rich_markup_mode)
+            return space_wrapped(get_group_from_info(info, pretty_exceptions_short=self.pretty_exceptions_short,
+                                                      suggest_commands=self.suggest_commands,
+                                                      rich_markup_mode=self.rich_markup_mode))
+        return space_wrapped(get_command_from_info(info, pretty_exceptions_short=self.pretty_exceptions_short,
+                                                    rich_markup_mode=self.rich_markup_mode))
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if self._listing:
