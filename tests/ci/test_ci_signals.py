@@ -19,7 +19,7 @@ from tests.cli.conftest import cli_env
 
 from .conftest import PVCTL
 
-NOTE = "pvctl: interrupt received"
+NOTE = "interrupt received; the running Terraform and checkov runs were told to stop"
 
 
 def _ignore_sigint() -> None:

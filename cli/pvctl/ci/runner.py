@@ -66,7 +66,7 @@ def _stop(pool: ThreadPoolExecutor, say: _Quieted) -> None:
 
     say.quiet.set()
     stop_children()
-    say.say("pvctl: interrupt received; the running Terraform and checkov runs were told to stop, "
+    say.say("interrupt received; the running Terraform and checkov runs were told to stop, "
             "no further step starts")
     pool.shutdown(wait=True, cancel_futures=True)
 
