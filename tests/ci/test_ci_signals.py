@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import cli_env
+from tests.cli.conftest import cli_env, pty_session
 
 from .conftest import PVCTL
 
@@ -55,3 +55,22 @@ def test_ci_interrupted_mid_plan_stops_at_once_with_130(mini_repo: Path, tmp_pat
     assert not (out_dir / "report.md").exists(), output
     # The plans of the mini repository's phases take seconds on a loaded machine; stopping takes far less.
     assert took < 10, f"{took:.1f} s after the interrupt:\n{output}"
+
+
+def test_ci_ctrl_c_typed_at_the_terminal_stops_at_once(mini_repo: Path, tmp_path: Path, checkov_executable: str) -> None:
+    logs = tmp_path / "ci" / "logs"
+    sent: list[float] = []
+
+    def planning(_output: bytes) -> bool:
+        return logs.is_dir() and any(f.stat().st_size for f in logs.iterdir())
+
+    def ctrl_c(_pid: int, master: int) -> None:
+        sent.append(time.monotonic())
+        os.write(master, b"\x03")
+
+    output, code = pty_session([str(PVCTL), "ci", "--offline", "--out-dir", str(tmp_path / "ci"), "--repo", str(mini_repo)],
+                               cli_env(tmp_path, PVCTL_CHECKOV=checkov_executable, TERM="dumb"), tmp_path, planning, ctrl_c)
+    took = time.monotonic() - sent[0]
+    assert code == 130 and NOTE in output and "Traceback" not in output, output
+    assert "planned (" not in output[output.index(NOTE):] and "checkov failed" not in output, output
+    assert took < 10, f"{took:.1f} s after the Ctrl-C:\n{output}"
