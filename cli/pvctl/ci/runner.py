@@ -46,6 +46,31 @@ class CiOptions:
     out_dir: Path | None = None           # default <repo>/.pvctl/ci
 
 
+class _Quieted:
+    """The progress lines of a run, silenced once it is ending on an interrupt: the phases' threads
+    finish what they were doing, but say nothing more than pvctl's interrupt notes."""
+
+    def __init__(self, say: Say) -> None:
+        self.say = say
+        self.quiet = threading.Event()
+
+    def __call__(self, line: str) -> None:
+        if not self.quiet.is_set():
+            self.say(line)
+
+
+def _stop(pool: ThreadPoolExecutor, say: _Quieted) -> None:
+    """On an interrupt, at once: every running Terraform and checkov gets its one interrupt, no new
+    phase or step starts, and the phases' threads are waited for (Terraform stops cleanly)."""
+    from pvctl.engine.terraform import stop_children
+
+    say.quiet.set()
+    stop_children()
+    say.say("interrupt received; the running Terraform and checkov runs were told to stop, "
+            "no further step starts")
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _diagnostics(lines: list[str]) -> str:
     """Terraform's error blocks from a phase's output: the report shows these, not the plan text."""
     first = next((i for i, line in enumerate(lines) if "Error: " in line), None)
@@ -273,6 +298,7 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
         say(reason)
     out_dir = (opts.out_dir or config.repo_root / ".pvctl" / "ci").resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    say = quieted = _Quieted(say)
 
     def fmt() -> StepResult:
         step = fmt_check(TerraformRunner(find_terraform(opts.terraform, config.repo_root)), config.repo_root)
@@ -289,7 +315,8 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
     planned = [p for p in opts.phases if roles[p][0] != "skipped"]
     with_base = base_root is not None and mode == "offline"
     # The repository-wide checks run beside the phases' plans: none waits for another.
-    with ThreadPoolExecutor(max_workers=len(planned) * (2 if with_base else 1) + 2, thread_name_prefix="pvctl-ci") as pool:
+    pool = ThreadPoolExecutor(max_workers=len(planned) * (2 if with_base else 1) + 2, thread_name_prefix="pvctl-ci")
+    try:
         code_scan = pool.submit(scan_directories, config.repo_root,
                                 [config.repo_root / "modules", config.repo_root / "environments"], say) if repo_checks else None
         fmt_step = pool.submit(fmt) if repo_checks else None
@@ -310,4 +337,8 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
             results.append(result)
         scan = code_scan.result() if code_scan is not None else None
         fmt_result = fmt_step.result() if fmt_step is not None else None
+    except KeyboardInterrupt:
+        _stop(pool, quieted)
+        raise
+    pool.shutdown()
     return CiReport(results, code_scan=scan, fmt=fmt_result, base_ref=opts.base_ref, basis=_basis(mode, opts.base_ref, base_root, roles))

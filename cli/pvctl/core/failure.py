@@ -97,3 +97,6 @@ def prepare_process() -> None:
             # Under a non-UTF-8 locale an em dash or a Δ must not end the run with UnicodeEncodeError.
             reconfigure(errors="replace")
     signal.signal(signal.SIGTERM, _terminate)
+    # Started with SIGINT ignored (a background job of a non-interactive shell), pvctl still stops on
+    # one, in every command alike; and its tools then start with SIGINT at its default, not ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)

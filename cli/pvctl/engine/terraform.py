@@ -295,6 +295,36 @@ def stop_children() -> None:
             proc.send_signal(signal.SIGINT)
 
 
+def stopping() -> bool:
+    """True once pvctl is ending on an interrupt (`stop_children`)."""
+    return _stopping.is_set()
+
+
+def run_tool(argv: Sequence[str], what: str, **popen: Any) -> subprocess.CompletedProcess:
+    """Run another tool (checkov) with its output captured, the way Terraform runs: in a process group of
+    its own, so a signal to pvctl's group reaches pvctl only, and stopped by `stop_children` (pvctl ci
+    runs it from worker threads). Raises Interrupted when pvctl is ending on an interrupt, or the tool
+    was ended by a signal: never reported as the tool's own failure."""
+    if _stopping.is_set():
+        raise Interrupted(f"interrupted: {what} was not started", "run the command again")
+    proc = subprocess.Popen(list(argv), process_group=0, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
+    try:
+        stdout, stderr = proc.communicate()
+    except BaseException:
+        # Ctrl-C while pvctl waits in the main thread: the tool (in its own group) is ended with it.
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(proc)
+    if _stopping.is_set() or proc.returncode < 0:
+        raise Interrupted(f"interrupted: {what} was stopped", "run the command again")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
 class _Supervised:
     """One Terraform run in a process group of its own, and what pvctl does with interrupts meanwhile.
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pvctl.core.errors import ToolError
+from pvctl.engine.terraform import run_tool
 from pvctl.policy.toolenv import Progress, ensure_checkov
 
 POLICY_DIR = Path("policies") / "checkov"
@@ -148,7 +149,7 @@ def _checkov(repo_root: Path, args: Sequence[str], target: str, progress: Progre
     env.setdefault("LOG_LEVEL", "ERROR")
     progress(f"checkov: scanning {target}")
     try:
-        done = subprocess.run(command, cwd=repo_root, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        done = run_tool(command, "checkov", cwd=repo_root, env=env, text=True, stdin=subprocess.DEVNULL)
     except OSError as exc:
         raise ToolError(
             f"checkov {tool.executable}: cannot run it ({exc.strerror})", f"delete {tool.executable.parents[1]} so pvctl reinstalls it"
