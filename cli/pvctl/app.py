@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from pvctl import __version__
+from pvctl.commands import options as o
 from pvctl.commands.lazy import LazyGroup
 
 COMMAND_MODULES = (
@@ -112,9 +113,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the pvctl version and exit."),
-    verbose: bool = typer.Option(
-        False, "--verbose", "-v", help="Stream Terraform's own output while it runs (it is always kept in .pvctl/<phase>/*.log)."
-    ),
+    verbose: o.Verbose = False,
 ) -> None:
     """pvctl root options."""
     from pvctl.core import console

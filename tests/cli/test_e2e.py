@@ -315,6 +315,10 @@ def test_plan_is_quiet_with_the_changed_attributes_and_verbose_streams_terraform
     assert "Terraform will perform the following actions" in verbose.stdout
     assert "development overrides" not in verbose.stdout + verbose.stderr
     assert "Terraform used the selected providers" in verbose.stdout  # the paragraph after the warning stays
+    # -v after the command, where users type it, does the same.
+    after = pvctl(["plan", "--phase", "growth", "--offline", "-v"], repo, env)
+    assert after.returncode == 0, after.stderr
+    assert "Terraform will perform the following actions" in after.stdout
 
 
 def test_init_runs_again_only_when_what_it_reads_changed(repo: Path, tmp_path: Path) -> None:

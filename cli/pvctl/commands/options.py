@@ -64,6 +64,8 @@ Offline = Annotated[
     bool, typer.Option("--offline", help="Work on the local sandbox state with the stand-in provider; nothing reaches Google Cloud.")
 ]
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout; everything else goes to stderr.")]
+Verbose = Annotated[bool, typer.Option(
+    "--verbose", "-v", help="Stream Terraform's own output while it runs (it is always kept in .pvctl/<phase>/*.log).")]
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,19 @@ class _Configured:
         self._func = func
         self._names = names
 
+    @functools.cached_property
+    def _runs_terraform(self) -> bool:
+        """Commands with `--terraform` also take `-v` after their name (`pvctl plan --phase mvp -v`), where
+        users type it, besides the root's `pvctl -v plan`."""
+        code = self._func.__code__
+        return "terraform" in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         sel = Selection(**{n: kwargs.pop(n) for n in self._names})
+        if kwargs.pop("verbose", False):
+            from pvctl.core import console
+
+            console.settings.verbose = True
         return self._func(*args, sel=sel, **kwargs)
 
     @functools.cached_property
@@ -152,6 +165,8 @@ class _Configured:
         shared = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None,
                                     annotation=_resolved(hints[n])) for n in self._names]
         params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + shared
+        if self._runs_terraform:
+            params.append(inspect.Parameter("verbose", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Verbose))
         return inspect.Signature(params, return_annotation=None)
 
     @property
