@@ -52,7 +52,8 @@ class PvctlGroup(TyperGroup):
         except TyperException as exc:  # a usage error: click's own message and exit code, or one JSON document
             if not json_mode:
                 raise
-            failure.emit_json(exc.format_message(), "see `pvctl COMMAND --help`", exc.exit_code)
+            command = getattr(getattr(exc, "ctx", None), "command_path", None) or "pvctl"  # the command whose usage was wrong
+            failure.emit_json(exc.format_message(), f"see `{command} --help`", exc.exit_code)
             raise typer.Exit(exc.exit_code) from None
         except BaseException as exc:  # noqa: B036 - every failure ends here: one line, never a traceback
             if isinstance(exc, KeyboardInterrupt):

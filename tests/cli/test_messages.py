@@ -46,3 +46,16 @@ def test_a_string_where_phases_toml_needs_a_number_is_named_as_such(repo: Path, 
     assert "environments/phases.toml [mvp.api] max_instances: 'seven' must be a number, not str — write one in 1..1000" \
         in done.stderr, done.stderr
     assert "outside" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("args, fix", [
+    (["plan", "--bogus", "--json"], "see `pvctl plan --help`"),
+    (["db", "restore-test", "--bogus", "--json"], "see `pvctl db restore-test --help`"),
+    (["plann", "--json"], "see `pvctl --help`"),
+])
+def test_a_json_usage_error_names_the_command_whose_help_to_read(repo: Path, tmp_path: Path, args: list[str], fix: str) -> None:
+    import json
+
+    done = pvctl(args, repo, cli_env(tmp_path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert json.loads(done.stdout)["error"]["fix"] == fix
