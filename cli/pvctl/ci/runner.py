@@ -340,5 +340,6 @@ def run_ci(config: Config, opts: CiOptions, say: Say, repo_checks: bool = True) 
     except KeyboardInterrupt:
         _stop(pool, quieted)
         raise
-    pool.shutdown()
+    finally:
+        pool.shutdown()  # also when a step raised: its siblings end before the error is reported
     return CiReport(results, code_scan=scan, fmt=fmt_result, base_ref=opts.base_ref, basis=_basis(mode, opts.base_ref, base_root, roles))

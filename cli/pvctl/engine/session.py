@@ -103,6 +103,11 @@ def _without_override_warning(sink: LineSink) -> LineSink:
     return filtered
 
 
+def _stderr_lines() -> LineSink:
+    """A sink printing each line whole on stderr, without Terraform's dev-overrides warning."""
+    return _without_override_warning(lambda line: console.err().print(line, markup=False, highlight=False, soft_wrap=True))
+
+
 def lock_timeout(env: Mapping[str, str] = os.environ) -> int:
     raw = env.get(LOCK_TIMEOUT_ENV, "").strip()
     if not raw:
@@ -210,7 +215,7 @@ class PhaseRun:
             terminal = _without_override_warning(sink)
             # pvctl's notes, and Terraform's last lines after an interrupt, are messages about the run:
             # stderr, with or without --json (stdout is for the results).
-            noted = _without_override_warning(lambda line: console.err().print(line, markup=False, highlight=False, soft_wrap=True))
+            noted = _stderr_lines()
 
             def both(line: str) -> None:
                 kept.write(line + "\n")
@@ -236,7 +241,7 @@ class PhaseRun:
         if LOCK_FAILED_MARKER in result.stdout:
             return self._locked(failed, _lock_info(result.stdout))
         if line_sink is None and not console.settings.verbose:  # the output went to the log only: its end now
-            printed = _without_override_warning(lambda line: console.err().print(line, markup=False, highlight=False, soft_wrap=True))
+            printed = _stderr_lines()
             for line in result.stdout.splitlines():
                 printed(line)
         detail = _first_error(result.stdout)

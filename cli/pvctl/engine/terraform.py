@@ -300,13 +300,18 @@ def stopping() -> bool:
     return _stopping.is_set()
 
 
+def _refuse_when_stopping(what: str) -> None:
+    """No new process once pvctl is ending on an interrupt (`stop_children`)."""
+    if _stopping.is_set():
+        raise Interrupted(f"interrupted: {what} was not started", "run the command again")
+
+
 def run_tool(argv: Sequence[str], what: str, **popen: Any) -> subprocess.CompletedProcess:
     """Run another tool (checkov) with its output captured, the way Terraform runs: in a process group of
     its own, so a signal to pvctl's group reaches pvctl only, and stopped by `stop_children` (pvctl ci
     runs it from worker threads). Raises Interrupted when pvctl is ending on an interrupt, or the tool
     was ended by a signal: never reported as the tool's own failure."""
-    if _stopping.is_set():
-        raise Interrupted(f"interrupted: {what} was not started", "run the command again")
+    _refuse_when_stopping(what)
     proc = subprocess.Popen(list(argv), process_group=0, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
     with _LIVE_LOCK:
         _LIVE.add(proc)
@@ -345,16 +350,12 @@ class _Supervised:
         self._previous: dict[int, Any] = {}
 
     def spawn(self, argv: list[str], **popen: Any) -> subprocess.Popen:
-        self._refuse_when_stopping()
+        _refuse_when_stopping(f"terraform {self.command}")
         return self.adopt(subprocess.Popen(argv, process_group=0, umask=0o077, **popen))
-
-    def _refuse_when_stopping(self) -> None:
-        if _stopping.is_set():
-            raise Interrupted(f"interrupted: terraform {self.command} was not started", "run the command again")
 
     def adopt(self, proc: subprocess.Popen) -> subprocess.Popen:
         """Supervise `proc` from now on: spawned here, or started ahead in a process group of its own."""
-        self._refuse_when_stopping()
+        _refuse_when_stopping(f"terraform {self.command}")
         self.proc = proc
         with _LIVE_LOCK:
             _LIVE.add(self.proc)
