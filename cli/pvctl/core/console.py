@@ -107,15 +107,9 @@ class Fitted:
 def _wrap(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` broken at spaces only, continuations indented to show where a
     record starts; a word wider than that stays whole on a longer line (printed with crop=False)."""
-    lines = [""]
-    for word in text.split(" "):
-        line = lines[-1]
-        if line.strip() and word and len(line) + 1 + len(word) > width:
-            lines[-1] = line.rstrip()
-            lines.append(" " * _INDENT + word)
-        else:
-            lines[-1] = f"{line} {word}" if line else word
-    return lines
+    import textwrap
+
+    return textwrap.wrap(text, width, subsequent_indent=" " * _INDENT, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def escape(text: str) -> str:
