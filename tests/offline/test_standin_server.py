@@ -240,3 +240,34 @@ def test_each_provider_instance_keeps_its_own_configuration(tmp_path: Path) -> N
     assert (planned["a"]["project"], planned["a"]["region"]) == ("project-a", "us-east1")
     assert (planned["b"]["project"], planned["b"]["region"]) == ("project-b", "europe-west1")
     assert server.proc.poll() is not None
+
+
+def test_threads_answering_their_first_schema_request_at_once_all_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One server's threads may build the schema answer together on a cold cache; each must write the
+    # cache file through a file of its own (one shared temporary name made one thread's rename fail).
+    from pvctl.offline import provider
+
+    threads = 8
+    together = threading.Barrier(threads)
+
+    def build() -> bytes:
+        together.wait(timeout=30)  # every thread is past the cache check before any writes
+        return b"schema"
+
+    monkeypatch.setattr(provider, "build_schema_response", build)
+    env = {provider.ENV_CACHE_DIR: str(tmp_path / "cache")}
+    answers: list[bytes | BaseException] = []
+
+    def ask() -> None:
+        try:
+            answers.append(provider.schema_response_bytes(env))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            answers.append(exc)
+
+    workers = [threading.Thread(target=ask) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert answers == [b"schema"] * threads
+    assert [p.name for p in (tmp_path / "cache").iterdir() if p.suffix == ".tmp"] == []

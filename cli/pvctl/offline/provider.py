@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -85,9 +86,12 @@ def schema_response_bytes(env: Mapping[str, str] = os.environ) -> bytes:
         return path.read_bytes()
     data = build_schema_response()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)  # atomic: parallel provider starts may race to write it
+    # A file of its own per writer, then an atomic rename: provider starts in parallel processes, and
+    # the threads of one server answering its first commands at once, may race to write it.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(tmp, path)
     return data
 
 
