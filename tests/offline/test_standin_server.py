@@ -104,6 +104,7 @@ def test_a_plan_runs_one_server_and_terraform_starts_no_provider(repo: Path, tmp
     assert len(watch.seen) == 1, watch.seen                       # plan and show -json shared it
     assert next(iter(watch.seen.values())).endswith("--unmanaged"), watch.seen   # pvctl's, not one Terraform started
     assert _gone(repo) == {}
+    assert list((repo / ".pvctl" / "offline").glob("types-*")) == []
     assert "Provider development overrides" not in output and "Unmanaged providers" not in output, output
 
 
@@ -184,6 +185,7 @@ def test_a_killed_pvctl_leaves_no_server(repo: Path, tmp_path: Path) -> None:
     proc, _ = _interrupt_while_planning(repo, tmp_path, signal.SIGKILL)
     assert proc.returncode == -signal.SIGKILL
     assert _gone(repo, within=30) == {}  # its pipe from pvctl closed: it ends on its own
+    assert list((repo / ".pvctl" / "offline").glob("types-*")) == []  # and removes the file of types pvctl kept
 
 
 ALIASES = """\

@@ -95,6 +95,11 @@ def render_tfvars(config: Config, phase: str) -> dict[str, Any]:
     return values | tables
 
 
+def local_state_path(config: Config, mode: Mode) -> Path:
+    """The state file of a run without a state bucket: the sandbox offline (the base's for pvctl ci)."""
+    return config.sandbox_state if mode == "offline" and config.sandbox_state else config.paths.local_state(config.project_id, mode)
+
+
 def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
     """Write .pvctl/<phase>/terraform.tfvars.json and the backend selection for this mode.
 
@@ -123,7 +128,7 @@ def render_phase(config: Config, phase: str, mode: Mode) -> Rendered:
         override.unlink(missing_ok=True)
         return Rendered(tfvars, backend, None, None)
 
-    state = config.sandbox_state if mode == "offline" and config.sandbox_state else paths.local_state(config.project_id, mode)
+    state = local_state_path(config, mode)
     private_dir(state.parent, paths.work)  # the state holds secrets (e.g. the Redis AUTH string)
     # The state path goes to `init -backend-config`, per phase: phases planned side by side
     # (pvctl ci, each against its own base sandbox) share the one root and its override, so the

@@ -24,7 +24,7 @@ from pvctl.core.config import Config
 from pvctl.core.credentials import find_credentials
 from pvctl.core.errors import ConfigError, GuardRefusal, Interrupted, ToolError
 from pvctl.core.files import make_private, private_dir
-from pvctl.core.render import Rendered, render_phase
+from pvctl.core.render import Rendered, local_state_path, render_phase
 from pvctl.core.repo import Mode, RepoPaths
 from pvctl.core.statefile import backup_of, check_local_state
 from pvctl.engine import saved_plan
@@ -67,14 +67,16 @@ def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple
     )
 
 
-def _offline_wiring(repo_root: Path, root: Path) -> tuple[Path, Callable[[], Mapping[str, str]] | None, str]:
+def _offline_wiring(config: Config, phase: str) -> tuple[Path, Callable[[], Mapping[str, str]] | None, str]:
     """The CLI configuration (dev_overrides), the run's one stand-in server, started now so that it
     gets ready while pvctl renders and inits, and the banner."""
     from pvctl.offline.server import server_for
     from pvctl.offline.wiring import offline_banner, offline_cli_config
 
-    cli_config = offline_cli_config(repo_root)
-    return cli_config, server_for(repo_root, root), offline_banner()
+    paths = config.paths
+    cli_config = offline_cli_config(config.repo_root)
+    server = server_for(config.repo_root, paths.environment(phase), local_state_path(config, "offline"), paths.data_dir(phase, "offline"))
+    return cli_config, server, offline_banner()
 
 
 def _private_text(path: Path) -> TextIO:
@@ -516,7 +518,7 @@ def open_phase(
     banner = None
     provider_env = None
     if mode == "offline":
-        cli_config, provider_env, banner = _offline_wiring(config.repo_root, paths.environment(phase))  # the stand-in google provider
+        cli_config, provider_env, banner = _offline_wiring(config, phase)  # the stand-in google provider
         extra_env["TF_VAR_db_admin_password"] = OFFLINE_DB_PASSWORD
     else:
         cli_config = paths.terraformrc

@@ -1,9 +1,9 @@
 """pvctl's offline stand-in for registry.terraform.io/hashicorp/google (plugin protocol 6).
 
 Started by Terraform (never by hand) through the wiring in `pvctl.offline.wiring`:
-`python -m pvctl.offline.provider`. It serves the real 8.7.0 schema, plans from it
-(`planning`), and "applies" into the local sandbox state with plausible values
-(`sandbox`). No call leaves the machine.
+`python -m pvctl.offline.provider`. It serves the real 8.7.0 schema (as pvctl's server, the part
+of it pvctl asks for: `schema_subset`), plans from it (`planning`), and "applies" into the local
+sandbox state with plausible values (`sandbox`). No call leaves the machine.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pvctl.offline.proto import DESCRIPTOR_FILE, Message, message
 from pvctl.offline.rules import RULES_FILE, rules_for
 from pvctl.offline.sandbox import SANDBOX_PLACEHOLDER, fill_unknowns, read_data_source
 from pvctl.offline.schema import SCHEMA_FILE, Block, CtyType, Kind, load_schema, mark_all_sensitive, raw_schema
+from pvctl.offline.schema_subset import ENV_TYPES_FILE, SubsetAnswers, requested_types
 from pvctl.offline.wiring import ENV_CACHE_DIR
 
 SERVICE = "tfplugin6.Provider"
@@ -99,6 +100,23 @@ def schema_response_bytes(env: Mapping[str, str] = os.environ) -> bytes:
 def _schema_response() -> bytes:
     # Kept in memory: one server answers every command and provider instance of a pvctl run.
     return schema_response_bytes()
+
+
+@functools.cache
+def _subsets() -> SubsetAnswers:
+    return SubsetAnswers(_schema_response(), message("GetProviderSchema.Response"))
+
+
+def _schema_answer() -> bytes:
+    """The whole schema, or the part pvctl asked for (`schema_subset`)."""
+    requested = requested_types()
+    return _schema_response() if requested is None else _subsets().answer(requested)[0]
+
+
+def _served_names() -> frozenset[str] | None:
+    """The names `_schema_answer` serves now; None for all."""
+    requested = requested_types()
+    return None if requested is None else _subsets().answer(requested)[1]
 
 
 def _warm_up() -> None:
@@ -181,13 +199,13 @@ class Provider:
     def GetMetadata(self, req: Message, conn: str) -> Message:
         resp = message("GetMetadata.Response")()
         resp.server_capabilities.get_provider_schema_optional = True
-        schema = load_schema()
-        for name in schema.names("resource"):
-            resp.resources.add(type_name=name)
-        for name in schema.names("data"):
-            resp.data_sources.add(type_name=name)
-        for name in schema.names("ephemeral"):
-            resp.ephemeral_resources.add(type_name=name)
+        schema, served = load_schema(), _served_names()  # the types GetProviderSchema serves
+        sections: tuple[tuple[Kind, Any], ...] = (("resource", resp.resources), ("data", resp.data_sources),
+                                                  ("ephemeral", resp.ephemeral_resources))
+        for kind, listed in sections:
+            for name in schema.names(kind):
+                if served is None or name in served:
+                    listed.add(type_name=name)
         return resp
 
     def GetResourceIdentitySchemas(self, req: Message, conn: str) -> Message:
@@ -342,7 +360,7 @@ def service_handler(provider: Provider) -> grpc.GenericRpcHandler:
         for name in _METHODS
     }
     handlers["GetProviderSchema"] = grpc.unary_unary_rpc_method_handler(
-        lambda _req, _ctx: _schema_response(), request_deserializer=None, response_serializer=None
+        lambda _req, _ctx: _schema_answer(), request_deserializer=None, response_serializer=None
     )
     return grpc.method_handlers_generic_handler(SERVICE, handlers)
 
@@ -353,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--unmanaged"]:
         # Started ahead of Terraform: the schema is parsed while pvctl still renders and inits.
         goplugin.serve_unmanaged(APP_PROTOCOL, [service_handler(Provider())], warm_up=_warm_up)
+        # pvctl is gone (its pipe closed) without removing the file of types it kept for this server.
+        if types_file := os.environ.get(ENV_TYPES_FILE):
+            Path(types_file).unlink(missing_ok=True)
         return 0
     try:
         goplugin.serve(APP_PROTOCOL, [service_handler(Provider())])

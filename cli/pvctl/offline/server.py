@@ -25,6 +25,7 @@ import atexit
 import contextlib
 import json
 import os
+import secrets
 import subprocess
 import threading
 from collections.abc import Callable, Mapping
@@ -32,7 +33,10 @@ from pathlib import Path
 from typing import IO
 
 from pvctl.core.errors import ToolError
+from pvctl.core.files import write_atomic
 from pvctl.offline.schema import PROVIDER_ADDRESS
+from pvctl.offline.schema_subset import ENV_TYPES_FILE
+from pvctl.offline.used_types import used_types
 from pvctl.offline.wiring import ENV_CACHE_DIR, offline_dir, provider_command
 
 ENV_REATTACH = "TF_REATTACH_PROVIDERS"
@@ -47,9 +51,14 @@ class StandinServer:
         # The command the launcher script runs, not the script: pvctl ci writes scripts while its threads
         # start processes, and executing a file just written can then fail (ETXTBSY).
         command, package_root, cache = provider_command(repo_root)
-        path = os.environ.get("PYTHONPATH")
-        env = dict(os.environ, PYTHONPATH=package_root + (f":{path}" if path else ""), **{ENV_CACHE_DIR: str(cache)})
         cache.mkdir(parents=True, exist_ok=True)
+        # The types the run's roots name, which the server gives Terraform the schemas of: until the
+        # first `allow` writes it, the server serves the whole schema.
+        self.types_file = offline_dir(repo_root) / f"types-{secrets.token_hex(8)}.txt"
+        self._types: set[str] = set()
+        path = os.environ.get("PYTHONPATH")
+        env = dict(os.environ, PYTHONPATH=package_root + (f":{path}" if path else ""),
+                   **{ENV_CACHE_DIR: str(cache), ENV_TYPES_FILE: str(self.types_file)})
         # Its errors (a traceback behind an error Terraform reports) go to a log, not between pvctl's lines.
         self.log = offline_dir(repo_root) / LOG_NAME
         with open(os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as log:
@@ -59,6 +68,14 @@ class StandinServer:
             )
         self._env: dict[str, str] | None = None
         self._lock = threading.Lock()
+
+    def allow(self, types: set[str]) -> None:
+        """Serve the schemas of `types` too, from the next GetProviderSchema on: called before each
+        Terraform command with what its root names (the served set only grows during a run)."""
+        with self._lock:
+            if not types <= self._types:
+                self._types |= types
+                write_atomic(self.types_file, "".join(f"{name}\n" for name in sorted(self._types)))
 
     def reattach_env(self) -> dict[str, str]:
         """TF_REATTACH_PROVIDERS for hashicorp/google; waits for the server's address the first time."""
@@ -90,6 +107,7 @@ class StandinServer:
             with contextlib.suppress(OSError):
                 if pipe is not None:
                     pipe.close()
+        self.types_file.unlink(missing_ok=True)
 
 
 def _read_line(stream: IO[str], timeout: float) -> str:
@@ -115,15 +133,23 @@ def shared_server(repo_root: Path) -> StandinServer:
         return _SERVER[0]
 
 
-def server_for(repo_root: Path, root: Path) -> Callable[[], Mapping[str, str]] | None:
-    """The reattach variables of the run's server for Terraform root `root`, the server starting
-    now; None when neither the root nor the repository's modules name google (only built-in
-    providers): a server would only cost a process. Should such a root use google all the same,
-    Terraform starts the stand-in itself through dev_overrides."""
+def server_for(repo_root: Path, root: Path, state: Path | None = None,
+               data_dir: Path | None = None) -> Callable[[], Mapping[str, str]] | None:
+    """A call giving the reattach variables of the run's server for a command in Terraform root
+    `root` (with that state file and TF_DATA_DIR), after telling the server the types the root
+    names now; the server starts now. None when neither the root nor the repository's modules name
+    google (only built-in providers): a server would only cost a process. Should such a root use
+    google all the same, Terraform starts the stand-in itself through dev_overrides."""
     files = [*root.glob("*.tf"), *(repo_root / "modules").rglob("*.tf")]
     if not any(b"google" in f.read_bytes() for f in files if ".terraform" not in f.parts and f.is_file()):
         return None
-    return shared_server(repo_root).reattach_env
+    server = shared_server(repo_root)
+
+    def env() -> Mapping[str, str]:
+        server.allow(used_types(root, state, data_dir))
+        return server.reattach_env()
+
+    return env
 
 
 def stop_all() -> None:

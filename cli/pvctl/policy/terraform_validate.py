@@ -90,7 +90,7 @@ def validate_dir(target: Path, repo_root: Path, terraform: str | None = None) ->
     name = str(target.relative_to(repo_root)) if target.is_relative_to(repo_root) else str(target)
     data_dir = repo_root / ".pvctl" / "tf" / "validate" / name.replace(os.sep, "-")
     runner = TerraformRunner(find_terraform(terraform, repo_root), cli_config_file=offline_cli_config(repo_root), data_dir=data_dir,
-                             provider_env=server_for(repo_root, target))
+                             provider_env=server_for(repo_root, target, data_dir=data_dir))
     init = runner.run(["init", "-backend=false", "-input=false", "-no-color"], cwd=target)
     if init.returncode != 0:
         return Result(name, False, _init_failure(init.stdout + "\n" + init.stderr))
