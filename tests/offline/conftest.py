@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from dataclasses import dataclass
@@ -17,8 +18,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 class Workdir:
     path: Path
     runner: object
+    # Through the stand-in server, as pvctl's runs (reattached, serving the types the folder names);
+    # plain: Terraform starts the stand-in itself for each command (dev_overrides), as a user's
+    # plain `terraform` does.
+    plain: bool = False
 
     def tf(self, *args: str, ok=(0,)):
+        if not self.plain:
+            from pvctl.offline.server import shared_server
+            from pvctl.offline.used_types import used_types
+
+            # The worker's one server, started again if an in-process pvctl command ended it.
+            server = shared_server(REPO_ROOT)
+            server.allow(used_types(self.path, self.path / "terraform.tfstate", self.runner.data_dir))
+            self.runner.provider_env = server.reattach_env
         done = self.runner.run([*args, "-no-color"] if args[0] != "show" else list(args), cwd=self.path)
         assert done.returncode in ok, f"terraform {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
         return done
@@ -30,8 +43,12 @@ class Workdir:
         self.tf("plan", "-input=false", "-out=plan.tfplan", *extra, ok=(0, 2))
         return json.loads(self.tf("show", "-json", "plan.tfplan").stdout)
 
+    def at(self, path: Path) -> Workdir:
+        """The same Terraform, run in another folder."""
+        return dataclasses.replace(self, path=path)
 
-def make_workdir(tmp: Path, fixture: str | None, repo_root: Path = REPO_ROOT, extra_env=None) -> Workdir:
+
+def make_workdir(tmp: Path, fixture: str | None, repo_root: Path = REPO_ROOT, extra_env=None, plain: bool = False) -> Workdir:
     from pvctl.engine.terraform import TerraformRunner, find_terraform
     from pvctl.offline.wiring import offline_cli_config
 
@@ -42,7 +59,7 @@ def make_workdir(tmp: Path, fixture: str | None, repo_root: Path = REPO_ROOT, ex
         work.mkdir(parents=True)
     runner = TerraformRunner(find_terraform(), cli_config_file=offline_cli_config(repo_root), data_dir=tmp / "tfdata",
                              extra_env=dict(extra_env or {}))
-    return Workdir(work, runner)
+    return Workdir(work, runner, plain)
 
 
 @pytest.fixture

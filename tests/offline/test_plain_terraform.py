@@ -23,8 +23,8 @@ def test_terraform_plans_a_rendered_phase(tmp_path, phase: str) -> None:
     assert done.returncode == 0, done.stderr
     tfvars = repo / ".pvctl" / phase / "terraform.tfvars.json"
     (repo / "environments" / "pvctl_override.tf").unlink(missing_ok=True)
-    wd = make_workdir(tmp_path, None, extra_env={"TF_VAR_db_admin_password": "plain-terraform-Password-1"})
-    wd = type(wd)(repo / "environments", wd.runner)
+    wd = make_workdir(tmp_path, None, extra_env={"TF_VAR_db_admin_password": "plain-terraform-Password-1"}, plain=True)
+    wd = wd.at(repo / "environments")
     wd.write("local_override.tf", 'terraform {\n  backend "local" {}\n}\n')   # instead of the gcs backend
     wd.tf("init", "-input=false")
     plan = wd.plan_json(f"-var-file={tfvars}")

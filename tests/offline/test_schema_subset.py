@@ -57,26 +57,20 @@ def test_without_a_file_of_types_the_whole_schema_is_served(tmp_path: Path) -> N
     assert requested_types({ENV_TYPES_FILE: str(tmp_path / "types.txt")}) == {"google_a", "google_b"}
 
 
-def _through_a_new_server(work, tmp_path: Path):
-    """`work`'s Terraform reaching google through a new server (a new pvctl run) given the root's
-    types, as pvctl's runs do (a reattached server takes precedence over dev_overrides)."""
-    from pvctl.offline.server import server_for, stop_all
-
-    stop_all()
-    work.runner.provider_env = server_for(REPO_ROOT, work.path, work.path / "terraform.tfstate", tmp_path / "tfdata")
-    return work
-
-
 @pytest.fixture
 def served(tmp_path: Path):
+    """A work folder whose Terraform reaches google through the stand-in server, given the folder's
+    types before each command as pvctl's runs do (tests/offline/conftest.py); a new server for each
+    test, stopped after it."""
     from pvctl.offline.server import stop_all
 
-    yield _through_a_new_server(make_workdir(tmp_path, None), tmp_path)
+    stop_all()
+    yield make_workdir(tmp_path, None)
     stop_all()
 
 
-def test_terraform_plans_and_destroys_through_the_subset(served, tmp_path: Path) -> None:
-    from pvctl.offline.server import shared_server
+def test_terraform_plans_and_destroys_through_the_subset(served) -> None:
+    from pvctl.offline.server import shared_server, stop_all
 
     served.write("main.tf", PROVIDER + ADDRESS + REDIS)
     served.tf("init", "-input=false")
@@ -84,7 +78,8 @@ def test_terraform_plans_and_destroys_through_the_subset(served, tmp_path: Path)
     assert shared_server(REPO_ROOT).types_file.read_text().split() == ["google_compute_address", "google_redis_instance"]
 
     served.write("main.tf", PROVIDER + ADDRESS)  # redis only in the state now, planned by the next run
-    plan = _through_a_new_server(served, tmp_path).plan_json()
+    stop_all()
+    plan = served.plan_json()
     assert {(c["address"], tuple(c["change"]["actions"])) for c in plan["resource_changes"]} == {
         ("google_compute_address.ip", ("no-op",)), ("google_redis_instance.cache", ("delete",))}
 
@@ -95,7 +90,7 @@ def test_a_mistyped_type_is_refused_as_with_the_whole_schema(served, tmp_path: P
     served.tf("init", "-input=false")
     through_subset = served.tf("validate", ok=(1,)).stderr
 
-    whole = make_workdir(tmp_path / "whole", None)  # dev_overrides: Terraform starts the stand-in, all of it
+    whole = make_workdir(tmp_path / "whole", None, plain=True)  # Terraform starts the stand-in, all of it
     whole.write("main.tf", typo)
     whole.tf("init", "-input=false")
     with_everything = whole.tf("validate", ok=(1,)).stderr

@@ -511,7 +511,7 @@ def test_the_environment_refuses_an_unknown_egress(direct_repo: Repo, direct_pha
     shutil.copytree(REPO / "modules", tmp_path / "modules", ignore=_SKIP)
     shutil.copytree(REPO / "environments", tmp_path / "environments", ignore=_SKIP)
     wd = make_workdir(tmp_path, None)
-    wd = type(wd)(tmp_path / "environments", wd.runner)
+    wd = wd.at(tmp_path / "environments")
     wd.write("terraform.tfvars.json", json.dumps(tfvars))
     wd.write("local_override.tf", 'terraform {\n  backend "local" {}\n}\n')  # instead of the gcs backend
     wd.tf("init", "-input=false")

@@ -24,7 +24,7 @@ def test_the_example_plans_offline(tmp_path, example) -> None:
     shutil.copytree(MODULES, tmp_path / "modules", ignore=_SKIP)
     folder = tmp_path / example.parent.relative_to(MODULES.parent)
     wd = make_workdir(tmp_path, None, extra_env={"TF_VAR_db_admin_password": "example-only-Password-123"})
-    wd = type(wd)(folder, wd.runner)
+    wd = wd.at(folder)
     wd.tf("init", "-input=false", "-backend=false")
     plan = wd.plan_json()
     changes = [rc for rc in plan["resource_changes"] if rc["mode"] == "managed"]
