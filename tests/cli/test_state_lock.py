@@ -18,16 +18,20 @@ STATE_DIR = Path(".pvctl") / "sandbox" / "pv-test-project"
 
 
 def test_a_plan_waits_for_the_state_lock_and_names_its_holder_when_it_stays(repo: Path, tmp_path: Path) -> None:
+    # The holder's provisioner marks that it runs (its apply holds the lock: the plan before it took
+    # and released the lock already) and holds on until the test releases it, at most two minutes.
+    started, release = tmp_path / "started", tmp_path / "release"
     main = repo / "environments" / "scale" / "main.tf"
-    main.write_text(main.read_text().replace('command = "sleep 6"', 'command = "sleep 15"'))
+    main.write_text(main.read_text().replace(
+        'command = "sleep 6"', f'command = "touch {started}; for i in $(seq 1200); do [ -e {release} ] && break; sleep 0.1; done"'))
     env = cli_env(tmp_path)
     holder = subprocess.Popen([sys.executable, "-m", "pvctl", "apply", "--phase", "scale", "--offline", "--auto-approve"],
                               cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
-    lock_info = repo / STATE_DIR / ".terraform.tfstate.lock.info"
     deadline = time.monotonic() + 120
-    while not lock_info.exists():
+    while not started.exists():
         assert holder.poll() is None and time.monotonic() < deadline, holder.communicate()[0] if holder.poll() is not None else ""
         time.sleep(0.1)
+    assert (repo / STATE_DIR / ".terraform.tfstate.lock.info").exists()
     try:
         given_up = pvctl(["plan", "--phase", "growth", "--offline"], repo, {**env, "PVCTL_LOCK_TIMEOUT": "1"})
         assert given_up.returncode == 1, given_up.stdout + given_up.stderr
@@ -40,11 +44,22 @@ def test_a_plan_waits_for_the_state_lock_and_names_its_holder_when_it_stays(repo
         for noise in ("Error acquiring the state lock", "development overrides", "output above", "Lock Info"):
             assert noise not in given_up.stdout + given_up.stderr, noise
 
-        waited = pvctl(["plan", "--phase", "scale", "--offline"], repo, env)
+        # The next plan waits: released only once it has said so, the apply then ends and the plan runs.
+        waiting = subprocess.Popen([sys.executable, "-m", "pvctl", "plan", "--phase", "scale", "--offline"], cwd=repo, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        assert waiting.stderr is not None
+        said = ""
+        while "the state is locked by another command; waiting up to 300 s" not in said:
+            line = waiting.stderr.readline()
+            assert line, said
+            said += line
+        assert holder.poll() is None
+        release.touch()
+        out, rest = waiting.communicate(timeout=120)
         assert holder.poll() is not None, "the plan ran while the apply still held the lock"
-        assert waited.returncode in (0, 2), waited.stdout + waited.stderr
-        assert "the state is locked by another command; waiting up to 300 s" in waited.stderr, waited.stderr
+        assert waiting.returncode in (0, 2), out + said + rest
     finally:
+        release.touch()
         holder.wait(timeout=120)
     assert holder.returncode == 0
 
