@@ -63,16 +63,19 @@ class PvctlGroup(TyperGroup):
             code = failure.report(_google_error(exc), json_mode, exc)
             raise typer.Exit(code) from None
         finally:
-            _stop_standin()
+            _end_helpers()
 
 
-def _stop_standin() -> None:
-    """The offline stand-in server a command started ends with the command, however it ended."""
+def _end_helpers() -> None:
+    """The offline stand-in server and the checkov process a command started end with the command,
+    however it ended."""
     import sys
 
-    server = sys.modules.get("pvctl.offline.server")  # imported only where a command started one
-    if server is not None:
+    # Each imported only where a command started one.
+    if (server := sys.modules.get("pvctl.offline.server")) is not None:
         server.stop_all()
+    if (checkov := sys.modules.get("pvctl.policy.checkov_forks")) is not None:
+        checkov.close_all()
 
 
 def _google_error(exc: BaseException) -> BaseException:

@@ -1,6 +1,7 @@
 """`pvctl ci` end to end: real Terraform (built-in provider), real checkov, the real CLI."""
 
 import json
+from pathlib import Path
 
 from pvctl.ci.report import MARKER
 
@@ -152,9 +153,23 @@ def test_base_plan_renders_with_the_base_commits_phases_toml(pvctl, mini_repo):
     )
 
 
+def _checkov_processes() -> list[str]:
+    """Command lines of the live checkov processes pvctl started (`pvctl.policy.checkov_forks`)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            if b"checkov_fork_server" in cmdline and b"State:\tZ" not in (entry / "status").read_bytes():
+                found.append(cmdline.decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
 def test_check_reports_like_ci_and_fixes_formatting(pvctl, mini_repo):
     clean = pvctl("check")
     assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert _checkov_processes() == []  # the one checkov process of the command ended with it
     assert clean.stdout.startswith(MARKER) and "validate" in clean.stdout
     messy = mini_repo / "modules" / "demo" / "main.tf"
     messy.write_text('resource "terraform_data" "demo" {\ninput = "x"\n}\n')

@@ -306,15 +306,32 @@ def _refuse_when_stopping(what: str) -> None:
         raise Interrupted(f"interrupted: {what} was not started", "run the command again")
 
 
-def run_tool(argv: Sequence[str], what: str, **popen: Any) -> subprocess.CompletedProcess:
-    """Run another tool (checkov) with its output captured, the way Terraform runs: in a process group of
-    its own, so a signal to pvctl's group reaches pvctl only, and stopped by `stop_children` (pvctl ci
-    runs it from worker threads). Raises Interrupted when pvctl is ending on an interrupt, or the tool
-    was ended by a signal: never reported as the tool's own failure."""
+def start_tool(argv: Sequence[str], what: str, **popen: Any) -> subprocess.Popen:
+    """Start another tool (checkov) the way Terraform runs: in a process group of its own, so a signal to
+    pvctl's group reaches pvctl only, and stopped by `stop_children` until `forget_tool`. Raises
+    Interrupted when pvctl is ending on an interrupt."""
     _refuse_when_stopping(what)
-    proc = subprocess.Popen(list(argv), process_group=0, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    proc = subprocess.Popen(list(argv), process_group=0, **popen)
     with _LIVE_LOCK:
         _LIVE.add(proc)
+    return proc
+
+
+def forget_tool(proc: subprocess.Popen) -> None:
+    with _LIVE_LOCK:
+        _LIVE.discard(proc)
+
+
+def tool_interrupted(what: str, code: int) -> None:
+    """Raise Interrupted if pvctl is ending on an interrupt, or the tool was ended by a signal (exit
+    status -N): never reported as the tool's own failure."""
+    if _stopping.is_set() or code < 0:
+        raise Interrupted(f"interrupted: {what} was stopped", "run the command again")
+
+
+def run_tool(argv: Sequence[str], what: str, **popen: Any) -> subprocess.CompletedProcess:
+    """Run another tool with its output captured (`start_tool`); pvctl ci runs it from worker threads."""
+    proc = start_tool(argv, what, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
     try:
         stdout, stderr = proc.communicate()
     except BaseException:
@@ -323,10 +340,8 @@ def run_tool(argv: Sequence[str], what: str, **popen: Any) -> subprocess.Complet
         proc.wait()
         raise
     finally:
-        with _LIVE_LOCK:
-            _LIVE.discard(proc)
-    if _stopping.is_set() or proc.returncode < 0:
-        raise Interrupted(f"interrupted: {what} was stopped", "run the command again")
+        forget_tool(proc)
+    tool_interrupted(what, proc.returncode)
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pvctl.core.errors import ToolError
 from pvctl.engine.terraform import run_tool
+from pvctl.policy.checkov_forks import forks_for
 from pvctl.policy.toolenv import Progress, ensure_checkov
 
 POLICY_DIR = Path("policies") / "checkov"
@@ -149,7 +150,10 @@ def _checkov(repo_root: Path, args: Sequence[str], target: str, progress: Progre
     env.setdefault("LOG_LEVEL", "ERROR")
     progress(f"checkov: scanning {target}")
     try:
-        done = run_tool(command, "checkov", cwd=repo_root, env=env, text=True, stdin=subprocess.DEVNULL)
+        forks = forks_for(tool.executable, {**os.environ, "LOG_LEVEL": env["LOG_LEVEL"]})
+        done = forks.run(command[1:], repo_root, env) if forks is not None else None
+        if done is None:  # not a pip-installed checkov, or its process ended
+            done = run_tool(command, "checkov", cwd=repo_root, env=env, text=True, stdin=subprocess.DEVNULL)
     except OSError as exc:
         raise ToolError(
             f"checkov {tool.executable}: cannot run it ({exc.strerror})", f"delete {tool.executable.parents[1]} so pvctl reinstalls it"
