@@ -187,7 +187,10 @@ def test_fingerprint_changes_with_inputs(tmp_path: Path) -> None:
     second = saved_plan.fingerprint(paths, "mvp")
     paths.tfvars("mvp").write_text('{"a": 1}')
     third = saved_plan.fingerprint(paths, "mvp")
-    assert len({first, second, third}) == 3
+    (env / "extra.tf.json").write_text("{}")  # JSON configuration is configuration too
+    fourth = saved_plan.fingerprint(paths, "mvp")
+    (env / "extra.tf.json").unlink()
+    assert len({first, second, third, fourth}) == 4
     assert saved_plan.fingerprint(paths, "mvp") == third
 
     plan = paths.phase_dir("mvp") / "plan.tfplan"

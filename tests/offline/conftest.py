@@ -18,20 +18,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 class Workdir:
     path: Path
     runner: object
-    # Through the stand-in server, as pvctl's runs (reattached, serving the types the folder names);
-    # plain: Terraform starts the stand-in itself for each command (dev_overrides), as a user's
-    # plain `terraform` does.
-    plain: bool = False
 
     def tf(self, *args: str, ok=(0,)):
-        if not self.plain:
-            from pvctl.offline.server import shared_server
-            from pvctl.offline.used_types import used_types
-
-            # The worker's one server, started again if an in-process pvctl command ended it.
-            server = shared_server(REPO_ROOT)
-            server.allow(used_types(self.path, self.path / "terraform.tfstate", self.runner.data_dir))
-            self.runner.provider_env = server.reattach_env
         done = self.runner.run([*args, "-no-color"] if args[0] != "show" else list(args), cwd=self.path)
         assert done.returncode in ok, f"terraform {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
         return done
@@ -57,9 +45,16 @@ def make_workdir(tmp: Path, fixture: str | None, repo_root: Path = REPO_ROOT, ex
         shutil.copytree(FIXTURES / fixture, work)
     else:
         work.mkdir(parents=True)
+    from pvctl.offline.server import server_for
+
     runner = TerraformRunner(find_terraform(), cli_config_file=offline_cli_config(repo_root), data_dir=tmp / "tfdata",
                              extra_env=dict(extra_env or {}))
-    return Workdir(work, runner, plain)
+    # Through the worker's stand-in server, as pvctl's runs (reattached, serving the types each command
+    # can name; started again if an in-process pvctl command ended it); plain: Terraform starts the
+    # stand-in itself for each command (dev_overrides), as a user's plain `terraform` does.
+    if not plain:
+        runner.provider_env = server_for(REPO_ROOT, work, data_dir=tmp / "tfdata")
+    return Workdir(work, runner)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pvctl.offline.schema_subset import ENV_TYPES_FILE, requested_types, served_names
-from pvctl.offline.used_types import config_types, state_types, used_types
+from pvctl.offline.used_types import command_types, config_types, state_types
 from tests.offline.conftest import REPO_ROOT, make_workdir
 from tests.offline.test_terraform import PROVIDER
 
@@ -40,8 +40,16 @@ def test_the_state_adds_the_types_it_holds(tmp_path: Path) -> None:
     state = tmp_path / "terraform.tfstate"
     state.write_text(json.dumps({"resources": [{"type": "google_redis_instance"}, {"type": "terraform_data"}]}))
     (tmp_path / "main.tf").write_text(ADDRESS)
-    assert used_types(tmp_path, state) == {"google_compute_address", "google_redis_instance"}
+    assert command_types(["plan"], tmp_path, state) == {"google_compute_address", "google_redis_instance"}
+    assert command_types(["plan"], tmp_path) == {"google_compute_address", "google_redis_instance"}  # the local default
     assert state_types(tmp_path / "missing.tfstate") == set()
+
+
+def test_block_types_count_however_they_are_spelt(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "google_compute-address" "a" {}\ndata Google_Zones "z" {}\n')
+    (tmp_path / "more.tf.json").write_text(json.dumps({"resource": [{"googl_compute_address": {"c": {}}}], "data": {"x": {}}}))
+    assert config_types(tmp_path) == {"google_compute-address", "Google_Zones", "googl_compute_address", "x",
+                                      "google_compute"}  # a word too, which only costs a look for neighbours
 
 
 def test_a_typo_brings_the_names_terraform_would_suggest() -> None:
@@ -84,15 +92,34 @@ def test_terraform_plans_and_destroys_through_the_subset(served) -> None:
         ("google_compute_address.ip", ("no-op",)), ("google_redis_instance.cache", ("delete",))}
 
 
-def test_a_mistyped_type_is_refused_as_with_the_whole_schema(served, tmp_path: Path) -> None:
-    typo = PROVIDER + REDIS.replace("google_redis_instance", "google_redis_instanc")
-    served.write("main.tf", typo)
+@pytest.mark.parametrize("typo, provider", [
+    ("google_redis_instanc", ""), ("google_redis-instance", ""), ("Google_redis_instance", ""),
+    ("googl_redis_instance", "  provider       = google\n"),
+])
+def test_a_mistyped_type_is_refused_as_with_the_whole_schema(served, tmp_path: Path, typo: str, provider: str) -> None:
+    config = PROVIDER + REDIS.replace("google_redis_instance", typo).replace('  name ', provider + '  name ', 1)
+    served.write("main.tf", config)
     served.tf("init", "-input=false")
     through_subset = served.tf("validate", ok=(1,)).stderr
 
     whole = make_workdir(tmp_path / "whole", None, plain=True)  # Terraform starts the stand-in, all of it
-    whole.write("main.tf", typo)
+    whole.write("main.tf", config)
     whole.tf("init", "-input=false")
     with_everything = whole.tf("validate", ok=(1,)).stderr
     assert 'Did you mean "google_redis_instance"?' in " ".join(through_subset.split())
     assert through_subset == with_everything
+
+
+def test_a_saved_plan_applies_with_the_types_it_was_made_with(served) -> None:
+    """Terraform applies and shows a saved plan from the configuration it carries, whatever the files say now."""
+    from pvctl.offline.server import stop_all
+
+    served.write("main.tf", PROVIDER)
+    served.write("extra.tf.json", json.dumps({"resource": {"google_compute_address": {"ip": {"name": "ip"}}}}))
+    served.tf("init", "-input=false")
+    served.tf("plan", "-input=false", "-out=plan.tfplan")
+    (served.path / "extra.tf.json").unlink()
+    stop_all()  # the next pvctl run: nothing on disk names the address any more
+    shown = json.loads(served.tf("show", "-json", "plan.tfplan").stdout)
+    assert [r["address"] for r in shown["planned_values"]["root_module"]["resources"]] == ["google_compute_address.ip"]
+    served.tf("apply", "-input=false", "plan.tfplan")

@@ -65,10 +65,11 @@ def json_of(plan_file: Path) -> Path:
 def _inputs(paths: RepoPaths, phase: str) -> Iterable[Path]:
     yield paths.tfvars(phase)
     yield paths.backend_config(phase)
-    yield from sorted(paths.environment(phase).glob("*.tf"))
-    modules = paths.root / "modules"
-    if modules.is_dir():
-        yield from sorted(modules.rglob("*.tf"))
+    for pattern in ("*.tf", "*.tf.json"):  # what Terraform reads as configuration
+        yield from sorted(paths.environment(phase).glob(pattern))
+        modules = paths.root / "modules"
+        if modules.is_dir():
+            yield from sorted(modules.rglob(pattern))
 
 
 def fingerprint(paths: RepoPaths, phase: str) -> str:

@@ -67,7 +67,7 @@ def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple
     )
 
 
-def _offline_wiring(config: Config, phase: str) -> tuple[Path, Callable[[], Mapping[str, str]] | None, str]:
+def _offline_wiring(config: Config, phase: str) -> tuple[Path, Callable[[Sequence[str], Path], Mapping[str, str]] | None, str]:
     """The CLI configuration (dev_overrides), the run's one stand-in server, started now so that it
     gets ready while pvctl renders and inits, and the banner."""
     from pvctl.offline.server import server_for

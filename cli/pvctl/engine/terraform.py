@@ -170,14 +170,15 @@ class TerraformRunner:
     data_dir: Path | None = None
     plugin_cache_dir: Path | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
-    # Variables naming a running provider server (offline: the stand-in, TF_REATTACH_PROVIDERS). A
-    # call, as the server may still be starting: only commands that load providers wait for it.
-    provider_env: Callable[[], Mapping[str, str]] | None = None
+    # Variables naming a running provider server (offline: the stand-in, TF_REATTACH_PROVIDERS) for a
+    # command (its arguments and folder). A call, as the server may still be starting: only commands
+    # that load providers wait for it.
+    provider_env: Callable[[Sequence[str], Path], Mapping[str, str]] | None = None
 
-    def env(self, command: str = "") -> dict[str, str]:
+    def env(self, args: Sequence[str] = (), cwd: Path | None = None) -> dict[str, str]:
         env = _base_env(self.extra_env)
-        if self.provider_env is not None and command not in _NO_PROVIDERS:
-            env.update(self.provider_env())
+        if self.provider_env is not None and args and args[0] not in _NO_PROVIDERS:
+            env.update(self.provider_env(args, cwd or Path.cwd()))
         # Never the user's ~/.terraformrc: an empty pvctl-owned file when none is given.
         env["TF_CLI_CONFIG_FILE"] = str(self.cli_config_file) if self.cli_config_file else os.devnull
         if self.data_dir:
@@ -190,7 +191,7 @@ class TerraformRunner:
     def run(self, args: Sequence[str], cwd: Path, capture: bool = True) -> RunResult:
         out = subprocess.PIPE if capture else None
         with _Supervised(args[0]) as guard:
-            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(args[0]), stdin=subprocess.DEVNULL,
+            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(args, cwd), stdin=subprocess.DEVNULL,
                                stdout=out, stderr=out, text=True, errors="replace")
             stdout, stderr = proc.communicate()
         guard.raise_if_interrupted(proc.returncode, stdout or "")
@@ -209,7 +210,7 @@ class TerraformRunner:
             return
         from pvctl.engine.bundled import ENV_WAIT
 
-        proc = subprocess.Popen([str(self.binary.path), *args], cwd=cwd, env={**self.env(args[0]), ENV_WAIT: "1"},
+        proc = subprocess.Popen([str(self.binary.path), *args], cwd=cwd, env={**self.env(args, cwd), ENV_WAIT: "1"},
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
                                 process_group=0, umask=0o077)
 
@@ -237,7 +238,7 @@ class TerraformRunner:
         """
         tail: deque[str] = deque(maxlen=keep)
         with _Supervised(args[0]) as guard:
-            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(args[0]), stdin=subprocess.DEVNULL,
+            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(args, cwd), stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
             assert proc.stdout is not None
             for line in proc.stdout:

@@ -28,7 +28,7 @@ import os
 import secrets
 import subprocess
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -36,7 +36,7 @@ from pvctl.core.errors import ToolError
 from pvctl.core.files import write_atomic
 from pvctl.offline.schema import PROVIDER_ADDRESS
 from pvctl.offline.schema_subset import ENV_TYPES_FILE
-from pvctl.offline.used_types import used_types
+from pvctl.offline.used_types import command_types
 from pvctl.offline.wiring import ENV_CACHE_DIR, offline_dir, provider_command
 
 ENV_REATTACH = "TF_REATTACH_PROVIDERS"
@@ -55,7 +55,7 @@ class StandinServer:
         # The types the run's roots name, which the server gives Terraform the schemas of: until the
         # first `allow` writes it, the server serves the whole schema.
         self.types_file = offline_dir(repo_root) / f"types-{secrets.token_hex(8)}.txt"
-        self._types: set[str] = set()
+        self._types: set[str] | None = None  # none written yet
         path = os.environ.get("PYTHONPATH")
         env = dict(os.environ, PYTHONPATH=package_root + (f":{path}" if path else ""),
                    **{ENV_CACHE_DIR: str(cache), ENV_TYPES_FILE: str(self.types_file)})
@@ -71,10 +71,11 @@ class StandinServer:
 
     def allow(self, types: set[str]) -> None:
         """Serve the schemas of `types` too, from the next GetProviderSchema on: called before each
-        Terraform command with what its root names (the served set only grows during a run)."""
+        Terraform command with what it can name. The served set only grows during a run: commands of
+        other roots may be running meanwhile (pvctl ci plans its phases side by side)."""
         with self._lock:
-            if not types <= self._types:
-                self._types |= types
+            if self._types is None or not types <= self._types:
+                self._types = (self._types or set()) | types
                 write_atomic(self.types_file, "".join(f"{name}\n" for name in sorted(self._types)))
 
     def reattach_env(self) -> dict[str, str]:
@@ -134,19 +135,20 @@ def shared_server(repo_root: Path) -> StandinServer:
 
 
 def server_for(repo_root: Path, root: Path, state: Path | None = None,
-               data_dir: Path | None = None) -> Callable[[], Mapping[str, str]] | None:
-    """A call giving the reattach variables of the run's server for a command in Terraform root
-    `root` (with that state file and TF_DATA_DIR), after telling the server the types the root
-    names now; the server starts now. None when neither the root nor the repository's modules name
-    google (only built-in providers): a server would only cost a process. Should such a root use
-    google all the same, Terraform starts the stand-in itself through dev_overrides."""
+               data_dir: Path | None = None) -> Callable[[Sequence[str], Path], Mapping[str, str]] | None:
+    """A call giving the reattach variables of the run's server for a Terraform command (its arguments
+    and folder; the root's state file and TF_DATA_DIR), after telling the server the types the command
+    can name; the server starts now, and again should it have ended. None when neither the root nor the
+    repository's modules name google (only built-in providers): a server would only cost a process.
+    Should such a root use google all the same, Terraform starts the stand-in itself through dev_overrides."""
     files = [*root.glob("*.tf"), *(repo_root / "modules").rglob("*.tf")]
     if not any(b"google" in f.read_bytes() for f in files if ".terraform" not in f.parts and f.is_file()):
         return None
-    server = shared_server(repo_root)
+    shared_server(repo_root)
 
-    def env() -> Mapping[str, str]:
-        server.allow(used_types(root, state, data_dir))
+    def env(args: Sequence[str], cwd: Path) -> Mapping[str, str]:
+        server = shared_server(repo_root)
+        server.allow(command_types(args, cwd, state, data_dir))
         return server.reattach_env()
 
     return env
