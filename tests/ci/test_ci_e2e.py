@@ -1,6 +1,7 @@
 """`pvctl ci` end to end: real Terraform (built-in provider), real checkov, the real CLI."""
 
 import json
+import os
 from pathlib import Path
 
 from pvctl.ci.report import MARKER
@@ -154,15 +155,16 @@ def test_base_plan_renders_with_the_base_commits_phases_toml(pvctl, mini_repo):
 
 
 def _checkov_processes() -> list[str]:
-    """Command lines of the live checkov processes pvctl started (`pvctl.policy.checkov_forks`)."""
+    """Command lines of the live checkov processes this process started (`pvctl.policy.checkov_forks`)."""
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             cmdline = (entry / "cmdline").read_bytes()
-            if b"checkov_fork_server" in cmdline and b"State:\tZ" not in (entry / "status").read_bytes():
-                found.append(cmdline.decode(errors="replace"))
+            status = (entry / "status").read_text()
         except OSError:
             continue
+        if b"checkov_fork_server" in cmdline and f"PPid:\t{os.getpid()}\n" in status and "State:\tZ" not in status:
+            found.append(cmdline.decode(errors="replace"))
     return found
 
 
