@@ -32,21 +32,20 @@ def repo(repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 
 def _scans(repo: Path) -> list[dict]:
-    """A plan scan (its environment: EVAL_TF_PLAN_AFTER_UNKNOWN), a code scan, the plan again."""
-    scans = [scan_plan(repo, repo / "plan.json"), scan_directories(repo, [repo / "modules"]), scan_plan(repo, repo / "plan.json")]
-    return [scan.as_json() for scan in scans]
+    """A plan scan (its environment: EVAL_TF_PLAN_AFTER_UNKNOWN), then a code scan."""
+    return [scan_plan(repo, repo / "plan.json").as_json(), scan_directories(repo, [repo / "modules"]).as_json()]
 
 
 def test_scans_in_forks_report_what_checkov_on_its_own_reports(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     checkov_forks.close_all()
-    in_forks = _scans(repo)
+    in_forks = [*_scans(repo), scan_plan(repo, repo / "plan.json").as_json()]  # the plan again, after the code
     assert [forks.proc.poll() for forks in checkov_forks._RUN.values()] == [None]  # one process ran them all
     checkov_forks.close_all()
 
     monkeypatch.setattr(checkov_forks, "python_of", lambda _executable: None)  # each scan its own checkov
     alone = _scans(repo)
     assert checkov_forks._RUN == {}
-    assert in_forks == alone
+    assert in_forks == [*alone, alone[0]]
     plan, code = alone[0], alone[1]
     assert [f["check_id"] for f in plan["skipped"]] == ["PV_GCP_2"] and not plan["parsing_errors"]
     assert code["failed"] and code["skipped"] and not code["parsing_errors"]
