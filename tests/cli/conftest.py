@@ -99,6 +99,19 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "infra")
 
 
+def pvctl_saying(args: list[str], cwd: Path, env: dict[str, str], said: str, **popen: Any) -> tuple[subprocess.Popen, str]:
+    """pvctl as a real process, returned once its stderr has said `said`, with what it printed so far."""
+    proc = subprocess.Popen([sys.executable, "-m", "pvctl", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL, **popen)
+    assert proc.stderr is not None
+    seen = ""
+    while said not in seen:
+        line = proc.stderr.readline()
+        assert line, seen
+        seen += line
+    return proc, seen
+
+
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A clean environment: no Google credentials, no PVCTL_* from the developer's shell."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PVCTL_", "GOOGLE_", "CLOUDSDK_"))}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import cli_env, make_repo, pty_session
+from tests.cli.conftest import cli_env, make_repo, pty_session, pvctl_saying
 
 APPLY = ["apply", "--phase", "scale", "--offline", "--auto-approve"]
 ONE = "Interrupt received."            # Terraform's words for the first interrupt
@@ -221,15 +221,8 @@ def test_an_interrupted_quiet_plan_reports_on_stderr_only(tmp_path: Path) -> Non
     (stderr), stdout stays empty, and the error says what stopped Terraform, not its raw exit code."""
     repo = make_repo(tmp_path / "infra")
     held = _hold_state_lock(repo)
-    proc = subprocess.Popen([sys.executable, "-m", "pvctl", "plan", "--phase", "scale", "--offline"], cwd=repo,
-                            env=cli_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    assert proc.stderr is not None
-    seen = ""
-    while "waiting up to" not in seen:
-        line = proc.stderr.readline()
-        assert line, seen
-        seen += line
+    proc, seen = pvctl_saying(["plan", "--phase", "scale", "--offline"], repo, cli_env(tmp_path), "waiting up to",
+                              start_new_session=True)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     held.close()

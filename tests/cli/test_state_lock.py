@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.cli.conftest import cli_env, pvctl
+from tests.cli.conftest import cli_env, pvctl, pvctl_saying
 
 STATE_DIR = Path(".pvctl") / "sandbox" / "pv-test-project"
 
@@ -45,14 +45,8 @@ def test_a_plan_waits_for_the_state_lock_and_names_its_holder_when_it_stays(repo
             assert noise not in given_up.stdout + given_up.stderr, noise
 
         # The next plan waits: released only once it has said so, the apply then ends and the plan runs.
-        waiting = subprocess.Popen([sys.executable, "-m", "pvctl", "plan", "--phase", "scale", "--offline"], cwd=repo, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
-        assert waiting.stderr is not None
-        said = ""
-        while "the state is locked by another command; waiting up to 300 s" not in said:
-            line = waiting.stderr.readline()
-            assert line, said
-            said += line
+        waiting, said = pvctl_saying(["plan", "--phase", "scale", "--offline"], repo, env,
+                                     "the state is locked by another command; waiting up to 300 s")
         assert holder.poll() is None
         release.touch()
         out, rest = waiting.communicate(timeout=120)
