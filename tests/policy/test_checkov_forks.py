@@ -39,12 +39,12 @@ def _scans(repo: Path) -> list[dict]:
 def test_scans_in_forks_report_what_checkov_on_its_own_reports(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     checkov_forks.close_all()
     in_forks = [*_scans(repo), scan_plan(repo, repo / "plan.json").as_json()]  # the plan again, after the code
-    assert [forks.proc.poll() for forks in checkov_forks._RUN.values()] == [None]  # one process ran them all
+    assert [forks.proc.poll() for forks in checkov_forks._running.values()] == [None]  # one process ran them all
     checkov_forks.close_all()
 
     monkeypatch.setattr(checkov_forks, "python_of", lambda _executable: None)  # each scan its own checkov
     alone = _scans(repo)
-    assert checkov_forks._RUN == {}
+    assert list(checkov_forks._running.values()) == [None]
     assert in_forks == [*alone, alone[0]]
     plan, code = alone[0], alone[1]
     assert [f["check_id"] for f in plan["skipped"]] == ["PV_GCP_2"] and not plan["parsing_errors"]
@@ -54,7 +54,72 @@ def test_scans_in_forks_report_what_checkov_on_its_own_reports(repo: Path, monke
 def test_a_checkov_pip_did_not_install_runs_on_its_own(repo_root: Path, tmp_path: Path) -> None:
     installed = ensure_checkov(repo_root).executable
     assert checkov_forks.python_of(installed) == installed.parent / "python"
-    wrapper = tmp_path / "checkov"
-    wrapper.write_text(f'#!/bin/sh\nexec {installed} "$@"\n')
-    assert checkov_forks.python_of(wrapper) is None
-    assert checkov_forks.forks_for(wrapper, {}) is None
+    shell = tmp_path / "checkov"
+    shell.write_text(f'#!/bin/sh\nexec {installed} "$@"\n')
+    # A wrapper in checkov's own Python that adds an option: it must run, so no fork of checkov does.
+    python = tmp_path / "checkov-wrapper"
+    python.write_text(f"#!{installed.parent / 'python'}\nimport os, sys\n"
+                      f"os.execv({str(installed)!r}, [{str(installed)!r}, *sys.argv[1:], '--skip-check', 'CKV_GCP_73'])\n")
+    for wrapper in (shell, python):
+        assert checkov_forks.python_of(wrapper) is None
+        assert checkov_forks.forks_for(wrapper, {}) is None
+
+
+def test_a_checkov_process_that_cannot_start_leaves_each_scan_to_checkov_itself(repo: Path, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """checkov's launcher, but its Python cannot import checkov here: the scans still run, once each."""
+    import sys
+
+    installed = ensure_checkov(Path(__file__).resolve().parents[2]).executable
+    launcher = tmp_path / "bin" / "checkov"
+    launcher.parent.mkdir()
+    launcher.write_text(f"#!{sys.executable}\n" + installed.read_text().split("\n", 1)[1])
+    # The launcher's Python has no checkov: exec'd as a script it would fail too, so run the real one.
+    monkeypatch.setattr(checkov_forks, "python_of", lambda _executable: Path(sys.executable))
+    monkeypatch.setenv("PVCTL_CHECKOV", str(installed))
+    checkov_forks.close_all()
+    first = scan_directories(repo, [repo / "modules"])
+    assert list(checkov_forks._running.values()) == [None]  # tried once, then left alone for the run
+    assert scan_directories(repo, [repo / "modules"]).as_json() == first.as_json()
+    checkov_forks.close_all()
+    assert first.failed
+
+
+def test_a_killed_pvctl_leaves_no_checkov_behind(repo: Path, tmp_path: Path) -> None:
+    """pvctl killed (SIGKILL) while its scan runs: the checkov process sees its input end, stops the
+    scan nobody will read and removes the scans' folder."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("import sys; from pathlib import Path; from pvctl.policy.checkov import scan_directories\n"
+              "repo = Path(sys.argv[1]); scan_directories(repo, [repo / 'modules'], lambda m: print(m, flush=True))\n")
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    pvctl = subprocess.Popen([sys.executable, "-c", script, str(repo)], env=env, stdout=subprocess.PIPE, text=True)
+    assert pvctl.stdout is not None and "checkov: scanning" in pvctl.stdout.readline()
+    deadline = time.monotonic() + 60
+    while not (children := [p for p in Path("/proc").glob("[0-9]*") if _parent(p) == pvctl.pid]):
+        assert time.monotonic() < deadline, "pvctl started no checkov process"
+        time.sleep(0.05)
+    server = children[0]
+    time.sleep(1)  # its scan under way, or queued while it imports checkov
+    pvctl.send_signal(signal.SIGKILL)
+    pvctl.wait()
+    while server.exists() and _parent(server) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not server.exists() or _parent(server) is None, "the checkov process outlived pvctl"
+    while list(tmp_path.glob("pvctl-checkov-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(tmp_path.glob("pvctl-checkov-*")) == []
+
+
+def _parent(proc: Path) -> int | None:
+    """The parent pid of a live process, None once it has ended (or is a zombie)."""
+    try:
+        status = (proc / "status").read_text()
+    except OSError:
+        return None
+    fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+    return None if fields.get("State", "").startswith("Z") else int(fields["PPid"])

@@ -319,6 +319,7 @@ def start_tool(argv: Sequence[str], what: str, **popen: Any) -> subprocess.Popen
 
 
 def forget_tool(proc: subprocess.Popen) -> None:
+    """`proc` has ended: `stop_children` leaves it alone."""
     with _LIVE_LOCK:
         _LIVE.discard(proc)
 

@@ -138,10 +138,11 @@ def server_for(repo_root: Path, root: Path, state: Path | None = None,
                data_dir: Path | None = None) -> Callable[[Sequence[str], Path], Mapping[str, str]] | None:
     """A call giving the reattach variables of the run's server for a Terraform command (its arguments
     and folder; the root's state file and TF_DATA_DIR), after telling the server the types the command
-    can name; the server starts now, and again should it have ended. None when neither the root nor the
-    repository's modules name google (only built-in providers): a server would only cost a process.
+    can name; the server starts now, and again should it have ended. None when neither `root` (the
+    folder the commands run in) nor the repository's modules name google (only built-in providers): a
+    server would only cost a process.
     Should such a root use google all the same, Terraform starts the stand-in itself through dev_overrides."""
-    files = [*root.glob("*.tf"), *(repo_root / "modules").rglob("*.tf")]
+    files = [f for pattern in ("*.tf", "*.tf.json") for f in (*root.glob(pattern), *(repo_root / "modules").rglob(pattern))]
     if not any(b"google" in f.read_bytes() for f in files if ".terraform" not in f.parts and f.is_file()):
         return None
     shared_server(repo_root)

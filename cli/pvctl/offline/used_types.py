@@ -100,7 +100,7 @@ def plan_types(plan: Path) -> set[str]:
             for entry in archive.namelist():
                 if entry.startswith("tfconfig/") and entry.endswith((".tf", ".tf.json")):
                     names |= _named_in(entry, archive.read(entry))
-                elif entry == "tfstate":
+                elif entry in ("tfstate", "tfstate-prev"):  # the prior state, and the one before refresh
                     names |= _types_of_state(archive.read(entry))
     except (OSError, zipfile.BadZipFile):
         return set()  # not a saved plan: Terraform says so

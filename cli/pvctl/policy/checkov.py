@@ -13,7 +13,7 @@ from typing import Any
 
 from pvctl.core.errors import ToolError
 from pvctl.engine.terraform import run_tool
-from pvctl.policy.checkov_forks import forks_for
+from pvctl.policy.checkov_forks import scan_in_fork
 from pvctl.policy.toolenv import Progress, ensure_checkov
 
 POLICY_DIR = Path("policies") / "checkov"
@@ -150,9 +150,8 @@ def _checkov(repo_root: Path, args: Sequence[str], target: str, progress: Progre
     env.setdefault("LOG_LEVEL", "ERROR")
     progress(f"checkov: scanning {target}")
     try:
-        forks = forks_for(tool.executable, {**os.environ, "LOG_LEVEL": env["LOG_LEVEL"]})
-        done = forks.run(command[1:], repo_root, env) if forks is not None else None
-        if done is None:  # not a pip-installed checkov, or its process ended
+        done = scan_in_fork(tool.executable, command[1:], repo_root, env, {**os.environ, "LOG_LEVEL": env["LOG_LEVEL"]})
+        if done is None:  # not checkov's own launcher, or its process could not run
             done = run_tool(command, "checkov", cwd=repo_root, env=env, text=True, stdin=subprocess.DEVNULL)
     except OSError as exc:
         raise ToolError(

@@ -22,22 +22,31 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
-from pvctl.engine.terraform import forget_tool, start_tool, tool_interrupted
+from pvctl.core.errors import Interrupted
+from pvctl.engine.terraform import forget_tool, start_tool, stopping, tool_interrupted
 
 SERVER = Path(__file__).with_name("checkov_fork_server.py")
 
 
+# The lines of the launcher pip writes for checkov's console script (after its `#!` line): a script
+# that does anything else (a wrapper adding options, logging) is run as it is, once per scan.
+_LAUNCHER = {"from checkov.main import Checkov", "import warnings", "import sys", "if __name__ == '__main__':",
+             "with warnings.catch_warnings():", 'warnings.simplefilter("ignore", category=SyntaxWarning)',
+             "sys.exit(Checkov().run())"}
+
+
 def python_of(executable: Path) -> Path | None:
-    """The Python interpreter a pip-installed script names on its `#!` line, if it names one."""
+    """The Python interpreter of checkov's own launcher script, named on its `#!` line; None for any
+    other executable."""
     try:
-        with executable.open("rb") as script:
-            first = script.readline(4096)
-    except OSError:
+        first, *body = executable.read_bytes()[:8192].decode().splitlines()
+    except (OSError, UnicodeDecodeError, ValueError):
         return None
-    words = first[2:].split() if first.startswith(b"#!") else []
-    if not words:
+    words = first[2:].split() if first.startswith("#!") else []
+    lines = {line.strip() for line in body if line.strip() and not line.lstrip().startswith("#")}
+    if not words or not lines <= _LAUNCHER or "sys.exit(Checkov().run())" not in lines:
         return None
-    python = Path(os.fsdecode(words[0]))
+    python = Path(words[0])
     return python if python.name.startswith("python") and python.is_file() else None
 
 
@@ -46,10 +55,10 @@ class CheckovForks:
 
     def __init__(self, python: Path, env: Mapping[str, str]) -> None:
         # `env`: what checkov reads as it is imported (LOG_LEVEL); each scan gets its own.
-        # -P: not this folder first on sys.path, where `checkov` would be pvctl's module of that name.
-        self.proc = start_tool([str(python), "-P", str(SERVER)], "checkov", env=dict(env), text=True,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.outputs = Path(tempfile.mkdtemp(prefix="pvctl-checkov-"))  # 0700: reports name the code's findings
+        # -P: not this folder first on sys.path, where `checkov` would be pvctl's module of that name.
+        self.proc = start_tool([str(python), "-P", str(SERVER), str(self.outputs)], "checkov", env=dict(env), text=True,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self._ids = itertools.count()
         self._waiting: dict[int, Future[int]] = {}
         self._lock = threading.Lock()
@@ -57,16 +66,22 @@ class CheckovForks:
 
     def _read_answers(self) -> None:
         assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            answer = json.loads(line)
-            with self._lock:
-                waiting = self._waiting.pop(answer["id"], None)
-            if waiting is not None:
-                waiting.set_result(int(answer["code"]))
-        with self._lock:  # the process ended: no answer will come for the scans still waiting
-            ended, self._waiting = list(self._waiting.values()), {}
-        for waiting in ended:
-            waiting.set_exception(EOFError("the checkov process ended"))
+        try:
+            for line in self.proc.stdout:
+                try:
+                    answer = json.loads(line)
+                    request_id, code = answer["id"], int(answer["code"])
+                except (ValueError, TypeError, KeyError):
+                    continue  # not an answer
+                with self._lock:
+                    waiting = self._waiting.pop(request_id, None)
+                if waiting is not None:
+                    waiting.set_result(code)
+        finally:
+            with self._lock:  # the process ended: no answer will come for the scans still waiting
+                ended, self._waiting = list(self._waiting.values()), {}
+            for waiting in ended:
+                waiting.set_exception(EOFError("the checkov process ended"))
 
     def run(self, argv: Sequence[str], cwd: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess | None:
         """One scan: `argv` as checkov's own, in `cwd` with the whole environment `env`; None if the
@@ -77,6 +92,8 @@ class CheckovForks:
         request = {"id": request_id, "argv": list(argv), "cwd": str(cwd), "env": dict(env), "stdout": str(stdout), "stderr": str(stderr)}
         try:
             with self._lock:
+                if stopping():
+                    raise Interrupted("interrupted: checkov was not started", "run the command again")
                 if self.proc.poll() is not None:
                     return None
                 self._waiting[request_id] = answer
@@ -118,27 +135,38 @@ class CheckovForks:
         shutil.rmtree(self.outputs, ignore_errors=True)
 
 
-_RUN: dict[Path, CheckovForks] = {}  # executable -> this run's process
-_RUN_LOCK = threading.Lock()
+# Executable -> this run's process for it; None once it could not be used (each scan runs checkov then).
+_running: dict[Path, CheckovForks | None] = {}
+_running_lock = threading.Lock()
 
 
 def forks_for(executable: Path, env: Mapping[str, str]) -> CheckovForks | None:
     """This run's checkov process for `executable`, started on first use; None if it cannot be."""
-    with _RUN_LOCK:
-        forks = _RUN.get(executable)
-        if forks is None or forks.proc.poll() is not None:
+    with _running_lock:
+        if executable not in _running:
             python = python_of(executable)
-            if python is None:
-                return None
-            forks = _RUN[executable] = CheckovForks(python, env)
-        return forks
+            _running[executable] = CheckovForks(python, env) if python else None
+        return _running[executable]
+
+
+def scan_in_fork(executable: Path, argv: Sequence[str], cwd: Path, env: Mapping[str, str],
+                 import_env: Mapping[str, str]) -> subprocess.CompletedProcess | None:
+    """One scan by this run's checkov process for `executable` (`import_env`: its environment as it
+    imports checkov); None if there is none, or it has ended: checkov is then run for each scan."""
+    forks = forks_for(executable, import_env)
+    done = forks.run(argv, cwd, env) if forks is not None else None
+    if done is None and forks is not None:  # it ended without being asked to (it could not import checkov)
+        with _running_lock:
+            _running[executable] = None
+        forks.close()
+    return done
 
 
 def close_all() -> None:
     """End this run's checkov process (the command is over)."""
-    with _RUN_LOCK:
-        running = list(_RUN.values())
-        _RUN.clear()
+    with _running_lock:
+        running = [forks for forks in _running.values() if forks is not None]
+        _running.clear()
     for forks in running:
         forks.close()
 
