@@ -88,13 +88,19 @@ def main() -> None:
     gc.freeze()
     for line in sys.stdin:
         request = json.loads(line)
+        # A SIGINT between the check and `running.add` would find no scan to stop: it waits until then.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         if interrupted.is_set() or os.getppid() != parent:  # pvctl is stopping, or gone
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             answer({"id": request["id"], "code": -signal.SIGINT})
             continue
         with write:  # no answer half-written (nor a stream lock held) in the child's copy of this process
             pid = os.fork()
         if pid == 0:
+            # Not pvctl's answer pipe: held open by a scan, it would hide this process's end from pvctl.
+            os.close(answers.fileno())
             signal.signal(signal.SIGINT, on_interrupt)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             code = 1
             try:
                 code = _scan(checkov_main, request)
@@ -107,6 +113,7 @@ def main() -> None:
                 sys.stderr.flush()
                 os._exit(code)
         running.add(pid)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a SIGINT held meanwhile reaches it now
         threading.Thread(target=wait_for, args=(pid, request["id"]), daemon=True).start()
     # End of input. pvctl closes it once every scan has answered: a scan still running was asked for
     # by a pvctl that is gone (killed), and nobody reads its report.

@@ -28,8 +28,9 @@ from pvctl.engine.terraform import forget_tool, start_tool, stopping, tool_inter
 SERVER = Path(__file__).with_name("checkov_fork_server.py")
 
 
-# The lines of the launcher pip writes for checkov's console script (after its `#!` line): a script
-# that does anything else (a wrapper adding options, logging) is run as it is, once per scan.
+# The lines of checkov's own launcher script (`bin/checkov`, installed by pip with its Python on the
+# `#!` line): a script that does anything else (a wrapper adding options, logging, a `#!/bin/sh`
+# launcher for a long interpreter path) is run as it is, once per scan, which is only slower.
 _LAUNCHER = {"from checkov.main import Checkov", "import warnings", "import sys", "if __name__ == '__main__':",
              "with warnings.catch_warnings():", 'warnings.simplefilter("ignore", category=SyntaxWarning)',
              "sys.exit(Checkov().run())"}
@@ -101,10 +102,11 @@ class CheckovForks:
                 self.proc.stdin.write(json.dumps(request) + "\n")
                 self.proc.stdin.flush()
             code = answer.result()
-        except (OSError, EOFError):
+        except (OSError, EOFError):  # the process ended: checkov runs on its own, unless pvctl is stopping
             with self._lock:
                 self._waiting.pop(request_id, None)
-            tool_interrupted("checkov", self.proc.poll() or 0)
+            if stopping():
+                raise Interrupted("interrupted: checkov was stopped", "run the command again") from None
             return None
         except BaseException:
             self.kill()  # Ctrl-C while pvctl waits in the main thread: the scans end with it
