@@ -53,8 +53,8 @@ def _exit_code(exc: SystemExit) -> int:
 
 
 def main() -> None:
-    outputs = sys.argv[1]  # pvctl's folder for the scans' output: removed once pvctl is gone
-    parent = os.getppid()
+    # pvctl's folder for the scans' output, and pvctl's pid (it may be gone before this line runs).
+    outputs, parent = sys.argv[1], int(sys.argv[2])
     # Answers to pvctl on a descriptor of their own; fd 1 carries whatever else prints (a
     # sitecustomize, checkov's import) to stderr instead.
     answers = os.fdopen(os.dup(1), "w")
@@ -115,13 +115,12 @@ def main() -> None:
         running.add(pid)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a SIGINT held meanwhile reaches it now
         threading.Thread(target=wait_for, args=(pid, request["id"]), daemon=True).start()
-    # End of input. pvctl closes it once every scan has answered: a scan still running was asked for
-    # by a pvctl that is gone (killed), and nobody reads its report.
+    # End of input. pvctl closes it once every scan has answered and read its report: a scan still
+    # running was asked for by a pvctl that is gone (killed), and nobody reads its report.
     for pid in list(running):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    if os.getppid() != parent:
-        shutil.rmtree(outputs, ignore_errors=True)
+    shutil.rmtree(outputs, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ class CheckovForks:
         # `env`: what checkov reads as it is imported (LOG_LEVEL); each scan gets its own.
         self.outputs = Path(tempfile.mkdtemp(prefix="pvctl-checkov-"))  # 0700: reports name the code's findings
         # -P: not this folder first on sys.path, where `checkov` would be pvctl's module of that name.
-        self.proc = start_tool([str(python), "-P", str(SERVER), str(self.outputs)], "checkov", env=dict(env), text=True,
+        self.proc = start_tool([str(python), "-P", str(SERVER), str(self.outputs), str(os.getpid())], "checkov", env=dict(env), text=True,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self._ids = itertools.count()
         self._waiting: dict[int, Future[int]] = {}
