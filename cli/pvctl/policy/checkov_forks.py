@@ -40,7 +40,8 @@ def python_of(executable: Path) -> Path | None:
     """The Python interpreter of checkov's own launcher script, named on its `#!` line; None for any
     other executable."""
     try:
-        first, *body = executable.read_bytes()[:8192].decode().splitlines()
+        with executable.open("rb") as script:  # a few lines; a binary checkov is not read whole
+            first, *body = script.read(8192).decode().splitlines()
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     words = first[2:].split() if first.startswith("#!") else []
