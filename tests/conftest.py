@@ -45,7 +45,7 @@ def _groups(items: list[pytest.Item]) -> dict[pytest.Item, str]:
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     # One worker more than the cores (pyproject's --maxprocesses still caps it): part of the suite waits
     # on processes, with a core idle meanwhile (a signal sent once Terraform runs, a provisioner holding
-    # the state lock, a canary watched for its healthy period). 2 cores: 3 workers 3 min 35 s, 2: 3 min 51 s.
+    # the state lock, a canary watched for its healthy period). 2 cores: 3 workers 3 min 12 s, 2: 3 min 27 s.
     return (os.cpu_count() or 1) + 1
 
 

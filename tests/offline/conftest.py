@@ -38,6 +38,7 @@ class Workdir:
 
 def make_workdir(tmp: Path, fixture: str | None, repo_root: Path = REPO_ROOT, extra_env=None, plain: bool = False) -> Workdir:
     from pvctl.engine.terraform import TerraformRunner, find_terraform
+    from pvctl.offline.server import server_for
     from pvctl.offline.wiring import offline_cli_config
 
     work = tmp / "work"
@@ -45,8 +46,6 @@ def make_workdir(tmp: Path, fixture: str | None, repo_root: Path = REPO_ROOT, ex
         shutil.copytree(FIXTURES / fixture, work)
     else:
         work.mkdir(parents=True)
-    from pvctl.offline.server import server_for
-
     runner = TerraformRunner(find_terraform(), cli_config_file=offline_cli_config(repo_root), data_dir=tmp / "tfdata",
                              extra_env=dict(extra_env or {}))
     # Through the worker's stand-in server, as pvctl's runs (reattached, serving the types each command

@@ -9,8 +9,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
-    """Replace `path` with `text` in one rename; the file is created with `mode` (default owner-only).
+def write_atomic(path: Path, text: str | bytes, mode: int = 0o600) -> None:
+    """Replace `path` with `text` (UTF-8) or bytes in one rename; the file is created with `mode`
+    (default owner-only).
 
     The temporary file sits beside `path` (same file system, so the rename is atomic) and has a
     name of its own, so threads and processes writing the same path never share one.
@@ -18,8 +19,8 @@ def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # created 0600
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode() if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         if mode != 0o600:

@@ -15,6 +15,17 @@ Mode = Literal["live", "offline"]
 OVERRIDE = "pvctl_override.tf"  # rendered by pvctl, git-ignored: selects a local state
 
 
+CONFIG_SUFFIXES = (".tf", ".tf.json")  # the files Terraform reads as a folder's configuration
+
+
+def config_files(folder: Path, recursive: bool = False) -> list[Path]:
+    """`folder`'s Terraform configuration files, sorted; `recursive`: its subfolders' too, except
+    Terraform's own working folders (`.terraform`)."""
+    found = folder.rglob("*") if recursive else folder.glob("*")
+    return sorted(f for f in found if f.name.endswith(CONFIG_SUFFIXES) and ".terraform" not in f.relative_to(folder).parts
+                  and f.is_file())
+
+
 def _is_root(path: Path) -> bool:
     return (path / "environments").is_dir() and (path / "modules").is_dir()
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from pvctl.core.errors import ConfigError, GuardRefusal
 from pvctl.core.files import make_private, sha256_of, write_atomic
-from pvctl.core.repo import Mode, RepoPaths
+from pvctl.core.repo import Mode, RepoPaths, config_files
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,8 @@ def json_of(plan_file: Path) -> Path:
 def _inputs(paths: RepoPaths, phase: str) -> Iterable[Path]:
     yield paths.tfvars(phase)
     yield paths.backend_config(phase)
-    for pattern in ("*.tf", "*.tf.json"):  # what Terraform reads as configuration
-        yield from sorted(paths.environment(phase).glob(pattern))
-        modules = paths.root / "modules"
-        if modules.is_dir():
-            yield from sorted(modules.rglob(pattern))
+    yield from config_files(paths.environment(phase))
+    yield from config_files(paths.root / "modules", recursive=True)
 
 
 def fingerprint(paths: RepoPaths, phase: str) -> str:

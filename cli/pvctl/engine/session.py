@@ -25,7 +25,7 @@ from pvctl.core.credentials import find_credentials
 from pvctl.core.errors import ConfigError, GuardRefusal, Interrupted, ToolError
 from pvctl.core.files import make_private, private_dir
 from pvctl.core.render import Rendered, local_state_path, render_phase
-from pvctl.core.repo import Mode, RepoPaths
+from pvctl.core.repo import Mode, RepoPaths, config_files
 from pvctl.core.statefile import backup_of, check_local_state
 from pvctl.engine import saved_plan
 from pvctl.engine.terraform import RunResult, TerraformRunner, find_terraform
@@ -301,9 +301,8 @@ class PhaseRun:
             digest.update(part.encode() + b"\0")
         files: list[Path | None] = [runner.cli_config_file, self.cwd / ".terraform.lock.hcl"]
         files += [Path(a.split("=", 1)[1]) for a in args if a.startswith("-backend-config=")]
-        files += sorted(f for f in self.cwd.iterdir() if f.name.endswith((".tf", ".tf.json")))
-        modules = self.config.repo_root / "modules"
-        files += sorted(f for f in modules.rglob("*") if f.name.endswith((".tf", ".tf.json")) and ".terraform" not in f.parts)
+        files += config_files(self.cwd)
+        files += config_files(self.config.repo_root / "modules", recursive=True)
         for file in files:
             if file is None:
                 continue

@@ -301,7 +301,7 @@ def stopping() -> bool:
     return _stopping.is_set()
 
 
-def _refuse_when_stopping(what: str) -> None:
+def refuse_when_stopping(what: str) -> None:
     """No new process once pvctl is ending on an interrupt (`stop_children`)."""
     if _stopping.is_set():
         raise Interrupted(f"interrupted: {what} was not started", "run the command again")
@@ -311,7 +311,7 @@ def start_tool(argv: Sequence[str], what: str, **popen: Any) -> subprocess.Popen
     """Start another tool (checkov) the way Terraform runs: in a process group of its own, so a signal to
     pvctl's group reaches pvctl only, and stopped by `stop_children` until `forget_tool`. Raises
     Interrupted when pvctl is ending on an interrupt."""
-    _refuse_when_stopping(what)
+    refuse_when_stopping(what)
     proc = subprocess.Popen(list(argv), process_group=0, **popen)
     with _LIVE_LOCK:
         _LIVE.add(proc)
@@ -367,12 +367,12 @@ class _Supervised:
         self._previous: dict[int, Any] = {}
 
     def spawn(self, argv: list[str], **popen: Any) -> subprocess.Popen:
-        _refuse_when_stopping(f"terraform {self.command}")
+        refuse_when_stopping(f"terraform {self.command}")
         return self.adopt(subprocess.Popen(argv, process_group=0, umask=0o077, **popen))
 
     def adopt(self, proc: subprocess.Popen) -> subprocess.Popen:
         """Supervise `proc` from now on: spawned here, or started ahead in a process group of its own."""
-        _refuse_when_stopping(f"terraform {self.command}")
+        refuse_when_stopping(f"terraform {self.command}")
         self.proc = proc
         with _LIVE_LOCK:
             _LIVE.add(self.proc)

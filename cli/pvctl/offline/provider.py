@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import grpc
 
+from pvctl.core.files import write_atomic
 from pvctl.offline import cty, goplugin
 from pvctl.offline.checks import check_config
 from pvctl.offline.planning import ProviderDefaults, plan_change
@@ -86,13 +86,9 @@ def schema_response_bytes(env: Mapping[str, str] = os.environ) -> bytes:
     if path.exists():
         return path.read_bytes()
     data = build_schema_response()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A file of its own per writer, then an atomic rename: provider starts in parallel processes, and
-    # the threads of one server answering its first commands at once, may race to write it.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(tmp, path)
+    # Atomic, through a temporary file of its own: provider starts in parallel processes, and the
+    # threads of one server answering its first commands at once, may race to write it.
+    write_atomic(path, data)
     return data
 
 

@@ -34,6 +34,7 @@ from typing import IO
 
 from pvctl.core.errors import ToolError
 from pvctl.core.files import write_atomic
+from pvctl.core.repo import config_files
 from pvctl.offline.schema import PROVIDER_ADDRESS
 from pvctl.offline.schema_subset import ENV_TYPES_FILE
 from pvctl.offline.used_types import command_types
@@ -142,8 +143,7 @@ def server_for(repo_root: Path, root: Path, state: Path | None = None,
     folder the commands run in) nor the repository's modules name google (only built-in providers): a
     server would only cost a process.
     Should such a root use google all the same, Terraform starts the stand-in itself through dev_overrides."""
-    files = [f for pattern in ("*.tf", "*.tf.json") for f in (*root.glob(pattern), *(repo_root / "modules").rglob(pattern))]
-    if not any(b"google" in f.read_bytes() for f in files if ".terraform" not in f.parts and f.is_file()):
+    if not any(b"google" in f.read_bytes() for f in [*config_files(root), *config_files(repo_root / "modules", recursive=True)]):
         return None
     shared_server(repo_root)
 

@@ -17,6 +17,8 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from pvctl.core.repo import CONFIG_SUFFIXES, config_files
+
 _TYPE = re.compile(rb"\bgoogle_[a-z0-9_]+")
 # A block's type label, quoted or not (`resource "google_compute-address" "a"` is a misspelt type).
 _BLOCK_TYPE = re.compile(rb'(?m)^\s*(?:resource|data|ephemeral)\s+"?([A-Za-z0-9_-]+)')
@@ -57,8 +59,8 @@ def _installed_modules(root: Path, data_dir: Path | None) -> list[Path]:
 
 
 def config_types(root: Path, data_dir: Path | None = None) -> set[str]:
-    """The `google_…` words of the configuration's files: the root's, and those of the modules it
-    calls by local path (followed before any init) or that init installed (TF_DATA_DIR)."""
+    """The types the configuration's files name (`_named_in`): the root's, and those of the modules
+    it calls by local path (followed before any init) or that init installed (TF_DATA_DIR)."""
     names: set[str] = set()
     seen: set[Path] = set()
     todo = [root, *_installed_modules(root, data_dir)]
@@ -67,7 +69,7 @@ def config_types(root: Path, data_dir: Path | None = None) -> set[str]:
         if folder in seen or not folder.is_dir():
             continue
         seen.add(folder)
-        for file in [*folder.glob("*.tf"), *folder.glob("*.tf.json")]:
+        for file in config_files(folder):
             text = file.read_bytes()
             names |= _named_in(file.name, text)
             todo += [folder / source.decode() for source in _LOCAL_SOURCE.findall(text)]
@@ -98,7 +100,7 @@ def plan_types(plan: Path) -> set[str]:
     try:
         with zipfile.ZipFile(plan) as archive:
             for entry in archive.namelist():
-                if entry.startswith("tfconfig/") and entry.endswith((".tf", ".tf.json")):
+                if entry.startswith("tfconfig/") and entry.endswith(CONFIG_SUFFIXES):
                     names |= _named_in(entry, archive.read(entry))
                 elif entry in ("tfstate", "tfstate-prev"):  # the prior state, and the one before refresh
                     names |= _types_of_state(archive.read(entry))

@@ -8,9 +8,10 @@ the import and runs `Checkov(argv).run()`, as checkov's own executable does, so 
 checkov.
 
 Protocol, one JSON object per line. pvctl writes `{"id", "argv", "cwd", "env", "stdout", "stderr"}`:
-the scan's arguments, working folder and whole environment, and files for its output. This process answers `{"id", "code"}` when that
-scan ends; `code` is its exit status, or -N for signal N. A SIGINT is passed on to the running scans,
-and later ones are answered as interrupted without running. At end of input it exits.
+the scan's arguments, working folder and whole environment, and files for its output. This process
+answers `{"id", "code"}` when that scan ends; `code` is its exit status, or -N for signal N. A SIGINT
+is passed on to the running scans, and later ones are answered as interrupted without running. At
+end of input it stops any scan still running (its pvctl is gone) and removes the output folder.
 """
 
 import contextlib

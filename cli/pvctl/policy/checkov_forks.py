@@ -1,9 +1,9 @@
 """One checkov process for all the scans of a pvctl run (`checkov_fork_server`): checkov's import,
 about 2 s of CPU, is paid once; each scan runs in a fork of that process, a fresh checkov.
 
-It needs the Python a checkov executable runs: pvctl's own install, or a `PVCTL_CHECKOV` that pip
-installed (its first line names its Python). For any other executable, or if that process has
-ended, each scan runs the executable itself.
+It needs checkov's own launcher script, which names its Python on its first line: pvctl's install,
+or a `PVCTL_CHECKOV` pip installed. For any other executable (a wrapper), or if that process cannot
+run, each scan runs the executable itself.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
-from pvctl.core.errors import Interrupted
-from pvctl.engine.terraform import forget_tool, start_tool, stopping, tool_interrupted
+from pvctl.engine.terraform import forget_tool, refuse_when_stopping, start_tool, tool_interrupted
 
 SERVER = Path(__file__).with_name("checkov_fork_server.py")
 
@@ -94,8 +93,7 @@ class CheckovForks:
         request = {"id": request_id, "argv": list(argv), "cwd": str(cwd), "env": dict(env), "stdout": str(stdout), "stderr": str(stderr)}
         try:
             with self._lock:
-                if stopping():
-                    raise Interrupted("interrupted: checkov was not started", "run the command again")
+                refuse_when_stopping("checkov")
                 if self.proc.poll() is not None:
                     return None
                 self._waiting[request_id] = answer
@@ -106,8 +104,7 @@ class CheckovForks:
         except (OSError, EOFError):  # the process ended: checkov runs on its own, unless pvctl is stopping
             with self._lock:
                 self._waiting.pop(request_id, None)
-            if stopping():
-                raise Interrupted("interrupted: checkov was stopped", "run the command again") from None
+            tool_interrupted("checkov", 0)
             return None
         except BaseException:
             self.kill()  # Ctrl-C while pvctl waits in the main thread: the scans end with it
