@@ -8,7 +8,9 @@ Prints the wall time, the CPU time the tests' processes used (user + system, all
 Terraform and provider processes they started), the load average before and after, the pytest
 summary line and the slowest tests; no threshold, nothing asserted. Run it warm (Terraform's
 bundled engine unpacked, checkov installed) on an otherwise idle machine: the suite's goal is
-3 minutes on 2 cores. On a busy machine the CPU time is the steadier figure.
+3 minutes on 2 cores. On a busy machine the CPU time is the steadier figure; cores differ in speed
+from machine to machine (seen here: 2.6x between two 2-core machines), and the machine reference,
+a fixed Python loop timed before the run, lets figures from different machines be compared.
 """
 
 from __future__ import annotations
@@ -45,16 +47,30 @@ def run_suite(extra: list[str]) -> tuple[float, float, str]:
     return seconds, cpu, "\n".join(tail)
 
 
+def reference_seconds() -> float:
+    """CPU seconds of a fixed pure-Python loop, median of 5: how fast this machine's cores run Python,
+    so that suite times taken on different machines can be compared (suite CPU / reference)."""
+    runs = []
+    for _ in range(5):
+        start = time.process_time()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        runs.append(time.process_time() - start)
+    return sorted(runs)[2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serial", action="store_true", help="also time the suite in one process and print the ratio")
     parser.add_argument("paths", nargs="*", help="test folders or files (default: the whole suite, testpaths)")
     args = parser.parse_args()
-    before = _load()
+    before, reference = _load(), reference_seconds()
     parallel, cpu, summary = run_suite(args.paths)
     print(summary)
     print(f"load average {before} before, {_load()} after")
     print(f"suite (as configured): {parallel:7.1f} s on {os.cpu_count()} cores, {cpu:7.1f} s of CPU")
+    print(f"machine reference    : {reference:7.3f} s of CPU for a fixed Python loop; suite CPU / reference {cpu / reference:,.0f}")
     if args.serial:
         serial, cpu, summary = run_suite(["-p", "no:xdist", *args.paths])
         print(summary.splitlines()[-1])

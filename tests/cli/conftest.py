@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pty
@@ -120,14 +121,18 @@ def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180, merge_stderr: bool = False) -> subprocess.CompletedProcess:
+def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180, merge_stderr: bool = False,
+          keep_checkov: bool = True) -> subprocess.CompletedProcess:
     """Run pvctl's Typer app in this process with `env` as the whole environment, `cwd` as the working
     directory and an empty stdin: what `python -m pvctl` runs, minus an interpreter start-up and the
     imports per call. Terraform and the stand-in provider still run as real subprocesses; what the
     command registers with atexit runs when it returns, as it would when its process exits.
     With merge_stderr both streams go to `stdout` in the order written, as a terminal shows them.
+    With keep_checkov the command's checkov process is left running for the next command in this
+    process (see below); without, the command ends it, as pvctl does.
     `pvctl_process` runs the real executable where the process itself is under test."""
     from pvctl.app import app
+    from pvctl.policy import checkov_forks  # its atexit close, for the worker's end, registered for real
 
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
     saved_streams = sys.stdin, sys.stdout, sys.stderr
@@ -141,15 +146,20 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180,
     os.environ.update(env)
     os.chdir(cwd)
     sys.stdin, sys.stdout, sys.stderr = io.StringIO(), out, err
+    # The checkov process outlives the command, for the next one in this worker: it is an import of
+    # checkov (~2 s of CPU) that each scan forks from with the scan's own folder and environment.
+    # tests/policy/test_checkov_forks.py runs pvctl as a process where that process's life is tested.
+    keep = mock.patch.object(checkov_forks, "close_all", lambda: None) if keep_checkov else contextlib.nullcontext()
     try:
-        with mock.patch("atexit.register", lambda func, *a, **kw: at_exit.append((func, a, kw)) or func):
+        with mock.patch("atexit.register", lambda func, *a, **kw: at_exit.append((func, a, kw)) or func), keep:
             app(args, prog_name="pvctl")
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
-        for func, a, kw in reversed(at_exit):
-            func(*a, **kw)
+        with keep:
+            for func, a, kw in reversed(at_exit):
+                func(*a, **kw)
         for signum, handler in saved_handlers.items():
             signal.signal(signum, handler)
         sys.stdin, sys.stdout, sys.stderr = saved_streams

@@ -39,7 +39,7 @@ class Workdir:
 def make_workdir(tmp: Path, fixture: str | None, repo_root: Path = REPO_ROOT, extra_env=None, plain: bool = False) -> Workdir:
     from pvctl.engine.terraform import TerraformRunner, find_terraform
     from pvctl.offline.server import server_for
-    from pvctl.offline.wiring import offline_cli_config
+    from pvctl.offline.wiring import offline_cli_config, offline_terraform_env
 
     work = tmp / "work"
     if fixture:
@@ -48,10 +48,12 @@ def make_workdir(tmp: Path, fixture: str | None, repo_root: Path = REPO_ROOT, ex
         work.mkdir(parents=True)
     runner = TerraformRunner(find_terraform(), cli_config_file=offline_cli_config(repo_root), data_dir=tmp / "tfdata",
                              extra_env=dict(extra_env or {}))
-    # Through the worker's stand-in server, as pvctl's runs (reattached, serving the types each command
-    # can name; started again if an in-process pvctl command ended it); plain: Terraform starts the
-    # stand-in itself for each command (dev_overrides), as a user's plain `terraform` does.
+    # Through the worker's stand-in server with pvctl's offline environment, as pvctl's runs
+    # (reattached, serving the types each command can name; started again if an in-process pvctl
+    # command ended it); plain: Terraform starts the stand-in itself for each command (dev_overrides),
+    # as a user's plain `terraform` does.
     if not plain:
+        runner.extra_env = {**offline_terraform_env(), **runner.extra_env}
         runner.provider_env = server_for(REPO_ROOT, work, data_dir=tmp / "tfdata")
     return Workdir(work, runner)
 

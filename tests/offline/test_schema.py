@@ -94,3 +94,25 @@ def test_generated_rules_name_real_arguments_of_the_module_types():
             for step in parents:
                 block = block.block_types[step].block
             assert leaf in block.attributes or leaf in block.block_types, f"{type_name}.{path}"
+
+
+def test_the_types_split_into_the_cache_are_the_documents_types(tmp_path, monkeypatch):
+    """The stand-in reads each type's JSON from its cache, written once from the packaged document."""
+    from pvctl.offline import schema
+    from pvctl.offline.derived import ENV_CACHE_DIR
+
+    monkeypatch.setenv(ENV_CACHE_DIR, str(tmp_path))
+    first = schema.load_schema.__wrapped__()
+    [cached] = tmp_path.glob("schema-types-*.bin")
+    second = schema.load_schema.__wrapped__()  # from that file
+    assert list(tmp_path.glob("schema-types-*.bin")) == [cached]
+    whole = json.loads(__import__("gzip").decompress(SCHEMA_FILE.read_bytes()))["provider_schemas"][schema.PROVIDER_ADDRESS]
+    for kind, section in schema._SECTION.items():
+        assert first.names(kind) == second.names(kind) == sorted(whole[section])
+        for name in ("google_sql_database_instance", "google_client_config", "google_secret_manager_secret_version"):
+            if name in whole[section]:
+                raw = whole[section][name]
+                schema.mark_sensitive(kind, name, raw)
+                assert second.get(kind, name).block.raw == raw["block"], (kind, name)
+    schema.mark_sensitive("provider", "google", whole["provider"])
+    assert second.provider.block.raw == whole["provider"]["block"]

@@ -7,6 +7,7 @@ PVCTL_OFFLINE_CACHE naming its repository in its environment: the tests watch /p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -44,15 +45,22 @@ def _standin_processes(repo: Path) -> dict[int, str]:
 
 
 class Watch:
-    """Every stand-in process of `repo` seen while it runs (polled: each lives far longer than a poll)."""
+    """Every stand-in process of `repo` seen while it runs, and the GOGC of each Terraform process
+    working in it (polled: each lives far longer than a poll)."""
 
     def __init__(self, repo: Path) -> None:
         self.repo, self.seen, self._stop = repo, {}, threading.Event()
+        self.terraform_gogc: dict[str, str | None] = {}  # Terraform's subcommand -> its GOGC
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
         while not self._stop.is_set():
             self.seen.update(_standin_processes(self.repo))
+            for pid in _terraform_left(self.repo):
+                with contextlib.suppress(OSError, IndexError):
+                    subcommand = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[2].decode()
+                    env = dict(v.split(b"=", 1) for v in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if b"=" in v)
+                    self.terraform_gogc.setdefault(subcommand, env[b"GOGC"].decode() if b"GOGC" in env else None)
             time.sleep(0.02)
 
     def __enter__(self) -> Watch:
@@ -106,6 +114,19 @@ def test_a_plan_runs_one_server_and_terraform_starts_no_provider(repo: Path, tmp
     assert _gone(repo) == {}
     assert list((repo / ".pvctl" / "offline").glob("types-*")) == []
     assert "Provider development overrides" not in output and "Unmanaged providers" not in output, output
+    # The stand-in is Terraform's only provider, so Terraform collects garbage less often (server.terraform_gc).
+    gogc = watch.terraform_gogc
+    assert {command: gogc.get(command) for command in ("init", "plan", "show")} == dict.fromkeys(("init", "plan", "show"), "400"), gogc
+
+
+def test_a_gogc_the_user_set_is_kept(repo: Path, tmp_path: Path) -> None:
+    with Watch(repo) as watch:
+        proc = subprocess.Popen([sys.executable, "-m", "pvctl", "plan", "--phase", "mvp", "--offline"], cwd=repo,
+                                env={**cli_env(tmp_path), "GOGC": "150"}, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, output
+    assert watch.terraform_gogc.get("plan") == "150" and set(watch.terraform_gogc.values()) == {"150"}, watch.terraform_gogc
 
 
 def test_no_server_where_nothing_names_google(tmp_path: Path) -> None:
@@ -248,6 +269,7 @@ def test_threads_answering_their_first_schema_request_at_once_all_get_it(tmp_pat
     # One server's threads may build the schema answer together on a cold cache; each must write the
     # cache file through a file of its own (one shared temporary name made one thread's rename fail).
     from pvctl.offline import provider
+    from pvctl.offline.derived import ENV_CACHE_DIR
 
     threads = 8
     together = threading.Barrier(threads)
@@ -257,7 +279,7 @@ def test_threads_answering_their_first_schema_request_at_once_all_get_it(tmp_pat
         return b"schema"
 
     monkeypatch.setattr(provider, "build_schema_response", build)
-    env = {provider.ENV_CACHE_DIR: str(tmp_path / "cache")}
+    env = {ENV_CACHE_DIR: str(tmp_path / "cache")}
     answers: list[bytes | BaseException] = []
 
     def ask() -> None:
@@ -273,3 +295,34 @@ def test_threads_answering_their_first_schema_request_at_once_all_get_it(tmp_pat
         worker.join()
     assert answers == [b"schema"] * threads
     assert [p.name for p in (tmp_path / "cache").iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_threads_asking_for_a_value_at_once_compute_it_once() -> None:
+    # functools.cache lets each of them compute it: the server's threads parsed the same documents
+    # several times over while answering Terraform's first parallel calls.
+    from pvctl.core.once import once
+
+    threads, computed, release = 8, [], threading.Event()
+    waiting = threading.Barrier(threads + 1)
+
+    @once
+    def value() -> object:
+        computed.append(threading.current_thread().name)
+        release.wait(timeout=30)
+        return object()
+
+    got: list[object] = []
+
+    def ask() -> None:
+        waiting.wait(timeout=30)
+        got.append(value())
+
+    workers = [threading.Thread(target=ask) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    waiting.wait(timeout=30)
+    time.sleep(0.2)  # every thread is inside value() by now, all but one waiting for the first
+    release.set()
+    for worker in workers:
+        worker.join()
+    assert len(computed) == 1 and len(got) == threads and len({id(v) for v in got}) == 1

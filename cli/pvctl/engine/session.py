@@ -517,8 +517,10 @@ def open_phase(
     banner = None
     provider_env = None
     if mode == "offline":
+        from pvctl.offline.wiring import offline_terraform_env
+
         cli_config, provider_env, banner = _offline_wiring(config, phase)  # the stand-in google provider
-        extra_env["TF_VAR_db_admin_password"] = OFFLINE_DB_PASSWORD
+        extra_env.update(offline_terraform_env(), TF_VAR_db_admin_password=OFFLINE_DB_PASSWORD)
     else:
         cli_config = paths.terraformrc
         if not cli_config.exists():

@@ -8,8 +8,6 @@ sandbox state with plausible values (`sandbox`). No call leaves the machine.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import os
 import sys
@@ -20,16 +18,16 @@ from typing import Any
 
 import grpc
 
-from pvctl.core.files import write_atomic
+from pvctl.core.once import once
 from pvctl.offline import cty, goplugin
 from pvctl.offline.checks import check_config
+from pvctl.offline.derived import derived
 from pvctl.offline.planning import ProviderDefaults, plan_change
 from pvctl.offline.proto import DESCRIPTOR_FILE, Message, message
-from pvctl.offline.rules import RULES_FILE, rules_for
+from pvctl.offline.rules import RULES_FILE, document, rules_for
 from pvctl.offline.sandbox import SANDBOX_PLACEHOLDER, fill_unknowns, read_data_source
 from pvctl.offline.schema import SCHEMA_FILE, Block, CtyType, Kind, load_schema, mark_all_sensitive, raw_schema
 from pvctl.offline.schema_subset import ENV_TYPES_FILE, SubsetAnswers, requested_types
-from pvctl.offline.wiring import ENV_CACHE_DIR
 
 SERVICE = "tfplugin6.Provider"
 APP_PROTOCOL = 6
@@ -76,29 +74,18 @@ def build_schema_response() -> bytes:
 
 
 def schema_response_bytes(env: Mapping[str, str] = os.environ) -> bytes:
-    """The serialized GetProviderSchema answer, cached on disk: building it takes ~1 s per start."""
-    cache_dir = env.get(ENV_CACHE_DIR)
-    if not cache_dir:
-        return build_schema_response()
+    """The serialized GetProviderSchema answer: building it takes ~1 s."""
     sources = (SCHEMA_FILE, RULES_FILE, DESCRIPTOR_FILE, Path(__file__))  # the rules decide `sensitive`
-    key = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:20]
-    path = Path(cache_dir) / f"schema-response-{key}.bin"
-    if path.exists():
-        return path.read_bytes()
-    data = build_schema_response()
-    # Atomic, through a temporary file of its own: provider starts in parallel processes, and the
-    # threads of one server answering its first commands at once, may race to write it.
-    write_atomic(path, data)
-    return data
+    return derived("schema-response", sources, build_schema_response, env)
 
 
-@functools.cache
+@once
 def _schema_response() -> bytes:
     # Kept in memory: one server answers every command and provider instance of a pvctl run.
     return schema_response_bytes()
 
 
-@functools.cache
+@once
 def _subsets() -> SubsetAnswers:
     return SubsetAnswers(_schema_response(), message("GetProviderSchema.Response"))
 
@@ -118,6 +105,7 @@ def _served_names() -> frozenset[str] | None:
 def _warm_up() -> None:
     load_schema()
     _schema_response()
+    document()  # the rules, which the first ValidateResourceConfig calls need
 
 
 # ---- helpers ---------------------------------------------------------------------------

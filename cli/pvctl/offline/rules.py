@@ -10,15 +10,17 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+
+from pvctl.core.once import once
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "google.rules.json.gz"
 PRESENCE_RULES = ("conflicts_with", "exactly_one_of", "at_least_one_of", "required_with")
 
 
-@lru_cache(maxsize=1)
+@once
 def document() -> dict[str, Any]:
     with gzip.open(RULES_FILE, "rb") as fh:
         return json.load(fh)

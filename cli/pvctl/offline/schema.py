@@ -1,17 +1,22 @@
 """The hashicorp/google 8.7.0 schema (from `schema_build`), loaded lazily, once per process.
 
-Terraform starts the provider several times per command, so loading stays cheap: one
-gzip+json read on first use, and typed views built only for the types a run touches.
+The stand-in starts at least once per pvctl command, so loading stays cheap: each type's JSON text is split
+out once into the stand-in's cache (`derived`), and parsed into a typed view only when a run
+touches that type.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import threading
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
+
+from pvctl.core.once import once
+from pvctl.offline.derived import derived
 
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/google"
 PROVIDER_VERSION = "8.7.0"
@@ -82,30 +87,35 @@ class TypeSchema:
 
 
 class ProviderSchema:
-    def __init__(self, raw: dict) -> None:
-        self.raw = raw
+    """Typed views of the schema's types, each parsed from its own JSON text when a run first asks for it."""
+
+    def __init__(self, texts: dict[str, dict[str, str]]) -> None:
+        self._texts = texts  # section ("provider", "resource_schemas", ...) -> type name -> JSON text
         self._cache: dict[tuple[str, str], TypeSchema] = {}
+        self._lock = threading.Lock()  # the stand-in's gRPC threads ask at once
 
     @property
     def provider(self) -> TypeSchema:
-        return self._typed("provider", "google", self.raw["provider"])
+        return self._typed("provider", "google", self._texts["provider"]["google"])
 
     def get(self, kind: Kind, name: str) -> TypeSchema | None:
-        raw = self.raw[_SECTION[kind]].get(name)
-        return None if raw is None else self._typed(kind, name, raw)
+        text = self._texts[_SECTION[kind]].get(name)
+        return None if text is None else self._typed(kind, name, text)
 
     def names(self, kind: Kind) -> list[str]:
-        return sorted(self.raw[_SECTION[kind]])
+        return sorted(self._texts[_SECTION[kind]])
 
-    def _typed(self, kind: str, name: str, raw: dict) -> TypeSchema:
+    def _typed(self, kind: str, name: str, text: str) -> TypeSchema:
         key = (kind, name)
-        if key not in self._cache:
-            mark_sensitive(kind, name, raw)  # only for the types a run touches: marking all costs ~0.1 s
-            self._cache[key] = TypeSchema(name, kind, raw.get("version", 0), Block(raw["block"]))  # type: ignore[arg-type]
-        return self._cache[key]
+        with self._lock:
+            if key not in self._cache:
+                raw = json.loads(text)
+                mark_sensitive(kind, name, raw)
+                self._cache[key] = TypeSchema(name, kind, raw.get("version", 0), Block(raw["block"]))  # type: ignore[arg-type]
+            return self._cache[key]
 
 
-@lru_cache(maxsize=1)
+@once
 def raw_schema() -> dict:
     """The whole `terraform providers schema -json` document (`sensitive` not applied yet, see below)."""
     with gzip.open(SCHEMA_FILE, "rb") as fh:
@@ -140,6 +150,19 @@ def _mark_block(block: dict, paths: set[str], prefix: str) -> None:
         _mark_block(nested["block"], paths, f"{prefix}{name}.")
 
 
-@lru_cache(maxsize=1)
+def _type_lines() -> bytes:
+    """Each type's schema on a line of its own, `<section> <name> <JSON>`: the compact JSON of a type
+    holds no newline. Splitting these lines costs a hundredth of parsing the whole document."""
+    raw = raw_schema()["provider_schemas"][PROVIDER_ADDRESS]
+    entries = [("provider", "google", raw["provider"])]
+    entries += [(section, name, entry) for section in _SECTION.values() for name, entry in raw[section].items()]
+    return "\n".join(f"{section} {name} {json.dumps(entry, separators=(',', ':'))}" for section, name, entry in entries).encode()
+
+
+@once
 def load_schema() -> ProviderSchema:
-    return ProviderSchema(raw_schema()["provider_schemas"][PROVIDER_ADDRESS])
+    texts: dict[str, dict[str, str]] = {"provider": {}, **{section: {} for section in _SECTION.values()}}
+    for line in derived("schema-types", (SCHEMA_FILE, Path(__file__)), _type_lines).decode().splitlines():
+        section, name, text = line.split(" ", 2)
+        texts[section][name] = text
+    return ProviderSchema(texts)

@@ -35,10 +35,11 @@ from typing import IO
 from pvctl.core.errors import ToolError
 from pvctl.core.files import write_atomic
 from pvctl.core.repo import config_files
+from pvctl.offline.derived import ENV_CACHE_DIR
 from pvctl.offline.schema import PROVIDER_ADDRESS
 from pvctl.offline.schema_subset import ENV_TYPES_FILE
 from pvctl.offline.used_types import command_types
-from pvctl.offline.wiring import ENV_CACHE_DIR, offline_dir, provider_command
+from pvctl.offline.wiring import offline_dir, provider_command
 
 ENV_REATTACH = "TF_REATTACH_PROVIDERS"
 LOG_NAME = "server.log"

@@ -20,17 +20,29 @@ nothing for google either way.
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from pvctl.core.files import write_atomic
+from pvctl.offline.derived import ENV_CACHE_DIR
 from pvctl.offline.schema import PROVIDER_ADDRESS, PROVIDER_VERSION
 
 OFFLINE_DIR = Path(".pvctl") / "offline"
 PLUGIN_NAME = "terraform-provider-google"
-ENV_CACHE_DIR = "PVCTL_OFFLINE_CACHE"  # where the provider caches its serialized schema answer
 CLI_CONFIG_NAME = "terraformrc"
+OFFLINE_GOGC = "400"
+
+
+def offline_terraform_env(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """What an offline Terraform command adds to its environment: Go's collector setting, unless the
+    user set one. Terraform is the only Go process there (the provider is this Python stand-in) and
+    a short-lived one: collecting at 5x the live heap instead of 2x cuts ~25% of a plan's CPU for
+    ~35% more peak memory (a scale plan: 136 -> 182 MB). Live runs keep Go's default: the google
+    provider, a Go process too, would inherit it."""
+    return {} if "GOGC" in environ else {"GOGC": OFFLINE_GOGC}
 
 
 def offline_dir(repo_root: Path) -> Path:

@@ -7,9 +7,11 @@ serialized descriptor works with any protobuf >= 4.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from pvctl.core.once import once
 
 DESCRIPTOR_FILE = Path(__file__).resolve().parent.parent.parent / "data" / "offline-tfplugin6.desc"
 
@@ -17,7 +19,7 @@ DESCRIPTOR_FILE = Path(__file__).resolve().parent.parent.parent / "data" / "offl
 Message = Any
 
 
-@lru_cache(maxsize=1)
+@once
 def _pool() -> Any:
     from google.protobuf import descriptor_pb2, descriptor_pool
 
