@@ -244,6 +244,40 @@ def test_a_plan_swapped_after_review_is_refused(repo: Path, tmp_path: Path) -> N
     assert not (repo / ".pvctl" / "sandbox" / "pv-test-project" / "terraform.tfstate").exists()
 
 
+def _logging_terraform(tmp_path: Path) -> tuple[str, Path]:
+    """A Terraform executable that notes each subcommand it runs, then runs the bundled one."""
+    log, wrapper = tmp_path / "terraform-commands.log", tmp_path / "terraform"
+    bundled = Path(sys.executable).parent / "pvctl-terraform"
+    wrapper.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{bundled}" "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper), log
+
+
+def test_apply_shows_the_reviewed_json_or_derives_it_again(repo: Path, tmp_path: Path) -> None:
+    """The JSON `plan` published is what apply summarises when the sidecar's hash of it still matches
+    (no second `show -json`); an edited one is not believed: the plan file is shown again."""
+    env = cli_env(tmp_path)
+    terraform, log = _logging_terraform(tmp_path)
+    plan = tmp_path / "p.tfplan"
+    assert pvctl(["plan", "--phase", "mvp", "--out", str(plan), "--terraform", terraform], repo, env).returncode == 0
+    log.write_text("")
+    kept = pvctl(["apply", "--phase", "mvp", "--offline", "--plan", str(plan), "--terraform", terraform], repo, env)
+    assert kept.returncode == 0, kept.stderr
+    assert "apply" in log.read_text().split() and "show" not in log.read_text().split()
+
+    assert pvctl(["plan", "--phase", "growth", "--out", str(plan), "--terraform", terraform], repo, env).returncode == 0
+    edited = json.loads(plan.with_suffix(".json").read_text())
+    real = {rc["address"] for rc in edited["resource_changes"]}
+    for change in edited["resource_changes"]:
+        change["address"] = "terraform_data.not_in_the_plan"
+    plan.with_suffix(".json").write_text(json.dumps(edited))
+    log.write_text("")
+    done = pvctl(["apply", "--phase", "growth", "--offline", "--plan", str(plan), "--terraform", terraform], repo, env)
+    assert done.returncode == 0, done.stderr
+    assert "show" in log.read_text().split()
+    assert "not_in_the_plan" not in done.stdout + done.stderr and any(address in done.stdout for address in real), done.stdout
+
+
 def test_a_failed_plan_leaves_the_previous_plan_whole(repo: Path, tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     plan = tmp_path / "p.tfplan"

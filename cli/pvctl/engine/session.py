@@ -406,7 +406,8 @@ class PhaseRun:
                 raise self._fail("plan", result, line_sink)
             plan = self.show(staged, show)
         meta = saved_plan.new_meta(
-            self.paths, self.phase, self.mode, self.config.project_id, destroy, result.returncode == 2, self.runner.binary.version, staged
+            self.paths, self.phase, self.mode, self.config.project_id, destroy, result.returncode == 2, self.runner.binary.version, staged,
+            plan,
         )
         saved_plan.publish(staged, plan, meta, plan_file)
         return plan, meta
@@ -427,7 +428,8 @@ class PhaseRun:
         state = self.current_state()
         if not state_moved_on:
             saved_plan.check_state_unchanged(copy, state, self.phase, self.mode)
-        return SavedPlan(copy, self.show(copy), meta, state.get("outputs", {}), source=plan_file)
+        plan = saved_plan.published_json(plan_file, meta)
+        return SavedPlan(copy, self.show(copy) if plan is None else plan, meta, state.get("outputs", {}), source=plan_file)
 
     def apply(self, saved: SavedPlan, line_sink: LineSink | None = None) -> None:
         """Apply a saved plan; a live one is then kept as the phase's applied record (`pvctl status` drift).
