@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controller, before any worker starts
         _compile_pvctl()
+        _derive_standin_files()
     # xdist's loadgroup appends the group to each item's `_nodeid` on the workers; pytest 9.2 keeps node
     # ids elsewhere, so the groups would be lost silently and every worker would build every shared
     # sandbox again (minutes). Refuse such a pair of versions instead.
@@ -68,7 +70,31 @@ def _compile_pvctl() -> None:
     # editable install leaves it uncompiled too; compileall writes it once (and skips what is current).
     import compileall
 
-    compileall.compile_dir(Path(__file__).resolve().parents[1] / "cli" / "pvctl", quiet=1)
+    compileall.compile_dir(REPO / "cli" / "pvctl", quiet=1)
+
+
+REPO = Path(__file__).resolve().parents[1]
+STANDIN_CACHE = REPO / ".pvctl" / "offline" / "cache"
+
+
+def _derive_standin_files() -> None:
+    # The stand-in derives its schema answer and per-type schema texts once per repository (~1.5 s of
+    # CPU), and the tests plan in dozens of copies of this one: each copy starts with them instead
+    # (`with_standin_cache`). They are keyed by their sources' contents, so they are what it would derive.
+    from pvctl.offline.derived import ENV_CACHE_DIR
+    from pvctl.offline.provider import schema_response_bytes
+    from pvctl.offline.schema import type_lines
+
+    env = {ENV_CACHE_DIR: str(STANDIN_CACHE)}
+    STANDIN_CACHE.mkdir(parents=True, exist_ok=True)
+    schema_response_bytes(env)
+    type_lines(env)
+
+
+def with_standin_cache(repo: Path) -> Path:
+    """`repo` (a copy of this repository) with the stand-in's derived files in place."""
+    shutil.copytree(STANDIN_CACHE, repo / ".pvctl" / "offline" / "cache", dirs_exist_ok=True)
+    return repo
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the markers into the groups it schedules by

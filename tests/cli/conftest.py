@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,9 @@ from unittest import mock
 
 import pytest
 
+from pvctl.policy import checkov_forks  # imported here: its atexit close, for the worker's end, is registered for real
+
+_real_forks_for, _real_close_all = checkov_forks.forks_for, checkov_forks.close_all
 MAIN_REPO = Path(__file__).resolve().parents[2]
 PVCTL_TOML = """\
 [project]
@@ -114,11 +117,31 @@ def pvctl_saying(args: list[str], cwd: Path, env: dict[str, str], said: str, **p
 
 
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A clean environment: no Google credentials, no PVCTL_* from the developer's shell."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PVCTL_", "GOOGLE_", "CLOUDSDK_"))}
+    """A clean environment: no Google credentials, no PVCTL_* or GOGC from the developer's shell."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PVCTL_", "GOOGLE_", "CLOUDSDK_")) and k != "GOGC"}
     env.update(HOME=str(tmp_path / "home"), CLOUDSDK_CONFIG=str(tmp_path / "gcloud"), NO_COLOR="1", COLUMNS="200")
     env.update(extra)
     return env
+
+
+_checkov_kept_for: list[object] = []  # the executable and import environment of the checkov process `pvctl` keeps
+_checked_this_command: list[bool] = []
+_NOT_CHECKOVS = ("PYTEST_", "PVCTL_", "GOOGLE_", "CLOUDSDK_")  # the harness's, pvctl's and Google's libraries' variables
+
+
+def _kept_forks_for(executable: Path, env: Mapping[str, str]) -> Any:
+    """checkov_forks.forks_for, for a command whose checkov process outlives it. At the command's first
+    scan, a process kept from an earlier command is used only if it started in the same environment
+    (checkov reads settings from it at import) and still runs (one that ended would leave every later
+    scan to checkov alone); otherwise it is ended and the command starts its own, as pvctl would."""
+    key = (executable, {k: v for k, v in env.items() if not k.startswith(_NOT_CHECKOVS)})
+    if not _checked_this_command:
+        _checked_this_command.append(True)
+        ended = any(forks is None or forks.proc.poll() is not None for forks in checkov_forks._running.values())
+        if _checkov_kept_for != [key] or ended:
+            _real_close_all()
+            _checkov_kept_for[:] = [key]
+    return _real_forks_for(executable, env)
 
 
 def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180, merge_stderr: bool = False,
@@ -132,7 +155,6 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180,
     process (see below); without, the command ends it, as pvctl does.
     `pvctl_process` runs the real executable where the process itself is under test."""
     from pvctl.app import app
-    from pvctl.policy import checkov_forks  # its atexit close, for the worker's end, registered for real
 
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
     saved_streams = sys.stdin, sys.stdout, sys.stderr
@@ -149,7 +171,9 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180,
     # The checkov process outlives the command, for the next one in this worker: it is an import of
     # checkov (~2 s of CPU) that each scan forks from with the scan's own folder and environment.
     # tests/policy/test_checkov_forks.py runs pvctl as a process where that process's life is tested.
-    keep = mock.patch.object(checkov_forks, "close_all", lambda: None) if keep_checkov else contextlib.nullcontext()
+    _checked_this_command.clear()
+    keep = (mock.patch.multiple(checkov_forks, close_all=lambda: None, forks_for=_kept_forks_for) if keep_checkov
+            else contextlib.nullcontext())
     try:
         with mock.patch("atexit.register", lambda func, *a, **kw: at_exit.append((func, a, kw)) or func), keep:
             app(args, prog_name="pvctl")

@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import with_standin_cache
+
 REPO = Path(__file__).resolve().parents[2]
 INVENTORIES = Path(__file__).resolve().parent / "inventories"
 PHASES = ("mvp", "growth", "scale")
@@ -59,7 +61,7 @@ def copy_repo(dest: Path) -> Path:
         shutil.copytree(REPO / folder, dest / folder, ignore=_SKIP)
     shutil.copy(REPO / ".terraform-version", dest / ".terraform-version")
     (dest / "pvctl.toml").write_text(PVCTL_TOML)
-    return dest
+    return with_standin_cache(dest)
 
 
 def load_inventory(phase: str) -> dict[str, Any]:

@@ -114,7 +114,7 @@ def test_a_plan_runs_one_server_and_terraform_starts_no_provider(repo: Path, tmp
     assert _gone(repo) == {}
     assert list((repo / ".pvctl" / "offline").glob("types-*")) == []
     assert "Provider development overrides" not in output and "Unmanaged providers" not in output, output
-    # The stand-in is Terraform's only provider, so Terraform collects garbage less often (server.terraform_gc).
+    # Offline, Terraform collects garbage less often (wiring.offline_terraform_env).
     gogc = watch.terraform_gogc
     assert {command: gogc.get(command) for command in ("init", "plan", "show")} == dict.fromkeys(("init", "plan", "show"), "400"), gogc
 
@@ -326,3 +326,27 @@ def test_threads_asking_for_a_value_at_once_compute_it_once() -> None:
     for worker in workers:
         worker.join()
     assert len(computed) == 1 and len(got) == threads and len({id(v) for v in got}) == 1
+
+
+def test_a_value_asking_for_itself_fails_and_a_failure_is_not_kept() -> None:
+    from pvctl.core.once import once
+
+    @once
+    def loop() -> int:
+        return loop()  # a cycle through cached documents: an error, not a server waiting for itself
+
+    with pytest.raises(RuntimeError, match="asks for its own value"):
+        loop()
+
+    attempts: list[int] = []
+
+    @once
+    def flaky() -> int:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("the file was being replaced")
+        return 7
+
+    with pytest.raises(OSError):
+        flaky()
+    assert flaky() == 7 and flaky() == 7 and len(attempts) == 2

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -115,9 +117,10 @@ class ProviderSchema:
             return self._cache[key]
 
 
-@once
 def raw_schema() -> dict:
-    """The whole `terraform providers schema -json` document (`sensitive` not applied yet, see below)."""
+    """The whole `terraform providers schema -json` document (`sensitive` not applied yet, see below),
+    parsed afresh for each caller: those derive cached files from it and may mark it (0.2 s of CPU,
+    paid when the stand-in's cache is cold)."""
     with gzip.open(SCHEMA_FILE, "rb") as fh:
         return json.load(fh)
 
@@ -159,10 +162,15 @@ def _type_lines() -> bytes:
     return "\n".join(f"{section} {name} {json.dumps(entry, separators=(',', ':'))}" for section, name, entry in entries).encode()
 
 
+def type_lines(env: Mapping[str, str] = os.environ) -> bytes:
+    """`_type_lines`, from the stand-in's cache when it holds them."""
+    return derived("schema-types", (SCHEMA_FILE, Path(__file__)), _type_lines, env)
+
+
 @once
 def load_schema() -> ProviderSchema:
     texts: dict[str, dict[str, str]] = {"provider": {}, **{section: {} for section in _SECTION.values()}}
-    for line in derived("schema-types", (SCHEMA_FILE, Path(__file__)), _type_lines).decode().splitlines():
+    for line in type_lines().decode().splitlines():
         section, name, text = line.split(" ", 2)
         texts[section][name] = text
     return ProviderSchema(texts)
