@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[1]
+STANDIN_CACHE = REPO / ".pvctl" / "offline" / "cache"
+
 
 def _shared_fixtures(item: pytest.Item) -> set[str]:
     """The module- or session-scoped fixtures of test files this test uses (directly or through other
@@ -71,10 +74,6 @@ def _compile_pvctl() -> None:
     import compileall
 
     compileall.compile_dir(REPO / "cli" / "pvctl", quiet=1)
-
-
-REPO = Path(__file__).resolve().parents[1]
-STANDIN_CACHE = REPO / ".pvctl" / "offline" / "cache"
 
 
 def _derive_standin_files() -> None:

@@ -196,7 +196,7 @@ def test_fingerprint_changes_with_inputs(tmp_path: Path) -> None:
     plan = paths.phase_dir("mvp") / "plan.tfplan"
     staged = tmp_path / "staged.tfplan"
     staged.write_bytes(b"plan")
-    saved_plan.publish(staged, {}, saved_plan.new_meta(paths, "mvp", "live", "pv-prod-123", False, True, "1.15.5", staged), plan)
+    saved_plan.publish(staged, b"{}", saved_plan.new_meta(paths, "mvp", "live", "pv-prod-123", False, True, "1.15.5", staged), plan)
     meta = saved_plan.read_meta(plan, "mvp")
     saved_plan.check_applicable(meta, paths, "mvp", "live", "pv-prod-123")
     with pytest.raises(GuardRefusal, match="for project pv-prod-123"):

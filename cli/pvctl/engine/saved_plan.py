@@ -81,19 +81,20 @@ def fingerprint(paths: RepoPaths, phase: str) -> str:
     return digest.hexdigest()
 
 
-def _plan_json_bytes(plan: dict[str, Any]) -> bytes:
+def plan_json(plan: dict[str, Any]) -> bytes:
+    """The bytes of a plan's JSON as published beside it (and hashed into its sidecar)."""
     return json.dumps(plan).encode()
 
 
 def new_meta(paths: RepoPaths, phase: str, mode: Mode, project_id: str, destroy: bool, has_changes: bool,
-             terraform_version: str, plan_file: Path, plan: dict[str, Any] | None = None) -> PlanMeta:
-    """The sidecar of `plan_file`; with `plan` (its `show -json`), bound to the JSON published beside it."""
+             terraform_version: str, plan_file: Path, published: bytes | None = None) -> PlanMeta:
+    """The sidecar of `plan_file`; with `published` (its `plan_json`), bound to the JSON published beside it."""
     return PlanMeta(phase, mode, project_id, fingerprint(paths, phase), destroy, has_changes, terraform_version,
                     datetime.now(UTC).isoformat(timespec="seconds"), sha256_of(plan_file),
-                    hashlib.sha256(_plan_json_bytes(plan)).hexdigest() if plan is not None else "")
+                    hashlib.sha256(published).hexdigest() if published is not None else "")
 
 
-def publish(staged: Path, plan: dict[str, Any], meta: PlanMeta, dest: Path) -> None:
+def publish(staged: Path, published: bytes, meta: PlanMeta, dest: Path) -> None:
     """Move a finished plan from its staging folder to `dest`, with its JSON and sidecar (all owner-only).
 
     From the removal of the old sidecar until the new one lands, `dest` has no sidecar and
@@ -102,7 +103,7 @@ def publish(staged: Path, plan: dict[str, Any], meta: PlanMeta, dest: Path) -> N
     make_private(staged)
     sidecar_of(dest).unlink(missing_ok=True)
     os.replace(staged, dest)
-    write_atomic(json_of(dest), _plan_json_bytes(plan))   # plan JSON holds secret values in clear text
+    write_atomic(json_of(dest), published)   # plan JSON holds secret values in clear text
     write_atomic(sidecar_of(dest), json.dumps(asdict(meta), indent=2) + "\n")
 
 

@@ -405,11 +405,12 @@ class PhaseRun:
             if result.returncode not in (0, 2):
                 raise self._fail("plan", result, line_sink)
             plan = self.show(staged, show)
+        published = saved_plan.plan_json(plan)
         meta = saved_plan.new_meta(
             self.paths, self.phase, self.mode, self.config.project_id, destroy, result.returncode == 2, self.runner.binary.version, staged,
-            plan,
+            published,
         )
-        saved_plan.publish(staged, plan, meta, plan_file)
+        saved_plan.publish(staged, published, meta, plan_file)
         return plan, meta
 
     def load_saved(self, plan_file: Path, state_moved_on: bool = False) -> SavedPlan:
