@@ -88,14 +88,14 @@ def base_cli_config(ref: str, work: Path) -> Path:
     return Path(done.stdout.strip())
 
 
-def standin_against_base(ref: str, phases: list[str], raw_env: dict[str, str], terraform: str, repeat: int) -> None:
+def standin_against_base(ref: str, phases: list[str], raw_env: dict[str, str], terraform: list[str], repeat: int) -> None:
     with tempfile.TemporaryDirectory(prefix="pvctl-bench-base-") as tmp:
         configs = {"base": str(base_cli_config(ref, Path(tmp))), "now": raw_env["TF_CLI_CONFIG_FILE"]}
         print(f"\n{'phase':8} {'wall ' + ref:>12} {'wall now':>9} {'now/base':>9}   "
               f"{'cpu ' + ref:>11} {'cpu now':>8} {'now/base':>9}")
         for phase in phases:
             tfvars = REPO / ".pvctl" / phase / "terraform.tfvars.json"
-            cmd = [terraform, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file={tfvars}"]
+            cmd = [*terraform, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file={tfvars}"]
             env = dict(raw_env, TF_DATA_DIR=str(REPO / ".pvctl" / "tf" / f"{phase}-offline"))
             cwd = REPO / "environments"
             wall: dict[str, list[float]] = {"base": [], "now": []}
@@ -119,17 +119,17 @@ def main() -> int:
     parser.add_argument("--base-only", action="store_true", help="only the comparison with --base")
     args = parser.parse_args()
 
+    from pvctl.core.phases import load_phases
     from pvctl.engine.session import OFFLINE_DB_PASSWORD
-    from pvctl.engine.terraform import find_terraform
+    from pvctl.engine.terraform import TerraformRunner, find_terraform
     from pvctl.offline.wiring import offline_cli_config
 
     pvctl = Path(sys.executable).parent / "pvctl"
-    terraform = str(find_terraform(None, REPO).path)
-    from pvctl.core.phases import load_phases
-
+    # The raw runs start the bundled engine as pvctl starts it, and with its environment otherwise.
+    runner = TerraformRunner(find_terraform(None, REPO), cli_config_file=offline_cli_config(REPO))
+    terraform = runner.binary.command
     phases = list(load_phases())
-    raw_env = dict(os.environ, TF_IN_AUTOMATION="1", TF_INPUT="0", TF_CLI_CONFIG_FILE=str(offline_cli_config(REPO)),
-                   TF_VAR_db_admin_password=OFFLINE_DB_PASSWORD)
+    raw_env = dict(runner.env(), TF_VAR_db_admin_password=OFFLINE_DB_PASSWORD)
 
     if args.base_only:
         standin_against_base(args.base, phases, raw_env, terraform, args.repeat)
@@ -145,7 +145,7 @@ def main() -> int:
         raw: list[tuple[float, float]] = []
         for _ in range(args.repeat):
             ours.append(_timed_with_cpu([str(pvctl), "plan", "--phase", phase, "--offline"], REPO, dict(os.environ)))
-            raw.append(_timed_with_cpu([terraform, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file={tfvars}"],
+            raw.append(_timed_with_cpu([*terraform, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file={tfvars}"],
                                        REPO / "environments", env))
         (a, b), (ca, cb) = ((statistics.median(x[i] for x in ours), statistics.median(x[i] for x in raw)) for i in (0, 1))
         print(f"{phase:8} {a:20.2f}s {b:18.2f}s {a / b:6.2f}   {ca:9.2f}s {cb:7.2f}s {ca / cb:6.2f}")

@@ -72,9 +72,9 @@ def pvctl(mini_repo: Path, checkov_executable: str):
     """pvctl in this process (tests/cli's runner); test_ci_repo.py runs the real executable."""
     from tests.cli.conftest import pvctl as in_process
 
-    def run(*args: str, keep_checkov: bool = True) -> subprocess.CompletedProcess:
+    def run(*args: str, keep_helpers: bool = True) -> subprocess.CompletedProcess:
         env = dict(os.environ, PVCTL_CHECKOV=checkov_executable, COLUMNS="200")
         env.pop("PVCTL_REPO", None)
-        return in_process([*args, "--repo", str(mini_repo)], Path.cwd(), env, keep_checkov=keep_checkov)
+        return in_process([*args, "--repo", str(mini_repo)], Path.cwd(), env, keep_helpers=keep_helpers)
 
     return run

@@ -169,7 +169,7 @@ def _checkov_processes() -> list[str]:
 
 
 def test_check_reports_like_ci_and_fixes_formatting(pvctl, mini_repo):
-    clean = pvctl("check", keep_checkov=False)
+    clean = pvctl("check", keep_helpers=False)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert _checkov_processes() == []  # the checkov process ended with the command
     assert clean.stdout.startswith(MARKER) and "validate" in clean.stdout

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,12 @@ from unittest import mock
 
 import pytest
 
-from pvctl.policy import checkov_forks  # imported here: its atexit close, for the worker's end, is registered for real
+# Imported here: their atexit ends, for the worker's end, are registered for real.
+from pvctl.offline import server as standin
+from pvctl.policy import checkov_forks
 
 _real_forks_for, _real_close_all = checkov_forks.forks_for, checkov_forks.close_all
+_real_shared_server = standin.shared_server
 MAIN_REPO = Path(__file__).resolve().parents[2]
 PVCTL_TOML = """\
 [project]
@@ -144,15 +147,60 @@ def _kept_forks_for(executable: Path, env: Mapping[str, str]) -> Any:
     return _real_forks_for(executable, env)
 
 
+_standin_kept: dict[str, Any] = {}  # "key" of the server started last, and "server" once a command has ended
+
+
+def _standin_key(repo_root: Path) -> object:
+    return Path(repo_root).resolve(), {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+
+
+def _kept_shared_server(repo_root: Path) -> standin.StandinServer:
+    """server.shared_server, for a command whose stand-in server outlives it. A server kept from the
+    command before is the run's server again if it was started for the same repository in the same
+    environment (it reads both when it starts) and still runs; otherwise it is ended."""
+    key, kept = _standin_key(repo_root), _standin_kept.pop("server", None)
+    if kept is not None:
+        if _standin_kept.get("key") == key and kept.proc.poll() is None:
+            with standin._SERVER_LOCK:
+                standin._SERVER[:] = standin._SERVER or [kept]
+        else:
+            kept.stop()
+    before = list(standin._SERVER)
+    server = _real_shared_server(repo_root)
+    if before != [server]:
+        _standin_kept["key"] = key
+    return server
+
+
+def _keep_standin() -> None:
+    """server.stop_all, for a command whose stand-in server outlives it: the server is kept as a new
+    pvctl run would find a server of its own, serving the whole schema until the run names its types."""
+    with standin._SERVER_LOCK:
+        servers = list(standin._SERVER)
+        standin._SERVER.clear()
+    for server in servers:
+        if server.proc.poll() is None:
+            server.types_file.unlink(missing_ok=True)
+            server._types = None
+            _standin_kept["server"] = server
+
+
+@contextlib.contextmanager
+def _helpers_kept() -> Iterator[None]:
+    with mock.patch.multiple(checkov_forks, close_all=lambda: None, forks_for=_kept_forks_for), \
+            mock.patch.multiple(standin, stop_all=_keep_standin, shared_server=_kept_shared_server):
+        yield
+
+
 def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180, merge_stderr: bool = False,
-          keep_checkov: bool = True) -> subprocess.CompletedProcess:
+          keep_helpers: bool = True) -> subprocess.CompletedProcess:
     """Run pvctl's Typer app in this process with `env` as the whole environment, `cwd` as the working
     directory and an empty stdin: what `python -m pvctl` runs, minus an interpreter start-up and the
     imports per call. Terraform and the stand-in provider still run as real subprocesses; what the
     command registers with atexit runs when it returns, as it would when its process exits.
     With merge_stderr both streams go to `stdout` in the order written, as a terminal shows them.
-    With keep_checkov the command's checkov process is left running for the next command in this
-    process (see below); without, the command ends it, as pvctl does.
+    With keep_helpers the command's checkov process and offline stand-in server are left running for
+    the next command in this process (see below); without, the command ends them, as pvctl does.
     `pvctl_process` runs the real executable where the process itself is under test."""
     from pvctl.app import app
 
@@ -169,19 +217,20 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180,
     os.chdir(cwd)
     sys.stdin, sys.stdout, sys.stderr = io.StringIO(), out, err
     # The checkov process outlives the command, for the next one in this worker: it is an import of
-    # checkov (~2 s of CPU) that each scan forks from with the scan's own folder and environment.
-    # tests/policy/test_checkov_forks.py runs pvctl as a process where that process's life is tested.
+    # checkov (~2 s of CPU) that each scan forks from with the scan's own folder and environment. So
+    # does the stand-in server, for the next command on the same repository (~0.3 s of CPU to start).
+    # tests/policy/test_checkov_forks.py and tests/offline/test_standin_server.py run pvctl as a
+    # process where these processes' lives are tested.
     _checked_this_command.clear()
-    keep = (mock.patch.multiple(checkov_forks, close_all=lambda: None, forks_for=_kept_forks_for) if keep_checkov
-            else contextlib.nullcontext())
+    keep = _helpers_kept if keep_helpers else contextlib.nullcontext
     try:
-        with mock.patch("atexit.register", lambda func, *a, **kw: at_exit.append((func, a, kw)) or func), keep:
+        with mock.patch("atexit.register", lambda func, *a, **kw: at_exit.append((func, a, kw)) or func), keep():
             app(args, prog_name="pvctl")
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
-        with keep:
+        with keep():
             for func, a, kw in reversed(at_exit):
                 func(*a, **kw)
         for signum, handler in saved_handlers.items():

@@ -57,8 +57,8 @@ class Watch:
         while not self._stop.is_set():
             self.seen.update(_standin_processes(self.repo))
             for pid in _terraform_left(self.repo):
-                with contextlib.suppress(OSError, IndexError):
-                    subcommand = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[2].decode()
+                with contextlib.suppress(OSError, IndexError, TypeError):
+                    subcommand = _terraform_args(Path(f"/proc/{pid}/cmdline").read_bytes())[0].decode()
                     env = dict(v.split(b"=", 1) for v in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if b"=" in v)
                     self.terraform_gogc.setdefault(subcommand, env[b"GOGC"].decode() if b"GOGC" in env else None)
             time.sleep(0.02)
@@ -72,6 +72,13 @@ class Watch:
         self._thread.join()
 
 
+def _terraform_args(cmdline: bytes) -> list[bytes] | None:
+    """The arguments of a bundled Terraform process (after its entry point, however started), else None."""
+    words = cmdline.split(b"\0")
+    starts = [i for i, word in enumerate(words) if word.endswith((b"/pvctl-terraform", b"/engine/bundled.py"))]
+    return [w for w in words[starts[0] + 1:] if w] if starts else None
+
+
 def _terraform_left(repo: Path) -> list[int]:
     """Live Terraform processes working in `repo` (a `show` started ahead included)."""
     left = []
@@ -82,7 +89,7 @@ def _terraform_left(repo: Path) -> list[int]:
                 cmd = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if cwd.is_relative_to(repo) and b"pvctl-terraform" in cmd:
+            if cwd.is_relative_to(repo) and _terraform_args(cmd) is not None:
                 left.append(int(entry.name))
     return left
 

