@@ -4,11 +4,10 @@ The sandbox enforces the provider's delete guards (a protected Redis instance, C
 service or secret cannot be deleted), so the replacements and removals only land through
 pvctl's protected apply: lift, re-plan, apply, restore.
 
-Two module-scoped fixtures run the story, each on its own copy of this repository: `story` goes up
-(plan, sandbox apply, next phase, ... to scale), `back_down` applies scale and comes back down
-(downgrade attempts, back to growth, interrupted once); being independent, they run on two workers
-side by side. The tests read what each step returned (exit code, `--json` summary, the saved plan
-JSON) and the sandbox state after each apply.
+Two module-scoped fixtures run the story on one copy of this repository: `story` goes up (plan,
+sandbox apply, next phase, ... to scale), then `back_down` comes back down from there (downgrade
+attempts, back to growth, interrupted once). The tests read what each step returned (exit code,
+`--json` summary, the saved plan JSON) and the sandbox state after each apply.
 
 The sandbox fills computed values deterministically (an id is a function of the name), so a
 replaced resource would get its old id back: "the same id before and after" is asserted
@@ -136,9 +135,14 @@ class Sandbox:
 
 
 @pytest.fixture(scope="module")
-def story(tmp_path_factory) -> dict[str, Step]:
+def sandbox(tmp_path_factory) -> Sandbox:
+    return Sandbox(tmp_path_factory.mktemp("promotion"))
+
+
+@pytest.fixture(scope="module")
+def story(sandbox: Sandbox) -> dict[str, Step]:
     """Up: mvp, growth, scale, each planned and applied on one sandbox state."""
-    box = Sandbox(tmp_path_factory.mktemp("promotion"))
+    box = sandbox
     box.plan("plan_mvp", "mvp", required=True)
     box.apply("apply_mvp", "mvp", "plan_mvp")
     box.plan("plan_growth", "growth", required=True)
@@ -147,17 +151,14 @@ def story(tmp_path_factory) -> dict[str, Step]:
     box.plan("plan_scale", "scale", "--allow-destroy", required=True)
     box.apply("apply_scale", "scale", "plan_scale", "--allow-destroy")
     box.plan("replan_scale", "scale", "--detailed-exitcode")
-    return box.steps
+    return dict(box.steps)  # the steps so far: back_down goes on with the same sandbox
 
 
 @pytest.fixture(scope="module")
-def back_down(tmp_path_factory) -> dict[str, Step]:
-    """Down, on a sandbox of its own where scale was applied (the state `story` ends with, the sandbox's
-    values being a function of the configuration): downgrade attempts, then back to growth, interrupted
-    once. Its own fixture so that it runs beside `story` on another worker."""
-    box = Sandbox(tmp_path_factory.mktemp("back_down"))
-    box.plan("plan_scale", "scale", required=True)
-    box.apply("apply_scale", "scale", "plan_scale")
+def back_down(sandbox: Sandbox, story: dict[str, Step]) -> dict[str, Step]:
+    """Down, from where `story` ended (scale applied): downgrade attempts, then back to growth,
+    interrupted once."""
+    box = sandbox
     box.plan("downgrade_refused", "mvp")
     box.plan("downgrade_allowed", "mvp", "--allow-downgrade")
     box.plan("downgrade_and_destroy_allowed", "mvp", "--allow-downgrade", "--allow-destroy")
