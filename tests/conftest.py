@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Where PYTHONDONTWRITEBYTECODE is set, pytest would rewrite and compile every test module again in
+    # every worker of every run (~1 s of CPU each); this process keeps its bytecode like pvctl's below.
+    sys.dont_write_bytecode = False
     if not hasattr(config, "workerinput"):  # the controller, before any worker starts
         _compile_pvctl()
         _derive_standin_files()

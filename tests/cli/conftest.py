@@ -22,6 +22,7 @@ import pytest
 
 # Imported here: their atexit ends, for the worker's end, are registered for real.
 from pvctl.offline import server as standin
+from pvctl.offline.wiring import offline_dir
 from pvctl.policy import checkov_forks
 
 _real_forks_for, _real_close_all = checkov_forks.forks_for, checkov_forks.close_all
@@ -151,24 +152,29 @@ _standin_kept: dict[str, Any] = {}  # "key" of the server started last, and "ser
 
 
 def _standin_key(repo_root: Path) -> object:
-    return Path(repo_root).resolve(), {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    """What a server reads as it starts: the repository's offline folder (that folder itself: a copy made
+    again at the same path is another), and the environment."""
+    offline = offline_dir(repo_root)
+    with contextlib.suppress(OSError):
+        return offline, offline.stat().st_ino, {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    return None  # no folder yet: no server can have been started for it
 
 
 def _kept_shared_server(repo_root: Path) -> standin.StandinServer:
     """server.shared_server, for a command whose stand-in server outlives it. A server kept from the
     command before is the run's server again if it was started for the same repository in the same
-    environment (it reads both when it starts) and still runs; otherwise it is ended."""
-    key, kept = _standin_key(repo_root), _standin_kept.pop("server", None)
+    environment and still runs; otherwise it is ended."""
+    kept = _standin_kept.pop("server", None)
     if kept is not None:
-        if _standin_kept.get("key") == key and kept.proc.poll() is None:
+        if _standin_kept.get("key") == _standin_key(repo_root) and kept.proc.poll() is None:
             with standin._SERVER_LOCK:
                 standin._SERVER[:] = standin._SERVER or [kept]
         else:
             kept.stop()
     before = list(standin._SERVER)
     server = _real_shared_server(repo_root)
-    if before != [server]:
-        _standin_kept["key"] = key
+    if before != [server]:  # started now: its folder exists
+        _standin_kept["key"] = _standin_key(repo_root)
     return server
 
 
@@ -223,6 +229,8 @@ def pvctl(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180,
     # process where these processes' lives are tested.
     _checked_this_command.clear()
     keep = _helpers_kept if keep_helpers else contextlib.nullcontext
+    if not keep_helpers and (kept := _standin_kept.pop("server", None)) is not None:
+        kept.stop()  # the command starts and ends its own, as pvctl does
     try:
         with mock.patch("atexit.register", lambda func, *a, **kw: at_exit.append((func, a, kw)) or func), keep():
             app(args, prog_name="pvctl")

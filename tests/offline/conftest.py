@@ -37,24 +37,23 @@ class Workdir:
 
 
 def make_workdir(tmp: Path, fixture: str | None, repo_root: Path = REPO_ROOT, extra_env=None, plain: bool = False) -> Workdir:
+    from pvctl.engine.offline_runner import offline_runner
     from pvctl.engine.terraform import TerraformRunner, find_terraform
-    from pvctl.offline.server import server_for
-    from pvctl.offline.wiring import offline_cli_config, offline_terraform_env
+    from pvctl.offline.wiring import offline_cli_config
 
     work = tmp / "work"
     if fixture:
         shutil.copytree(FIXTURES / fixture, work)
     else:
         work.mkdir(parents=True)
-    runner = TerraformRunner(find_terraform(), cli_config_file=offline_cli_config(repo_root), data_dir=tmp / "tfdata",
-                             extra_env=dict(extra_env or {}))
-    # Through the worker's stand-in server with pvctl's offline environment, as pvctl's runs
-    # (reattached, serving the types each command can name; started again if an in-process pvctl
-    # command ended it); plain: Terraform starts the stand-in itself for each command (dev_overrides),
-    # as a user's plain `terraform` does.
-    if not plain:
-        runner.extra_env = {**offline_terraform_env(), **runner.extra_env}
-        runner.provider_env = server_for(REPO_ROOT, work, data_dir=tmp / "tfdata")
+    # As pvctl's offline runs (through the worker's stand-in server, reattached, serving the types each
+    # command can name; started again if an in-process pvctl command ended it); plain: Terraform starts
+    # the stand-in itself for each command (dev_overrides), as a user's plain `terraform` does.
+    if plain:
+        runner = TerraformRunner(find_terraform(), cli_config_file=offline_cli_config(repo_root), data_dir=tmp / "tfdata",
+                                 extra_env=dict(extra_env or {}))
+    else:
+        runner = offline_runner(repo_root, work, tmp / "tfdata", extra_env=extra_env)
     return Workdir(work, runner)
 
 

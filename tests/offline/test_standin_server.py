@@ -126,10 +126,15 @@ def test_a_plan_runs_one_server_and_terraform_starts_no_provider(repo: Path, tmp
     assert {command: gogc.get(command) for command in ("init", "plan", "show")} == dict.fromkeys(("init", "plan", "show"), "400"), gogc
 
 
-def test_a_gogc_the_user_set_is_kept(repo: Path, tmp_path: Path) -> None:
+def test_a_users_gogc_is_kept_and_a_printing_sitecustomize_is_harmless(repo: Path, tmp_path: Path) -> None:
+    """GOGC=150 in the user's environment, and a sitecustomize on their PYTHONPATH that prints as every
+    Python starts, the stand-in server before its handshake line included."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text('print("site banner 1|6|tcp", flush=True)\n')
     with Watch(repo) as watch:
         proc = subprocess.Popen([sys.executable, "-m", "pvctl", "plan", "--phase", "mvp", "--offline"], cwd=repo,
-                                env={**cli_env(tmp_path), "GOGC": "150"}, stdin=subprocess.DEVNULL,
+                                env={**cli_env(tmp_path), "GOGC": "150", "PYTHONPATH": str(site)}, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         output, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, output

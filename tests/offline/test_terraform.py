@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.cli.conftest import cli_env, pvctl
+from tests.conftest import with_standin_cache
 from tests.offline.conftest import REPO_ROOT
 
 PROVIDER = '''
@@ -131,7 +132,8 @@ def test_in_place_update_keeps_computed_values(workdir):
 def test_home_terraformrc_is_never_created(workdir, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    wd = workdir("basic", repo_root=tmp_path / "repo", extra_env={"HOME": str(home), "TF_CLI_CONFIG_FILE": str(home / ".terraformrc")})
+    repo = with_standin_cache(tmp_path / "repo")
+    wd = workdir("basic", repo_root=repo, extra_env={"HOME": str(home), "TF_CLI_CONFIG_FILE": str(home / ".terraformrc")})
     assert wd.runner.env()["TF_CLI_CONFIG_FILE"] == str(tmp_path / "repo" / ".pvctl" / "offline" / "terraformrc")
     wd.tf("init", "-backend=false", "-input=false")
     wd.tf("plan", "-input=false")

@@ -30,9 +30,19 @@ def test_pvctl_starts_it_without_site_packages(tmp_path: Path, monkeypatch) -> N
 
 
 def test_the_console_script_finds_terraform_itself(tmp_path: Path) -> None:
-    """`pvctl-terraform`, as the README runs it: no variable from pvctl, the library found in site-packages."""
-    env = {k: v for k, v in os.environ.items() if k != ENV_LIBRARY}
+    """`pvctl-terraform`, as the README runs it: the library found in site-packages, whatever pvctl's
+    variable says in the user's environment."""
+    env = dict(os.environ, TF_CLI_CONFIG_FILE=os.devnull, **{ENV_LIBRARY: "/etc/passwd"})
     done = subprocess.run([str(Path(sys.executable).parent / "pvctl-terraform"), "version", "-json"], cwd=tmp_path,
-                          env=dict(env, TF_CLI_CONFIG_FILE=os.devnull), capture_output=True, text=True, timeout=60)
+                          env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["terraform_version"] == PINNED
+
+
+def test_a_library_that_does_not_load_is_one_line(tmp_path: Path) -> None:
+    runner = TerraformRunner(find_terraform())
+    done = subprocess.run([*runner.binary.command, "version"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=dict(runner.env(), **{ENV_LIBRARY: str(tmp_path / "missing.so")}))
+    assert done.returncode == 1
+    assert done.stderr.startswith("pvctl-terraform: cannot load Terraform (") and "reinstall pvctl" in done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1

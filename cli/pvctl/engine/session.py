@@ -67,18 +67,6 @@ def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple
     )
 
 
-def _offline_wiring(config: Config, phase: str) -> tuple[Path, Callable[[Sequence[str], Path], Mapping[str, str]] | None, str]:
-    """The CLI configuration (dev_overrides), the run's one stand-in server, started now so that it
-    gets ready while pvctl renders and inits, and the banner."""
-    from pvctl.offline.server import server_for
-    from pvctl.offline.wiring import offline_banner, offline_cli_config
-
-    paths = config.paths
-    cli_config = offline_cli_config(config.repo_root)
-    server = server_for(config.repo_root, paths.environment(phase), local_state_path(config, "offline"), paths.data_dir(phase, "offline"))
-    return cli_config, server, offline_banner()
-
-
 def _private_text(path: Path) -> TextIO:
     """`path` opened for writing, created or truncated owner-only (0600) whatever the umask."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -513,26 +501,22 @@ def open_phase(
     review plans, which never set it), or None (commands that evaluate no variables, e.g.
     `output`). Offline runs always get the placeholder.
     """
-    if mode == "live":
-        config.require_real_file()
     paths = config.paths
-    extra_env: dict[str, str] = {}
-    banner = None
-    provider_env = None
-    if mode == "offline":
-        from pvctl.offline.wiring import offline_terraform_env
+    if mode == "offline":  # the stand-in google provider, its server started now: it gets ready while pvctl renders and inits
+        from pvctl.engine.offline_runner import offline_runner
+        from pvctl.offline.wiring import offline_banner
 
-        cli_config, provider_env, banner = _offline_wiring(config, phase)  # the stand-in google provider
-        extra_env.update(offline_terraform_env(), TF_VAR_db_admin_password=OFFLINE_DB_PASSWORD)
-    else:
-        cli_config = paths.terraformrc
-        if not cli_config.exists():
-            cli_config.parent.mkdir(parents=True, exist_ok=True)
-            cli_config.write_text("# Terraform CLI configuration owned by pvctl (never ~/.terraformrc).\n", encoding="utf-8")
-        if password is not None:
-            extra_env["TF_VAR_db_admin_password"] = password
+        runner = offline_runner(config.repo_root, paths.environment(phase), paths.data_dir(phase, mode),
+                                state=local_state_path(config, mode), terraform=terraform, plugin_cache_dir=paths.plugin_cache,
+                                extra_env={"TF_VAR_db_admin_password": OFFLINE_DB_PASSWORD})
+        return PhaseRun(config, phase, mode, runner, to_stderr, offline_banner())
+    config.require_real_file()
+    cli_config = paths.terraformrc
+    if not cli_config.exists():
+        cli_config.parent.mkdir(parents=True, exist_ok=True)
+        cli_config.write_text("# Terraform CLI configuration owned by pvctl (never ~/.terraformrc).\n", encoding="utf-8")
     runner = TerraformRunner(
         find_terraform(terraform, config.repo_root), cli_config_file=cli_config, data_dir=paths.data_dir(phase, mode),
-        plugin_cache_dir=paths.plugin_cache, extra_env=extra_env, provider_env=provider_env,
+        plugin_cache_dir=paths.plugin_cache, extra_env={} if password is None else {"TF_VAR_db_admin_password": password},
     )
-    return PhaseRun(config, phase, mode, runner, to_stderr, banner)
+    return PhaseRun(config, phase, mode, runner, to_stderr)

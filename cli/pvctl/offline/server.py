@@ -28,6 +28,7 @@ import os
 import secrets
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -89,15 +90,18 @@ class StandinServer:
 
     def _reattach_config(self) -> dict[str, object]:
         assert self.proc.stdout is not None
-        line = _read_line(self.proc.stdout, START_TIMEOUT)
-        parts = line.strip().split("|")
-        if len(parts) < 5 or parts[2] != "tcp":
+        # go-plugin's handshake line, after whatever Python printed as it started (a sitecustomize, say).
+        deadline, printed = time.monotonic() + START_TIMEOUT, []
+        while (line := _read_line(self.proc.stdout, deadline - time.monotonic())) and not _is_handshake(line):
+            printed.append(line.strip())
+        if not line:
             self.stop()
-            said = self.log.read_text(errors="replace").strip().splitlines()[-1:] or [line.strip() or "nothing"]
+            said = self.log.read_text(errors="replace").strip().splitlines()[-1:] or printed[-1:] or ["nothing"]
             raise ToolError(
                 f"the offline stand-in provider did not start (exit {self.proc.returncode}): {said[0]}",
                 f"its full output is in {self.log}; reinstall pvctl (`pip install -e .`) if a module is missing",
             )
+        parts = line.strip().split("|")
         return {"Protocol": parts[4], "ProtocolVersion": int(parts[1]), "Pid": self.proc.pid, "Test": True,
                 "Addr": {"Network": "tcp", "String": parts[3]}}
 
@@ -111,6 +115,12 @@ class StandinServer:
                 if pipe is not None:
                     pipe.close()
         self.types_file.unlink(missing_ok=True)
+
+
+def _is_handshake(line: str) -> bool:
+    """go-plugin's `core-version|app-version|tcp|address|grpc` line."""
+    parts = line.strip().split("|")
+    return len(parts) >= 5 and parts[0].isdigit() and parts[1].isdigit() and parts[2] == "tcp"
 
 
 def _read_line(stream: IO[str], timeout: float) -> str:

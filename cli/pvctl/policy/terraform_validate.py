@@ -83,14 +83,10 @@ def _init_failure(output: str) -> list[Diagnostic]:
 
 
 def validate_dir(target: Path, repo_root: Path, terraform: str | None = None) -> Result:
-    from pvctl.engine.terraform import TerraformRunner, find_terraform
-    from pvctl.offline.server import server_for
-    from pvctl.offline.wiring import offline_cli_config, offline_terraform_env
+    from pvctl.engine.offline_runner import offline_runner
 
     name = str(target.relative_to(repo_root)) if target.is_relative_to(repo_root) else str(target)
-    data_dir = repo_root / ".pvctl" / "tf" / "validate" / name.replace(os.sep, "-")
-    runner = TerraformRunner(find_terraform(terraform, repo_root), cli_config_file=offline_cli_config(repo_root), data_dir=data_dir,
-                             extra_env=offline_terraform_env(), provider_env=server_for(repo_root, target, data_dir=data_dir))
+    runner = offline_runner(repo_root, target, repo_root / ".pvctl" / "tf" / "validate" / name.replace(os.sep, "-"), terraform=terraform)
     init = runner.run(["init", "-backend=false", "-input=false", "-no-color"], cwd=target)
     if init.returncode != 0:
         return Result(name, False, _init_failure(init.stdout + "\n" + init.stderr))
