@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import pty
+import secrets
 import select
 import shutil
 import signal
@@ -151,13 +152,16 @@ def _kept_forks_for(executable: Path, env: Mapping[str, str]) -> Any:
 _standin_kept: dict[str, Any] = {}  # "key" of the server started last, and "server" once a command has ended
 
 
+_TOKEN_FILE = "started-by-this-test-worker"  # in the offline folder: a copy made again at its path has none
+
+
 def _standin_key(repo_root: Path) -> object:
-    """What a server reads as it starts: the repository's offline folder (that folder itself: a copy made
-    again at the same path is another), and the environment."""
-    offline = offline_dir(repo_root)
+    """What a server reads as it starts: the repository's offline folder (that folder itself, told by the
+    token written when the server started there), and the environment."""
     with contextlib.suppress(OSError):
-        return offline, offline.stat().st_ino, {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    return None  # no folder yet: no server can have been started for it
+        token = (offline_dir(repo_root) / _TOKEN_FILE).read_text()
+        return token, {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    return None
 
 
 def _kept_shared_server(repo_root: Path) -> standin.StandinServer:
@@ -174,6 +178,7 @@ def _kept_shared_server(repo_root: Path) -> standin.StandinServer:
     before = list(standin._SERVER)
     server = _real_shared_server(repo_root)
     if before != [server]:  # started now: its folder exists
+        (offline_dir(repo_root) / _TOKEN_FILE).write_text(secrets.token_hex(16))
         _standin_kept["key"] = _standin_key(repo_root)
     return server
 

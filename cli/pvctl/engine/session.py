@@ -12,10 +12,11 @@ import signal
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -65,6 +66,28 @@ def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple
             )
         ]
     )
+
+
+# What Terraform says as it takes an interrupt (internal/command/meta.go, the local backend's stop).
+_INTERRUPT_NOTICE = ("Interrupt received.", "Please wait for Terraform to exit", "Gracefully shutting down", "Stopping operation")
+
+
+def _after_interrupt(tail: Iterable[str]) -> list[str]:
+    """Terraform's last lines as shown after an interrupt: not a plan it had printed part of (its "Plan:
+    N to add" counts only what it reached; the log keeps every line), its interrupt notice kept, and a
+    paragraph that every halted evaluation repeats ("Error: execution halted") shown once, with its count."""
+    lines = list(tail)
+    ends = [i for i, line in enumerate(lines) if line.startswith("Plan: ") or line == "Changes to Outputs:"]
+    cut = ends[-1] + 1 if ends else 0
+    while cut < len(lines) and lines[cut].strip():  # the rest of the outputs' changes
+        cut += 1
+    kept = [line for line in lines[:cut] if line.startswith(_INTERRUPT_NOTICE)] + lines[cut:]
+    paragraphs = [list(group) for blank, group in groupby(kept, key=lambda line: not line.strip()) if not blank]
+    shown: list[str] = []
+    for paragraph, repeated in groupby(paragraphs):
+        count = len(list(repeated))
+        shown += ["", *paragraph[:-1], paragraph[-1] + (f" (×{count})" if count > 1 else "")]
+    return shown[1:]
 
 
 def _private_text(path: Path) -> TextIO:
@@ -222,7 +245,7 @@ class PhaseRun:
             try:
                 return self.runner.stream(args, self.cwd, both)
             except Interrupted:
-                for line in recent:
+                for line in _after_interrupt(recent):
                     noted(line)
                 raise
 

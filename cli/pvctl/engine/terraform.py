@@ -85,9 +85,9 @@ def _identity(binary: TerraformBinary) -> str | None:
 def _cached_version(binary: TerraformBinary, repo_root: Path | None) -> str:
     """The executable's version, run for only when the executable changed: a `version -json` costs
     a Terraform start on every pvctl command otherwise."""
-    identity = _identity(binary) if repo_root else None
+    identity = _identity(binary)
     if identity is None or repo_root is None:
-        return _version_of(binary)
+        return _version_of(binary, identity)
     cache, key = repo_root / ".pvctl" / VERSION_CACHE, str(binary.path)
     try:
         known = json.loads(cache.read_text(encoding="utf-8"))
@@ -96,7 +96,7 @@ def _cached_version(binary: TerraformBinary, repo_root: Path | None) -> str:
     entry = known.get(key) if isinstance(known, dict) else None
     if isinstance(entry, dict) and entry.get("identity") == identity and isinstance(entry.get("version"), str):
         return entry["version"]
-    version = _version_of(binary)
+    version = _version_of(binary, identity)
     known = known if isinstance(known, dict) else {}
     known[key] = {"identity": identity, "version": version}
     with contextlib.suppress(OSError):
@@ -107,8 +107,9 @@ def _cached_version(binary: TerraformBinary, repo_root: Path | None) -> str:
 
 
 @lru_cache(maxsize=8)
-def _version_of(binary: TerraformBinary) -> str:
-    """What `version -json` says, run as every command is (the bundled engine: its library's Terraform)."""
+def _version_of(binary: TerraformBinary, identity: str | None) -> str:
+    """What `version -json` says, run as every command is (the bundled engine: its library's Terraform);
+    once per process for the files `identity` describes (commands in many repositories: no cache file yet)."""
     path = binary.path
     try:
         done = subprocess.run([*binary.command, "version", "-json"], capture_output=True, text=True, timeout=60,
@@ -122,11 +123,14 @@ def _version_of(binary: TerraformBinary) -> str:
         return json.loads(done.stdout)["terraform_version"]
     except (ValueError, KeyError):
         match = re.search(r"Terraform v(\d+\.\d+\.\d+\S*)", done.stdout)
-        if not match:
-            raise PvctlError(
-                f"terraform executable {path}: `version` printed no version", "pass a Terraform executable with --terraform"
-            ) from None
-        return match.group(1)
+        if match:
+            return match.group(1)
+    said = (done.stderr.strip().splitlines() or ["printed no version"])[-1]
+    if binary.library is not None:
+        raise PvctlError(f"the bundled Terraform ({binary.library}) does not run (exit {done.returncode}): {said}",
+                         "reinstall pvctl (`pip install -e .`) or pass --terraform PATH")
+    raise PvctlError(f"terraform executable {path}: `version` exited {done.returncode}: {said}",
+                     "pass a working Terraform executable with --terraform")
 
 
 def _library_env(binary: TerraformBinary) -> dict[str, str]:

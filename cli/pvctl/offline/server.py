@@ -91,15 +91,20 @@ class StandinServer:
     def _reattach_config(self) -> dict[str, object]:
         assert self.proc.stdout is not None
         # go-plugin's handshake line, after whatever Python printed as it started (a sitecustomize, say).
-        deadline, printed = time.monotonic() + START_TIMEOUT, []
+        deadline, printed = time.monotonic() + START_TIMEOUT, ""
         while (line := _read_line(self.proc.stdout, deadline - time.monotonic())) and not _is_handshake(line):
-            printed.append(line.strip())
+            printed = line.strip() or printed
         if not line:
+            if line == "":  # its output ended: it is ending, or has
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(5)
+            code = self.proc.poll()
             self.stop()
-            said = self.log.read_text(errors="replace").strip().splitlines()[-1:] or printed[-1:] or ["nothing"]
+            said = (self.log.read_text(errors="replace").strip().splitlines() or [printed or "it printed nothing"])[-1]
+            what = f"gave no address within {START_TIMEOUT:.0f} s" if code is None else f"did not start (exit {code})"
             raise ToolError(
-                f"the offline stand-in provider did not start (exit {self.proc.returncode}): {said[0]}",
-                f"its full output is in {self.log}; reinstall pvctl (`pip install -e .`) if a module is missing",
+                f"the offline stand-in provider {what}: {said}",
+                f"its error output is in {self.log}; reinstall pvctl (`pip install -e .`) if a module is missing",
             )
         parts = line.strip().split("|")
         return {"Protocol": parts[4], "ProtocolVersion": int(parts[1]), "Pid": self.proc.pid, "Test": True,
@@ -123,13 +128,13 @@ def _is_handshake(line: str) -> bool:
     return len(parts) >= 5 and parts[0].isdigit() and parts[1].isdigit() and parts[2] == "tcp"
 
 
-def _read_line(stream: IO[str], timeout: float) -> str:
-    """One line from the server's stdout, or "" if none came in time (the caller then stops it)."""
+def _read_line(stream: IO[str], timeout: float) -> str | None:
+    """One line from the server's stdout, "" at its end, None if none came in time (the caller then stops it)."""
     got: list[str] = []
     reader = threading.Thread(target=lambda: got.append(stream.readline()), daemon=True)
     reader.start()
     reader.join(timeout)
-    return got[0] if got else ""
+    return got[0] if got else None
 
 
 _SERVER: list[StandinServer] = []  # the one this process runs, once started
