@@ -234,15 +234,17 @@ def test_an_interrupted_quiet_plan_reports_on_stderr_only(tmp_path: Path) -> Non
 
 
 def test_an_interrupted_plan_shows_terraforms_errors_once_and_not_the_plan_it_had_begun(tmp_path: Path) -> None:
-    """What Terraform printed before the interrupt stays in the log; the terminal gets its errors, each
-    once, and not a partial plan whose "Plan: N to add" is not the plan's."""
+    """What Terraform printed before the interrupt stays in the log; the terminal gets its warnings and
+    errors, a repeated one once with its true count, and not a partial plan whose "Plan: N to add" is not the plan's."""
     repo = make_repo(tmp_path / "infra")
     terraform = tmp_path / "terraform"
     terraform.write_text(
         "#!/bin/sh\n"
         'if [ "$1" = plan ]; then\n'
-        "  trap 'printf \"\\nError: execution halted\\n\\nError: execution halted\\n\\nError: Failed to read module\\n\"; exit 1' INT\n"
-        "  printf '  + resource \"terraform_data\" \"database\" {\\n\\nPlan: 1 to add, 0 to change, 0 to destroy.\\n'\n"
+        "  trap 'for i in $(seq 45); do printf \"\\nError: execution halted\\n\\n\"; done;"
+        " printf \"Error: Failed to read module\\n\"; exit 1' INT\n"
+        "  printf 'Warning: Deprecated attribute\\n\\n  + resource \"terraform_data\" \"database\" {\\n\\n'\n"
+        "  printf 'Plan: 1 to add, 0 to change, 0 to destroy.\\n'\n"
         "  while :; do sleep 0.1; done\n"
         "fi\n"
         f'exec "{Path(sys.executable).parent / "pvctl-terraform"}" "$@"\n')
@@ -253,6 +255,6 @@ def test_an_interrupted_plan_shows_terraforms_errors_once_and_not_the_plan_it_ha
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, out + err
-    assert "Error: execution halted (×2)\n" in err and "Error: Failed to read module\n" in err, err
+    assert "Warning: Deprecated attribute\n\nError: execution halted (×45)\n\nError: Failed to read module\n" in err, err
     assert "Plan: 1 to add" not in err and "terraform_data" not in err, err
     assert "Plan: 1 to add" in (repo / ".pvctl" / "mvp" / "plan.log").read_text()

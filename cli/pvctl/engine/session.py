@@ -7,16 +7,16 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -72,22 +72,44 @@ def resolve_mode(offline: bool, auto: bool, from_example: bool = False) -> tuple
 _INTERRUPT_NOTICE = ("Interrupt received.", "Please wait for Terraform to exit", "Gracefully shutting down", "Stopping operation")
 
 
-def _after_interrupt(tail: Iterable[str]) -> list[str]:
-    """Terraform's last lines as shown after an interrupt: not a plan it had printed part of (its "Plan:
-    N to add" counts only what it reached; the log keeps every line), its interrupt notice kept, and a
-    paragraph that every halted evaluation repeats ("Error: execution halted") shown once, with its count."""
-    lines = list(tail)
-    ends = [i for i, line in enumerate(lines) if line.startswith("Plan: ") or line == "Changes to Outputs:"]
-    cut = ends[-1] + 1 if ends else 0
-    while cut < len(lines) and lines[cut].strip():  # the rest of the outputs' changes
-        cut += 1
-    kept = [line for line in lines[:cut] if line.startswith(_INTERRUPT_NOTICE)] + lines[cut:]
-    paragraphs = [list(group) for blank, group in groupby(kept, key=lambda line: not line.strip()) if not blank]
-    shown: list[str] = []
-    for paragraph, repeated in groupby(paragraphs):
-        count = len(list(repeated))
-        shown += ["", *paragraph[:-1], paragraph[-1] + (f" (×{count})" if count > 1 else "")]
-    return shown[1:]
+_PLAN_END = re.compile(r"Plan: \d+ to \w+|Changes to Outputs:$")  # the paragraphs that end a plan's text
+
+
+class _Tail:
+    """Terraform's last paragraphs, for what pvctl shows after an interrupt. A paragraph that repeats the
+    one before (an error every halted evaluation reports) is counted rather than kept again, so its count
+    is true and repeats take no room. A plan Terraform had begun printing is dropped once its end arrives
+    ("Plan: N to add" counts only what it reached; the log keeps every line), but not the errors, warnings
+    and interrupt notice among it."""
+
+    def __init__(self, paragraphs: int = 12, lines: int = 40) -> None:
+        self._done: deque[list[Any]] = deque(maxlen=paragraphs)  # [lines, count]
+        self._current: deque[str] = deque(maxlen=lines)
+        self._lines = lines
+
+    def add(self, line: str) -> None:
+        if line.strip():
+            self._current.append(line)
+        elif self._current:
+            self._close()
+
+    def _close(self) -> None:
+        paragraph, self._current = list(self._current), deque(maxlen=self._lines)
+        if _PLAN_END.match(paragraph[0]):
+            kept = [done for done in self._done if done[0][0].startswith(("Error: ", "Warning: ", *_INTERRUPT_NOTICE))]
+            self._done = deque(kept, maxlen=self._done.maxlen)
+        elif self._done and self._done[-1][0] == paragraph:
+            self._done[-1][1] += 1
+        else:
+            self._done.append([paragraph, 1])
+
+    def lines(self) -> list[str]:
+        if self._current:
+            self._close()
+        shown: list[str] = []
+        for paragraph, count in self._done:
+            shown += ["", *paragraph[:-1], paragraph[-1] + (f" (×{count})" if count > 1 else "")]
+        return shown[1:][-self._lines:]
 
 
 def _private_text(path: Path) -> TextIO:
@@ -223,7 +245,7 @@ class PhaseRun:
         log = self.log_file(title)
         shown = f"{log.relative_to(self.config.repo_root)}" if log.is_relative_to(self.config.repo_root) else str(log)
         heading = f"terraform {title} ({self.phase}, {self.mode}; full log: {shown})"
-        recent: deque[str] = deque(maxlen=40)
+        recent = _Tail()
         with _private_text(log) as kept, console.progress(heading, self.to_stderr) as sink:
             terminal = _without_override_warning(sink)
             # pvctl's notes, and Terraform's last lines after an interrupt, are messages about the run:
@@ -240,12 +262,12 @@ class PhaseRun:
                 elif verbose:
                     terminal(line)
                 else:
-                    recent.append(line)
+                    recent.add(line)
 
             try:
                 return self.runner.stream(args, self.cwd, both)
             except Interrupted:
-                for line in _after_interrupt(recent):
+                for line in recent.lines():
                     noted(line)
                 raise
 

