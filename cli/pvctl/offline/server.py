@@ -91,10 +91,10 @@ class StandinServer:
     def _reattach_config(self) -> dict[str, object]:
         assert self.proc.stdout is not None
         # go-plugin's handshake line, after whatever Python printed as it started (a sitecustomize, say).
-        deadline, printed = time.monotonic() + START_TIMEOUT, ""
-        while (line := _read_line(self.proc.stdout, deadline - time.monotonic())) and not _is_handshake(line):
+        deadline, printed, parts = time.monotonic() + START_TIMEOUT, "", None
+        while (line := _read_line(self.proc.stdout, deadline - time.monotonic())) and not (parts := _handshake(line)):
             printed = line.strip() or printed
-        if not line:
+        if not parts:
             if line == "":  # its output ended: it is ending, or has
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     self.proc.wait(5)
@@ -106,7 +106,6 @@ class StandinServer:
                 f"the offline stand-in provider {what}: {said}",
                 f"its error output is in {self.log}; reinstall pvctl (`pip install -e .`) if a module is missing",
             )
-        parts = line.strip().split("|")
         return {"Protocol": parts[4], "ProtocolVersion": int(parts[1]), "Pid": self.proc.pid, "Test": True,
                 "Addr": {"Network": "tcp", "String": parts[3]}}
 
@@ -122,10 +121,10 @@ class StandinServer:
         self.types_file.unlink(missing_ok=True)
 
 
-def _is_handshake(line: str) -> bool:
-    """go-plugin's `core-version|app-version|tcp|address|grpc` line."""
+def _handshake(line: str) -> list[str] | None:
+    """The fields of go-plugin's `core-version|app-version|tcp|address|grpc` line, None for another line."""
     parts = line.strip().split("|")
-    return len(parts) >= 5 and parts[0].isdigit() and parts[1].isdigit() and parts[2] == "tcp"
+    return parts if len(parts) >= 5 and parts[0].isdigit() and parts[1].isdigit() and parts[2] == "tcp" else None
 
 
 def _read_line(stream: IO[str], timeout: float) -> str | None:
